@@ -1,0 +1,180 @@
+"""The command line: ``lstm-explorer`` opens the window; subcommands work with no display.
+
+Every error a user can cause is one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a cell kind with random weights (lstm, gru, rnn, peephole, coupled, gru-classic, "
+        "rnn-relu), a bundled model name, or a weights file (.npz, .safetensors, .pt, .pth)",
+    )
+    parser.add_argument("--cell", help="cell kind, overriding what the file's shapes suggest")
+    parser.add_argument("--hidden", type=int, default=16, help="hidden size for random weights (default 16)")
+    parser.add_argument("--input-size", type=int, default=8, help="input size for random weights (default 8)")
+    parser.add_argument("--layers", type=int, default=1, help="layers for random weights (default 1)")
+    parser.add_argument("--bidirectional", action="store_true", help="random weights in both directions")
+    parser.add_argument("--seed", type=int, default=0, help="seed for random weights (default 0)")
+
+
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument(
+        "--input",
+        metavar="TEXT",
+        help="text for models with a vocabulary, otherwise numbers: steps separated by ';' "
+        "or newlines, values by commas or spaces",
+    )
+    group.add_argument("--input-file", metavar="FILE", help="a .npy or .csv file of shape (steps, values)")
+
+
+def load_cli_model(args: argparse.Namespace):
+    from .engine.weights import WeightsError
+    from .models import ModelFileError, resolve_model
+
+    try:
+        return resolve_model(
+            args.model,
+            cell=args.cell,
+            input_size=args.input_size,
+            hidden_size=args.hidden,
+            num_layers=args.layers,
+            bidirectional=args.bidirectional,
+            seed=args.seed,
+        )
+    except (ModelFileError, WeightsError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
+    """The sequence the first layer reads, from --input or --input-file."""
+    from .sequence import InputError, check_array, parse_numeric
+
+    try:
+        if args.input is not None:
+            if hasattr(model, "encode_text") and model.has_vocabulary:
+                return np.asarray(model.encode_text(args.input))
+            return parse_numeric(args.input, model.input_size)
+        path = Path(args.input_file)
+        if not path.exists():
+            raise CliError(f"{path}: no such file")
+        if path.suffix.lower() == ".npy":
+            try:
+                data = np.load(path, allow_pickle=False)
+            except ValueError as exc:
+                raise CliError(f"{path.name}: not a numeric .npy array ({exc})") from None
+        elif path.suffix.lower() == ".csv":
+            return parse_numeric(path.read_text().replace("\r", ""), model.input_size)
+        else:
+            raise CliError(f"{path.name}: unknown input format {path.suffix!r}; use .npy or .csv")
+        return check_array(data, model.input_size, source=path.name)
+    except InputError as exc:
+        raise CliError(f"input: {exc}") from None
+
+
+def run_trace(args: argparse.Namespace) -> int:
+    from .tracefile import TRACE_FORMATS, write_trace
+
+    out = Path(args.out)
+    if out.suffix.lower() not in TRACE_FORMATS:
+        raise CliError(f"{out.name}: unknown output format {out.suffix!r}; use {', '.join(TRACE_FORMATS)}")
+    model = load_cli_model(args)
+    X = read_cli_input(args, model)
+    network = model.network
+    if not 0 <= args.layer < network.num_layers:
+        raise CliError(f"--layer {args.layer}: the model has {network.num_layers} layer(s), numbered from 0")
+    if args.reverse and not network.bidirectional:
+        raise CliError("--reverse: the model is not bidirectional")
+    trace = network.trace(X, args.layer, args.reverse)
+    try:
+        write_trace(
+            trace, out, meta={"model": model.name, "cell": network.kind, "layer": args.layer, "reverse": args.reverse}
+        )
+    except OSError as exc:
+        raise CliError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {trace.steps} steps of {len(trace)} nodes to {out}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lstm-explorer", description="Watch an LSTM think, gate by gate.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    trace = sub.add_parser(
+        "trace",
+        help="compute every node of a cell over a sequence and save it",
+        description="Compute every node's value at every step and write .npz, .csv or .json.",
+    )
+    add_model_arguments(trace)
+    add_input_arguments(trace)
+    trace.add_argument("--layer", type=int, default=0, help="which layer to trace (default 0)")
+    trace.add_argument(
+        "--reverse", action="store_true", help="trace the backward direction (steps in the order the cell read them)"
+    )
+    trace.add_argument("--out", required=True, help="output file: .npz, .csv or .json")
+    trace.set_defaults(handler=run_trace)
+
+    parser.set_defaults(subcommands=tuple(sub.choices))
+    return parser
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lstm-explorer",
+        description="Open the LSTM Explorer window.",
+        epilog="Subcommands: trace (run 'lstm-explorer trace --help').",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("model", nargs="?", help="a model to open: a weights file or a bundled model name")
+    return parser
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from .app import run_app
+
+    return run_app(model=args.model)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    subcommands = parser.get_default("subcommands")
+    handler: Callable[[argparse.Namespace], int]
+    if argv and argv[0] in subcommands:
+        args = parser.parse_args(argv)
+        handler = args.handler
+    else:
+        args = build_gui_parser().parse_args(argv)
+        handler = run_gui
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(f"lstm-explorer: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("lstm-explorer: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Turning what a person types into an input sequence, with errors that point at the place."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Longest sequence accepted from text; longer input is refused rather than freezing the app.
+MAX_STEPS = 100_000
+
+_STEP_SPLIT = re.compile(r"[;\n]")
+_VALUE = re.compile(r"[^\s,]+")
+
+
+@dataclass
+class InputError(ValueError):
+    """Bad input, with the 1-based step (line) and column where it was found, when known."""
+
+    message: str
+    step: int | None = None
+    column: int | None = None
+    offset: int | None = None  # 0-based character offset into the whole text
+
+    def __str__(self) -> str:
+        where = ""
+        if self.step is not None:
+            where = f"step {self.step}" + (f", column {self.column}" if self.column is not None else "") + ": "
+        return where + self.message
+
+
+def parse_numeric(text: str, width: int | None = None) -> np.ndarray:
+    """Parse steps separated by ``;`` or newlines, values by commas or spaces, into (T, width).
+
+    Blank steps are skipped. Every step must have ``width`` values (or the first step's count).
+    """
+    rows: list[list[float]] = []
+    start = 0
+    step = 0
+    for piece in _STEP_SPLIT.split(text):
+        piece_start = start
+        start += len(piece) + 1
+        if not piece.strip():
+            continue
+        step += 1
+        if step > MAX_STEPS:
+            raise InputError(f"more than {MAX_STEPS} steps; split the sequence", step)
+        row = []
+        for match in _VALUE.finditer(piece):
+            token = match.group()
+            column = match.start() + 1
+            try:
+                value = float(token)
+            except ValueError:
+                raise InputError(f"{token!r} is not a number", step, column, piece_start + match.start()) from None
+            if not math.isfinite(value):
+                raise InputError(
+                    f"{token} is not allowed: values must be finite", step, column, piece_start + match.start()
+                )
+            row.append(value)
+        expected = width if width is not None else (len(rows[0]) if rows else len(row))
+        if len(row) != expected:
+            raise InputError(f"{len(row)} values, expected {expected}", step, None, piece_start)
+        rows.append(row)
+    if not rows:
+        raise InputError("the sequence is empty")
+    return np.array(rows, dtype=np.float64)
+
+
+def check_array(X: np.ndarray, width: int | None = None, *, source: str = "input") -> np.ndarray:
+    """Validate an array of steps loaded from a file: 2-D (a 1-D array is one value per step)."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise InputError(f"{source} has shape {X.shape}; expected (steps, values)")
+    if X.shape[0] == 0:
+        raise InputError(f"{source} is empty")
+    if X.shape[0] > MAX_STEPS:
+        raise InputError(f"{source} has {X.shape[0]} steps, more than {MAX_STEPS}")
+    if width is not None and X.shape[1] != width:
+        raise InputError(f"{source} has {X.shape[1]} values per step, expected {width}")
+    bad = np.argwhere(~np.isfinite(X))
+    if bad.size:
+        t, k = bad[0]
+        raise InputError(f"value {X[t, k]} is not finite", int(t) + 1, int(k) + 1)
+    return X

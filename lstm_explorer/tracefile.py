@@ -1,0 +1,63 @@
+"""Writing a trace to .npz, .csv or .json (one array per node name, shape (T, width))."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_path
+from .engine.trace import Trace
+
+TRACE_FORMATS = (".npz", ".csv", ".json")
+
+
+def csv_header(trace: Trace) -> list[str]:
+    return ["t"] + [f"{name}[{k}]" for name in trace for k in range(trace[name].shape[1])]
+
+
+def write_trace(trace: Trace, path: str | Path, *, meta: dict[str, object] | None = None) -> Path:
+    """Write atomically; the format follows the extension.
+
+    * ``.npz``: one array per node name, shape (T, width).
+    * ``.csv``: one row per step; column ``t`` then ``node[k]`` for every node and unit.
+    * ``.json``: ``{"cell", "steps", "meta", "nodes": {name: [[...] per step]}}``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TRACE_FORMATS:
+        raise ValueError(f"unknown trace format {path.suffix or '(none)'!r}; use {', '.join(TRACE_FORMATS)}")
+    with atomic_path(path) as temp:
+        if suffix == ".npz":
+            with open(temp, "wb") as handle:
+                arrays: dict[str, np.ndarray] = {name: np.asarray(trace[name]) for name in trace}
+                np.savez(handle, allow_pickle=False, **arrays)
+        elif suffix == ".csv":
+            table = np.concatenate([np.arange(trace.steps)[:, None]] + [trace[n] for n in trace], axis=1)
+            with open(temp, "w", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(csv_header(trace))
+                for row in table:
+                    writer.writerow([str(int(row[0]))] + [repr(float(v)) for v in row[1:]])
+        else:
+            document = {
+                "cell": trace.graph.kind,
+                "steps": trace.steps,
+                "meta": meta or {},
+                "nodes": {name: trace[name].tolist() for name in trace},
+            }
+            temp.write_text(json.dumps(document))
+    return path
+
+
+def read_trace_csv(path: str | Path) -> dict[str, np.ndarray]:
+    """Read a trace CSV back into node name → (T, width) arrays."""
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], np.array(rows[1:], dtype=np.float64)
+    columns: dict[str, list[int]] = {}
+    for index, label in enumerate(header[1:], start=1):
+        columns.setdefault(label.split("[")[0], []).append(index)
+    return {name: body[:, idx] for name, idx in columns.items()}

@@ -1,0 +1,1 @@
+"""Qt views and the main window."""
