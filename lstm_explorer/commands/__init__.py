@@ -1,0 +1,1 @@
+"""Subcommands of lstm-explorer, one module each with ``register(subparsers)``."""

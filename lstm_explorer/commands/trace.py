@@ -1,0 +1,49 @@
+"""``lstm-explorer trace``: every node of a cell at every step, saved as .npz, .csv or .json."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cli import CliError, add_input_arguments, add_model_arguments, load_cli_model, read_cli_input
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    trace = sub.add_parser(
+        "trace",
+        help="compute every node of a cell over a sequence and save it",
+        description="Compute every node's value at every step and write .npz, .csv or .json.",
+    )
+    add_model_arguments(trace)
+    add_input_arguments(trace)
+    trace.add_argument("--layer", type=int, default=0, help="which layer to trace (default 0)")
+    trace.add_argument(
+        "--reverse", action="store_true", help="trace the backward direction (steps in the order the cell read them)"
+    )
+    trace.add_argument("--out", required=True, help="output file: .npz, .csv or .json")
+    trace.set_defaults(handler=run_trace)
+
+
+def run_trace(args: argparse.Namespace) -> int:
+    from ..tracefile import TRACE_FORMATS, write_trace
+
+    out = Path(args.out)
+    if out.suffix.lower() not in TRACE_FORMATS:
+        raise CliError(f"{out.name}: unknown output format {out.suffix!r}; use {', '.join(TRACE_FORMATS)}")
+    model = load_cli_model(args)
+    X = read_cli_input(args, model)
+    network = model.network
+    if not 0 <= args.layer < network.num_layers:
+        raise CliError(f"--layer {args.layer}: the model has {network.num_layers} layer(s), numbered from 0")
+    if args.reverse and not network.bidirectional:
+        raise CliError("--reverse: the model is not bidirectional")
+    trace = network.trace(X, args.layer, args.reverse)
+    try:
+        write_trace(
+            trace, out, meta={"model": model.name, "cell": network.kind, "layer": args.layer, "reverse": args.reverse}
+        )
+    except OSError as exc:
+        raise CliError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {trace.steps} steps of {len(trace)} nodes to {out}", file=sys.stderr)
+    return 0
