@@ -1,0 +1,257 @@
+"""Incremental recompute: the traces of every layer and direction for the input being edited.
+
+Typing appends or changes a few steps; recomputing the whole sequence on every keystroke would cost
+O(T) per key. A :class:`Session` keeps the traces of the current input in growable buffers and,
+given a new input, recomputes only from the first step that changed: the prefix's state is read
+from the buffers and the cell continues from there (``CompiledCell.run(X[k:], state_at_k)``).
+
+Exactness: the result equals a full :meth:`RecurrentNetwork.run` bit for bit. The engine computes
+every step's input projection with one matrix product; BLAS routes a one-row product through a
+different kernel (gemv) whose rounding can differ, so a one-step continuation of a longer sequence
+is computed as two rows and the second is dropped (a one-step sequence is one row, as in a full run).
+
+What is incremental: every layer of a one-directional stack (layer k+1 reads layer k's outputs,
+which change from the same step). A bidirectional network's reverse directions read the sequence
+from its end, so any edit changes all of their steps: they, and every layer above the first, are
+recomputed in full; only layer 0's forward direction is incremental there.
+
+Buffers are shared: a trace returned by :meth:`Session.update` with ``in_place=True`` is a view that
+the next in-place update may overwrite. The app shows one input at a time, so that is what it uses
+on the GUI thread; work done on another thread passes ``in_place=False`` and gets fresh buffers.
+
+No Qt here: the window runs long recomputes on a worker thread with ``progress`` and ``cancelled``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .engine.evaluate import CompiledCell
+from .engine.graph import CellGraph
+from .engine.network import RecurrentNetwork
+from .engine.trace import Trace
+
+Key = tuple[int, bool]  # (layer, reverse)
+
+#: Steps computed between two progress reports / cancellation checks.
+CHUNK = 512
+
+
+class CancelledError(Exception):
+    """The caller's ``cancelled()`` returned True; the session is unchanged."""
+
+
+class _Store:
+    """Growable buffers for one layer and direction: node name → (capacity, width).
+
+    A recurrent pair (``h_prev`` → ``h``) shares one buffer with one extra leading row holding the
+    initial state: ``h = buf[1:T+1]`` and ``h_prev = buf[0:T]``, so neither is copied.
+    """
+
+    def __init__(self, graph: CellGraph, input_size: int, hidden_size: int, capacity: int) -> None:
+        self.graph = graph
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.capacity = capacity
+        self.steps = 0
+        self.prev_of = {new: prev for prev, new in graph.recurrent}
+        self.new_of = {prev: new for prev, new in graph.recurrent}
+        self.buffers: dict[str, np.ndarray] = {}
+        for name in graph.names:
+            if name in self.new_of:
+                continue
+            width = graph.width(name, input_size, hidden_size)
+            extra = 1 if name in self.prev_of else 0
+            self.buffers[name] = np.zeros((capacity + extra, width))
+
+    def copy_prefix(self, steps: int, capacity: int) -> _Store:
+        """A new store holding this one's first ``steps`` steps, room for ``capacity``."""
+        other = _Store(self.graph, self.input_size, self.hidden_size, capacity)
+        for name, buf in self.buffers.items():
+            rows = steps + (1 if name in self.prev_of else 0)
+            other.buffers[name][:rows] = buf[:rows]
+        other.steps = steps
+        return other
+
+    def state_at(self, k: int) -> dict[str, np.ndarray]:
+        """The recurrent state entering step ``k`` (keyed ``h_prev``/``c_prev``)."""
+        return {prev: self.buffers[new][k].copy() for prev, new in self.graph.recurrent}
+
+    def write(self, k: int, chunk: Trace) -> None:
+        n = chunk.steps
+        for name, buf in self.buffers.items():
+            if name in self.prev_of:
+                buf[1 + k : 1 + k + n] = chunk[name]
+            else:
+                buf[k : k + n] = chunk[name]
+
+    def array(self, name: str, steps: int) -> np.ndarray:
+        if name in self.new_of:
+            return self.buffers[self.new_of[name]][0:steps]
+        if name in self.prev_of:
+            return self.buffers[name][1 : steps + 1]
+        return self.buffers[name][:steps]
+
+    def trace(self, steps: int) -> Trace:
+        return Trace(self.graph, {name: self.array(name, steps) for name in self.graph.names})
+
+    def h(self, start: int, stop: int) -> np.ndarray:
+        return self.buffers["h"][1 + start : 1 + stop]
+
+
+@dataclass
+class Update:
+    """What one update did: the traces now shown and the first step that was recomputed."""
+
+    traces: dict[Key, Trace]
+    first_changed: int
+    computed_steps: int
+    seconds: float = 0.0
+    _stores: dict[Key, _Store] = field(default_factory=dict, repr=False)
+    _X: np.ndarray | None = field(default=None, repr=False)
+
+
+class Session:
+    """The current input and the traces of every layer and direction for it."""
+
+    def __init__(self, network: RecurrentNetwork) -> None:
+        self.network = network
+        self._cells = {
+            (k, r): CompiledCell(network.layer(k, r)) for k in range(network.num_layers) for r in network.directions
+        }
+        self._X = np.zeros((0, network.input_size))
+        self._stores: dict[Key, _Store] = {}
+        self.traces: dict[Key, Trace] = {}
+        #: Measured cost of one step of the whole network, to decide what may run on the GUI thread.
+        self.seconds_per_step = 2e-6 * network.num_layers * len(network.directions) * (1 + network.hidden_size / 64)
+
+    @property
+    def X(self) -> np.ndarray:
+        return self._X
+
+    @property
+    def steps(self) -> int:
+        return int(self._X.shape[0])
+
+    def first_change(self, X: np.ndarray) -> int:
+        """The first step where ``X`` differs from the current input (its length if none does)."""
+        old = self._X
+        n = min(len(old), len(X))
+        if n == 0:
+            return 0
+        if len(X) == 1 or len(old) == 1:
+            return 0  # a one-step run goes through gemv: never mix its rounding with a longer run's
+        differs = np.any(old[:n] != X[:n], axis=1)
+        hit = int(np.argmax(differs))
+        return hit if differs[hit] else n
+
+    def _start(self, key: Key, k: int) -> int:
+        layer, reverse = key
+        if self.network.bidirectional and (reverse or layer > 0):
+            return 0
+        return k
+
+    def steps_to_compute(self, X: np.ndarray) -> int:
+        """How many cell steps an update to ``X`` costs (summed over layers and directions)."""
+        T = len(X)
+        k = self.first_change(X)
+        if k == T and self.steps == T:
+            return 0
+        return sum(T - self._start(key, k) for key in self._cells)
+
+    def estimate_seconds(self, X: np.ndarray) -> float:
+        return self.steps_to_compute(X) * self.seconds_per_step / max(len(self._cells), 1)
+
+    def compute(
+        self,
+        X: np.ndarray,
+        *,
+        in_place: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Update:
+        """Traces for ``X``, recomputed from its first changed step. Does not change the session
+        unless ``in_place`` (then call nothing else: :meth:`apply` is implied)."""
+        began = time.perf_counter()
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.network.input_size:
+            raise ValueError(f"input has shape {X.shape}, expected (T, {self.network.input_size})")
+        T = len(X)
+        k = self.first_change(X)
+        total = self.steps_to_compute(X)
+        done = 0
+        net = self.network
+        stores: dict[Key, _Store] = {}
+        for layer in range(net.num_layers):
+            for reverse in net.directions:
+                key = (layer, reverse)
+                start = self._start(key, k)
+                old = self._stores.get(key)
+                if old is not None and in_place and old.capacity >= T:
+                    store = old
+                elif old is not None and start > 0:
+                    grow = T if not in_place else max(T, 2 * old.capacity)
+                    store = old.copy_prefix(start, grow)
+                else:
+                    store = _Store(net.graph, self._cells[key].weights.input_size, net.hidden_size, max(T, 16))
+                stores[key] = store
+                if start >= T and self.steps == T:
+                    continue
+                inputs = self._layer_input(X, layer, stores, T)
+                seq = inputs[::-1] if reverse else inputs
+                position = start
+                while position < T:
+                    if cancelled is not None and cancelled():
+                        raise CancelledError()
+                    stop = min(position + CHUNK, T)
+                    if T - stop == 1:  # never leave a one-step tail (see the module docstring)
+                        stop = T
+                    state = store.state_at(position)
+                    chunk_X = seq[position:stop]
+                    if len(chunk_X) == 1 and T > 1:
+                        chunk = self._cells[key].run(np.vstack([chunk_X, chunk_X]), state).slice(0, 1)
+                    else:
+                        chunk = self._cells[key].run(chunk_X, state)
+                    store.write(position, chunk)
+                    done += stop - position
+                    position = stop
+                    if progress is not None:
+                        progress(done, total)
+                store.steps = T
+        traces = {key: store.trace(T) for key, store in stores.items()}
+        seconds = time.perf_counter() - began
+        update = Update(traces, k, total, seconds, stores, X.copy())
+        if in_place:
+            self.apply(update)
+        return update
+
+    def _layer_input(self, X: np.ndarray, layer: int, stores: dict[Key, _Store], T: int) -> np.ndarray:
+        if layer == 0:
+            return X
+        below = [stores[(layer - 1, False)].h(0, T)]
+        if self.network.bidirectional:
+            below.append(stores[(layer - 1, True)].h(0, T)[::-1])
+        return np.concatenate(below, axis=1) if len(below) > 1 else below[0]
+
+    def apply(self, update: Update) -> None:
+        """Make a computed update the current one (on the thread that owns the session)."""
+        assert update._X is not None
+        self._X = update._X
+        self._stores = update._stores
+        self.traces = update.traces
+        if update.computed_steps >= 64:
+            per_step = update.seconds / max(update.computed_steps / max(len(self._cells), 1), 1)
+            self.seconds_per_step = 0.5 * self.seconds_per_step + 0.5 * per_step
+
+    def update(self, X: np.ndarray) -> Update:
+        """Recompute for ``X`` on this thread, reusing the buffers."""
+        return self.compute(X, in_place=True)
+
+    def outputs(self, layer: int | None = None) -> np.ndarray:
+        """Layer ``layer``'s (default: the top's) hidden states in time order, directions joined."""
+        last = self.network.num_layers - 1 if layer is None else layer
+        return self.network.outputs(self.traces, last)

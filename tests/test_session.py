@@ -1,0 +1,104 @@
+"""Incremental recompute equals a full recompute, bit for bit."""
+
+import numpy as np
+import pytest
+
+from lstm_explorer.engine.cells import CELL_KINDS
+from lstm_explorer.models import random_model
+from lstm_explorer.session import CancelledError, Session
+
+
+def assert_same(traces, expected):
+    assert set(traces) == set(expected)
+    for key, trace in expected.items():
+        for name in trace.graph.names:
+            np.testing.assert_array_equal(traces[key][name], trace[name], err_msg=f"{key} {name}")
+
+
+def edits(rng, X, count):
+    """A typing session: append, delete, change in the middle, paste, shrink."""
+    current = X[:5]
+    for _ in range(count):
+        move = rng.integers(5)
+        if move == 0 and len(current) < len(X):  # type one more step
+            current = X[: len(current) + 1]
+        elif move == 1 and len(current) > 1:  # backspace
+            current = current[:-1]
+        elif move == 2:  # change one step in the middle
+            current = current.copy()
+            current[rng.integers(len(current))] = rng.normal(size=X.shape[1])
+        elif move == 3:  # paste a block
+            current = np.concatenate([current, rng.normal(size=(int(rng.integers(2, 40)), X.shape[1]))])
+        else:
+            current = current[: max(1, int(rng.integers(len(current) + 1)))]
+        yield current
+
+
+@pytest.mark.parametrize("kind", CELL_KINDS)
+def test_incremental_equals_full_for_every_cell(kind):
+    model = random_model(kind, input_size=5, hidden_size=7, seed=3)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 5))
+    session = Session(model.network)
+    for current in edits(rng, X, 40):
+        update = session.update(current)
+        assert_same(update.traces, model.network.run(current))
+
+
+@pytest.mark.parametrize("layers,bidirectional", [(3, False), (2, True)])
+def test_stacked_and_bidirectional(layers, bidirectional):
+    model = random_model("lstm", input_size=4, hidden_size=6, num_layers=layers, bidirectional=bidirectional)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(50, 4))
+    session = Session(model.network)
+    for current in edits(rng, X, 30):
+        assert_same(session.update(current).traces, model.network.run(current))
+
+
+def test_appending_one_step_computes_one_step_per_layer():
+    model = random_model("gru", input_size=3, hidden_size=8, num_layers=2)
+    X = np.random.default_rng(0).normal(size=(1000, 3))
+    session = Session(model.network)
+    session.update(X[:999])
+    update = session.update(X)
+    assert update.first_changed == 999
+    assert update.computed_steps == 2  # one step in each of the two layers
+    assert_same(update.traces, model.network.run(X))
+    # A change at step 400 recomputes from step 400 only.
+    changed = X.copy()
+    changed[400] += 1.0
+    update = session.update(changed)
+    assert update.first_changed == 400 and update.computed_steps == 2 * 600
+    assert_same(update.traces, model.network.run(changed))
+
+
+def test_bidirectional_reverse_recomputes_fully():
+    model = random_model("lstm", input_size=3, hidden_size=4, bidirectional=True)
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    session = Session(model.network)
+    session.update(X[:99])
+    update = session.update(X)
+    assert update.computed_steps == 1 + 100  # forward: one step; reverse: all of them
+
+
+def test_off_thread_compute_leaves_shown_traces_untouched_and_cancels():
+    model = random_model("lstm", input_size=3, hidden_size=4)
+    X = np.random.default_rng(0).normal(size=(2000, 3))
+    session = Session(model.network)
+    shown = session.update(X[:1000]).traces[(0, False)]
+    before = np.array(shown["h"])
+    seen = []
+    update = session.compute(X, in_place=False, progress=lambda done, total: seen.append((done, total)))
+    np.testing.assert_array_equal(shown["h"], before)
+    assert seen[-1] == (1000, 1000) and len(seen) >= 2
+    session.apply(update)
+    assert_same(session.traces, model.network.run(X))
+    with pytest.raises(CancelledError):
+        session.compute(X[:5] + 1.0, in_place=False, cancelled=lambda: True)
+    assert session.steps == 2000
+
+
+def test_rejects_wrong_width():
+    session = Session(random_model("rnn", input_size=3, hidden_size=4).network)
+    with pytest.raises(ValueError, match="expected"):
+        session.update(np.zeros((4, 2)))
