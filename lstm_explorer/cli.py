@@ -18,7 +18,7 @@ from . import __version__
 EXIT_USAGE = 2
 
 #: Subcommand modules in lstm_explorer/commands/, each with ``register(subparsers)``.
-COMMANDS = ("trace",)
+COMMANDS = ("trace", "models", "train", "export")
 
 
 class CliError(Exception):

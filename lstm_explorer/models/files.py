@@ -93,11 +93,26 @@ def read_torch(path: Path) -> tuple[Tensors, Metadata]:
     return tensors, {}
 
 
+def read_keras_weights(path: Path) -> tuple[Tensors, Metadata]:
+    from .keras import read_keras_weights as read
+
+    return read(path)
+
+
+def read_keras_archive(path: Path) -> tuple[Tensors, Metadata]:
+    from .keras import read_keras_archive as read
+
+    return read(path)
+
+
 READERS: dict[str, Callable[[Path], tuple[Tensors, Metadata]]] = {
     ".npz": read_npz,
     ".safetensors": read_safetensors,
     ".pt": read_torch,
     ".pth": read_torch,
+    ".weights.h5": read_keras_weights,
+    ".h5": read_keras_weights,
+    ".keras": read_keras_archive,
 }
 
 

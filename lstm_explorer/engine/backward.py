@@ -1,0 +1,260 @@
+"""Backpropagation through time, derived from the cell graph.
+
+The forward pass here is batched (B sequences at once) and keeps every node's value, so the
+backward pass can walk the same graph in reverse: each node's gradient is complete once all the
+nodes that read it have been visited, which reverse graph order guarantees. Nothing in this module
+knows which variant it is differentiating: a new cell graph is trained with no new code.
+
+Shapes: inputs ``X`` (B, T, in); node values (T, B, H); tensors in PyTorch layout.
+The numbers equal :mod:`.evaluate` (tested); this path exists for training, not for tracing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .evaluate import sigmoid
+from .graph import CellGraph, Node
+from .weights import suffix
+
+Tensors = dict[str, np.ndarray]
+
+
+def _block(tensors: Mapping[str, np.ndarray], family: str, slot: int, H: int) -> np.ndarray:
+    return tensors[family][slot * H : (slot + 1) * H]
+
+
+def _activate(op: str, v: np.ndarray) -> np.ndarray:
+    if op == "sigmoid":
+        return sigmoid(v)
+    if op == "tanh":
+        return np.tanh(v)
+    if op == "relu":
+        return np.maximum(v, 0.0)
+    if op == "linear":
+        return v
+    raise ValueError(f"unknown layer op {op!r}")
+
+
+def _activation_slope(op: str, out: np.ndarray) -> np.ndarray | float:
+    """d out / d pre-activation, written in terms of the output."""
+    if op == "sigmoid":
+        return out * (1.0 - out)
+    if op == "tanh":
+        return 1.0 - out * out
+    if op == "relu":
+        return (out > 0.0).astype(np.float64)
+    return 1.0
+
+
+@dataclass
+class LayerCache:
+    """What one layer's forward pass keeps for its backward pass."""
+
+    X: np.ndarray  # (B, T, in)
+    values: dict[str, np.ndarray]  # node name → (T, B, H)
+
+    @property
+    def h(self) -> np.ndarray:
+        """(B, T, H): the hidden states in the order the layer read the steps."""
+        return self.values["h"].transpose(1, 0, 2)
+
+
+def layer_forward(graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.ndarray) -> LayerCache:
+    """Run one layer over a batch: every computed node's value at every step, (T, B, H)."""
+    B, T, _ = X.shape
+    H = tensors["weight_hh"].shape[1]
+    # Input projections and biases of every layer node for all steps at once: (T, B, H).
+    projected: dict[str, np.ndarray] = {}
+    for node in graph.layers:
+        total = np.zeros((T, B, H))
+        for term in node.terms:
+            if term.source == "x":
+                total += np.einsum("bti,hi->tbh", X, _block(tensors, term.weight, node.slot, H))
+        for bias in node.biases:
+            total += _block(tensors, bias, node.slot, H)
+        projected[node.name] = total
+    computed = [n for n in graph.nodes if n.kind in ("layer", "pointwise")]
+    values = {n.name: np.empty((T, B, H)) for n in computed}
+    for prev, _ in graph.recurrent:
+        values[prev] = np.empty((T, B, H))
+    state = {prev: np.zeros((B, H)) for prev, _ in graph.recurrent}
+    for t in range(T):
+        v: dict[str, np.ndarray] = dict(state)
+        for prev in state:
+            values[prev][t] = state[prev]
+        for node in computed:
+            if node.kind == "layer":
+                pre = projected[node.name][t].copy()
+                for term in node.terms:
+                    if term.source == "x":
+                        continue
+                    if term.diagonal:
+                        pre += tensors[term.weight] * v[term.source]
+                    else:
+                        pre += v[term.source] @ _block(tensors, term.weight, node.slot, H).T
+                out = _activate(node.op, pre)
+            else:
+                out = _pointwise(node, v)
+            v[node.name] = out
+            values[node.name][t] = out
+        state = {prev: v[new] for prev, new in graph.recurrent}
+    return LayerCache(X, values)
+
+
+def _pointwise(node: Node, v: Mapping[str, np.ndarray]) -> np.ndarray:
+    a = v[node.inputs[0]]
+    if node.op == "mul":
+        return a * v[node.inputs[1]]
+    if node.op == "add":
+        return a + v[node.inputs[1]]
+    if node.op == "tanh":
+        return np.tanh(a)
+    if node.op == "one_minus":
+        return 1.0 - a
+    raise ValueError(f"unknown pointwise op {node.op!r}")
+
+
+def _accumulate(grads: dict[str, np.ndarray], name: str, value: np.ndarray) -> None:
+    if name in grads:
+        grads[name] = grads[name] + value
+    else:
+        grads[name] = value
+
+
+def layer_backward(
+    graph: CellGraph, tensors: Mapping[str, np.ndarray], cache: LayerCache, dH: np.ndarray
+) -> tuple[Tensors, np.ndarray]:
+    """Gradients of one layer's tensors and of its input, given dLoss/dh at every step.
+
+    ``dH`` is (B, T, H) in the layer's own step order; returns (tensor gradients, dX (B, T, in)).
+    """
+    X = cache.X
+    B, T, _ = X.shape
+    H = tensors["weight_hh"].shape[1]
+    values = cache.values
+    grads: Tensors = {name: np.zeros_like(value) for name, value in tensors.items()}
+    layers = graph.layers
+    dpre_all = {node.name: np.zeros((T, B, H)) for node in layers}
+    carry: dict[str, np.ndarray] = {}  # d loss / d(new state) from the step after
+    reverse_nodes = [n for n in reversed(graph.nodes) if n.kind in ("layer", "pointwise")]
+    for t in range(T - 1, -1, -1):
+        d: dict[str, np.ndarray] = {"h": dH[:, t].copy()}
+        for _, new in graph.recurrent:
+            if new in carry:
+                _accumulate(d, new, carry[new])
+
+        def val(name: str, t: int = t) -> np.ndarray:
+            return values[name][t]
+
+        for node in reverse_nodes:
+            g = d.get(node.name)
+            if g is None:
+                continue
+            if node.kind == "pointwise":
+                a = node.inputs[0]
+                if node.op == "mul":
+                    b = node.inputs[1]
+                    _accumulate(d, a, g * val(b))
+                    _accumulate(d, b, g * val(a))
+                elif node.op == "add":
+                    _accumulate(d, node.inputs[0], g)
+                    _accumulate(d, node.inputs[1], g)
+                elif node.op == "tanh":
+                    out = val(node.name)
+                    _accumulate(d, a, g * (1.0 - out * out))
+                elif node.op == "one_minus":
+                    _accumulate(d, a, -g)
+                else:
+                    raise ValueError(f"unknown pointwise op {node.op!r}")
+                continue
+            dpre = g * _activation_slope(node.op, val(node.name))
+            dpre_all[node.name][t] = dpre
+            for term in node.terms:
+                if term.source == "x":
+                    continue  # all steps at once below
+                src = val(term.source)
+                if term.diagonal:
+                    grads[term.weight] += np.sum(dpre * src, axis=0)
+                    _accumulate(d, term.source, dpre * tensors[term.weight])
+                else:
+                    W = _block(tensors, term.weight, node.slot, H)
+                    grads[term.weight][node.slot * H : (node.slot + 1) * H] += dpre.T @ src
+                    _accumulate(d, term.source, dpre @ W)
+        carry = {new: d[prev] for prev, new in graph.recurrent if prev in d}
+    dX = np.zeros_like(X)
+    for node in layers:
+        dpre = dpre_all[node.name]  # (T, B, H)
+        rows = slice(node.slot * H, (node.slot + 1) * H)
+        for term in node.terms:
+            if term.source == "x":
+                grads[term.weight][rows] += np.einsum("tbh,bti->hi", dpre, X)
+                dX += np.einsum("tbh,hi->bti", dpre, tensors[term.weight][rows])
+        for bias in node.biases:
+            grads[bias][rows] += dpre.sum(axis=(0, 1))
+    return grads, dX
+
+
+def layer_tensors(tensors: Mapping[str, np.ndarray], layer: int, reverse: bool) -> Tensors:
+    """One layer's tensors, suffix ``_l{k}[_reverse]`` removed."""
+    end = suffix(layer, reverse)
+    return {name[: -len(end)]: value for name, value in tensors.items() if name.endswith(end)}
+
+
+@dataclass
+class NetworkCache:
+    caches: dict[tuple[int, bool], LayerCache]
+    output: np.ndarray  # (B, T, H·D): the top layer's hidden states in time order
+
+
+def network_forward(
+    graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.ndarray, num_layers: int, bidirectional: bool
+) -> NetworkCache:
+    """A stacked (and optionally bidirectional) network over a batch, as PyTorch computes it."""
+    directions = (False, True) if bidirectional else (False,)
+    caches: dict[tuple[int, bool], LayerCache] = {}
+    inputs = X
+    for k in range(num_layers):
+        outs = []
+        for reverse in directions:
+            seq = inputs[:, ::-1] if reverse else inputs
+            cache = layer_forward(graph, layer_tensors(tensors, k, reverse), np.ascontiguousarray(seq))
+            caches[(k, reverse)] = cache
+            outs.append(cache.h[:, ::-1] if reverse else cache.h)
+        inputs = np.concatenate(outs, axis=2)
+    return NetworkCache(caches, inputs)
+
+
+def network_backward(
+    graph: CellGraph,
+    tensors: Mapping[str, np.ndarray],
+    cache: NetworkCache,
+    d_output: np.ndarray,
+    num_layers: int,
+    bidirectional: bool,
+) -> tuple[Tensors, np.ndarray]:
+    """Gradients of every tensor (PyTorch names) and of the input, given dLoss/d(top output)."""
+    directions = (False, True) if bidirectional else (False,)
+    grads: Tensors = {}
+    d_inputs = d_output
+    for k in range(num_layers - 1, -1, -1):
+        H = tensors[f"weight_hh{suffix(k, False)}"].shape[1]
+        d_below: np.ndarray | None = None
+        for j, reverse in enumerate(directions):
+            dH = d_inputs[:, :, j * H : (j + 1) * H]
+            if reverse:
+                dH = dH[:, ::-1]
+            layer_grads, dX = layer_backward(
+                graph, layer_tensors(tensors, k, reverse), cache.caches[(k, reverse)], np.ascontiguousarray(dH)
+            )
+            for name, value in layer_grads.items():
+                grads[name + suffix(k, reverse)] = value
+            if reverse:
+                dX = dX[:, ::-1]
+            d_below = dX if d_below is None else d_below + dX
+        assert d_below is not None
+        d_inputs = d_below
+    return grads, d_inputs

@@ -1,0 +1,171 @@
+"""Training tasks generated in code (no downloads): ``brackets``, ``remember`` and ``sine``.
+
+Each task draws random batches for :func:`lstm_explorer.engine.train.train` and knows how its input
+is written: a vocabulary (text tasks, one-hot inputs) or numbers (numeric tasks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine.train import Batch
+
+
+@dataclass
+class BracketsTask:
+    """Predict the next character of random nested brackets mixed with letters.
+
+    At each step: ``(`` with probability p_open (not at ``max_depth``), ``)`` with probability
+    p_close (not at depth 0), otherwise a letter. To predict well the network must know whether
+    the depth is 0 (no ``)`` possible) or ``max_depth`` (no ``(``): it has to count.
+    """
+
+    name: str = "brackets"
+    kind: str = "text"
+    vocabulary: str = "()abc"
+    length: int = 60
+    max_depth: int = 4
+    p_open: float = 0.3
+    p_close: float = 0.3
+    description: str = "Next character of nested brackets mixed with letters; a cell unit counts the depth"
+
+    @property
+    def input_size(self) -> int:
+        return len(self.vocabulary)
+
+    @property
+    def output_size(self) -> int:
+        return len(self.vocabulary)
+
+    def sequence(self, rng: np.random.Generator, length: int | None = None) -> tuple[str, list[int]]:
+        """A random string and the nesting depth after each of its characters."""
+        letters = self.vocabulary[2:]
+        depth = 0
+        chars: list[str] = []
+        depths: list[int] = []
+        for _ in range(length or self.length):
+            p_open = self.p_open if depth < self.max_depth else 0.0
+            p_close = self.p_close if depth > 0 else 0.0
+            u = rng.random() * 1.0
+            if u < p_open:
+                chars.append("(")
+                depth += 1
+            elif u < p_open + p_close:
+                chars.append(")")
+                depth -= 1
+            else:
+                chars.append(letters[int(rng.integers(len(letters)))])
+            depths.append(depth)
+        return "".join(chars), depths
+
+    def batch(self, rng: np.random.Generator, batch_size: int) -> Batch:
+        ids = np.array(
+            [[self.vocabulary.index(ch) for ch in self.sequence(rng, self.length + 1)[0]] for _ in range(batch_size)]
+        )
+        return Batch(ids[:, :-1], ids[:, 1:], np.ones((batch_size, self.length)))
+
+    def presets(self) -> list[str]:
+        return ["(a(b)c)", "((a)(b(c)))a", "a(b(c(a(b)c)a)b)c", "((((a))))b(c)", "a(b)(c)((a)b)((c(a)))"]
+
+
+@dataclass
+class RememberTask:
+    """A symbol, then a long run of distractors, then ``?``: recall the first symbol.
+
+    The loss counts only the step that reads ``?``; the delay (number of distractors) is drawn
+    uniformly from 1..max_delay for every sequence.
+    """
+
+    name: str = "remember"
+    kind: str = "text"
+    symbols: str = "abcd"
+    distractors: str = "xyz"
+    query: str = "?"
+    max_delay: int = 50
+    description: str = "Recall the first symbol after a long run of distractors (x, y, z), when asked with ?"
+
+    @property
+    def vocabulary(self) -> str:
+        return self.symbols + self.distractors + self.query
+
+    @property
+    def input_size(self) -> int:
+        return len(self.vocabulary)
+
+    @property
+    def output_size(self) -> int:
+        return len(self.vocabulary)
+
+    def sequences(
+        self, rng: np.random.Generator, batch_size: int, delay: int | np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(inputs (B, T), targets (B, T), mask (B, T)) with ``delay`` distractors (random if None)."""
+        delays = (
+            rng.integers(1, self.max_delay + 1, size=batch_size)
+            if delay is None
+            else np.broadcast_to(np.asarray(delay), (batch_size,))
+        )
+        T = int(delays.max()) + 2
+        n_sym = len(self.symbols)
+        inputs = n_sym + rng.integers(0, len(self.distractors), size=(batch_size, T))
+        symbols = rng.integers(0, n_sym, size=batch_size)
+        inputs[:, 0] = symbols
+        query_at = delays + 1
+        rows = np.arange(batch_size)
+        inputs[rows, query_at] = self.vocabulary.index(self.query)
+        targets = np.zeros((batch_size, T), dtype=np.int64)
+        mask = np.zeros((batch_size, T))
+        targets[rows, query_at] = symbols
+        mask[rows, query_at] = 1.0
+        return inputs, targets, mask
+
+    def batch(self, rng: np.random.Generator, batch_size: int) -> Batch:
+        return Batch(*self.sequences(rng, batch_size))
+
+    def presets(self) -> list[str]:
+        return ["axyzyx?", "cxxyzzyxyzxyzyyxzx?", "b" + "xyz" * 10 + "?", "d" + "zyxxy" * 8 + "?"]
+
+
+@dataclass
+class SineTask:
+    """Numeric next-value prediction of sine waves with a random frequency and phase."""
+
+    name: str = "sine"
+    kind: str = "numeric"
+    length: int = 40
+    min_omega: float = 0.15
+    max_omega: float = 0.6
+    description: str = "Predict the next value of a sine wave (random frequency and phase)"
+    input_size: int = 1
+    output_size: int = 1
+    vocabulary: str | None = None
+
+    def waves(self, rng: np.random.Generator, batch_size: int, length: int) -> np.ndarray:
+        omega = rng.uniform(self.min_omega, self.max_omega, size=(batch_size, 1))
+        phase = rng.uniform(0, 2 * np.pi, size=(batch_size, 1))
+        return np.sin(omega * np.arange(length)[None, :] + phase)  # (B, length)
+
+    def batch(self, rng: np.random.Generator, batch_size: int) -> Batch:
+        wave = self.waves(rng, batch_size, self.length + 1)
+        mask = np.ones((batch_size, self.length))
+        mask[:, :3] = 0.0  # the frequency cannot be known from fewer than three values
+        return Batch(wave[:, :-1, None], wave[:, 1:, None], mask)
+
+    def presets(self) -> list[str]:
+        out = []
+        for omega, phase in ((0.3, 0.0), (0.5, 1.0), (0.2, 2.0)):
+            values = np.sin(omega * np.arange(30) + phase)
+            out.append("; ".join(f"{v:.3f}" for v in values))
+        return out
+
+
+TASKS = {"brackets": BracketsTask, "remember": RememberTask, "sine": SineTask}
+Task = BracketsTask | RememberTask | SineTask
+
+
+def make_task(name: str) -> Task:
+    if name not in TASKS:
+        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
+    return TASKS[name]()
