@@ -1,0 +1,182 @@
+"""``lstm-explorer export``: the window's views as MP4, WebM, GIF, PNG frames, a PNG/SVG/PDF still,
+or the trace as CSV/NPZ/JSON, with no display (Qt renders offscreen)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import TextIO
+
+from ..cli import CliError, add_input_arguments, add_model_arguments, load_cli_model, read_cli_input
+
+FORMAT_HELP = (
+    "output: .mp4 (H.264), .webm (VP9), .gif, a folder ending in / (PNG frames), .png (one step), "
+    ".svg or .pdf (the diagram at one step, as vectors), or .csv/.npz/.json (the trace)"
+)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = text.lower().replace("×", "x").split("x")
+        return int(w), int(h)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected WIDTHxHEIGHT, e.g. 1280x720") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be at least 1")
+    return value
+
+
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected frames per second, e.g. 30") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text}: must be positive")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="export the diagram, chain or dashboard as video, GIF, images, or the trace as data",
+        description="Render a view offscreen over a range of steps and write it; the format follows --out.",
+    )
+    add_model_arguments(parser)
+    add_input_arguments(parser)
+    parser.add_argument("--out", required=True, help=FORMAT_HELP)
+    parser.add_argument("--fps", type=_fps, default=30.0, help="frames per second of an animation (default 30)")
+    parser.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="frame size (default 1280x720)")
+    parser.add_argument(
+        "--steps",
+        metavar="A:B",
+        help="steps A to B−1 (either end optional; negative counts from the end), or one step A; "
+        "default: all. A still shows the range's last step",
+    )
+    parser.add_argument(
+        "--view", choices=("diagram", "chain", "dashboard"), default="diagram", help="what to draw (default diagram)"
+    )
+    parser.add_argument(
+        "--frames-per-step", type=_positive_int, default=30, metavar="N", help="frames for each step (default 30)"
+    )
+    parser.add_argument(
+        "--no-phases",
+        action="store_true",
+        help="show each step complete instead of walking through the cell's phases",
+    )
+    parser.add_argument(
+        "--transparent", action="store_true", help="transparent background (.webm with alpha, .png, .svg, .pdf)"
+    )
+    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="colour theme (default light)")
+    parser.add_argument("--select", metavar="UNITS", help="hidden units to highlight, e.g. 0,3")
+    parser.add_argument("--layer", type=int, default=0, help="which layer to show (default 0)")
+    parser.add_argument("--reverse", action="store_true", help="show the backward direction")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=run_export)
+
+
+class ProgressBar:
+    """``[#####.....]  45%  120/270 frames`` on one line of stderr, redrawn at most 10 times a second."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> bool:
+        now = time.monotonic()
+        if done < total and now - self._last < 0.1:
+            return True
+        self._last = now
+        filled = self.width * done // max(total, 1)
+        percent = 100 * done // max(total, 1)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}%  {done}/{total} frames")
+        self.stream.flush()
+        self._shown = True
+        return True
+
+    def end(self) -> None:
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = False
+
+
+def _units(text: str | None, hidden: int) -> tuple[int, ...]:
+    if not text:
+        return ()
+    try:
+        units = tuple(int(u) for u in text.replace(" ", ",").split(",") if u)
+    except ValueError:
+        raise CliError(f"--select {text!r}: expected unit numbers separated by commas") from None
+    bad = [u for u in units if not 0 <= u < hidden]
+    if bad:
+        raise CliError(f"--select: unit {bad[0]} does not exist; the layer has {hidden} units, numbered from 0")
+    return units
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ..export import TRACES, ExportError, ExportOptions, detect_format, export, parse_steps
+
+    try:
+        fmt = detect_format(args.out)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    model = load_cli_model(args)
+    X = read_cli_input(args, model)
+    network = model.network
+    if not 0 <= args.layer < network.num_layers:
+        raise CliError(f"--layer {args.layer}: the model has {network.num_layers} layer(s), numbered from 0")
+    if args.reverse and not network.bidirectional:
+        raise CliError("--reverse: the model is not bidirectional")
+    trace = network.trace(X, args.layer, args.reverse)
+    try:
+        steps = parse_steps(args.steps, trace.steps)
+    except ExportError as exc:
+        raise CliError(f"--{exc}") from None
+    options = ExportOptions(
+        out=args.out,
+        view=args.view,
+        size=args.size,
+        fps=args.fps,
+        steps=steps,
+        frames_per_step=args.frames_per_step,
+        phases=not args.no_phases,
+        transparent=args.transparent,
+        theme=args.theme,
+        selected=_units(args.select, trace.hidden_size),
+        format=fmt,
+        meta={"model": model.name, "cell": network.kind, "layer": args.layer, "reverse": args.reverse},
+    )
+    app = _ensure_qt() if fmt not in TRACES else None  # noqa: F841 - kept alive while exporting
+    bar = ProgressBar(sys.stderr)
+    try:
+        result = export(trace, options, None if args.quiet else bar)
+    except ExportError as exc:
+        bar.end()
+        raise CliError(str(exc)) from None
+    except BaseException:
+        bar.end()
+        raise
+    bar.end()
+    what = f"{result.frames} frames" if result.frames > 1 else ("1 frame" if result.frames else "the trace")
+    print(f"wrote {what} to {result.path} ({result.seconds:.1f} s)", file=sys.stderr)
+    return 0
+
+
+def _ensure_qt() -> object:
+    """The QApplication (drawing offscreen: export never needs a display); keep it referenced."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(sys.argv[:1])

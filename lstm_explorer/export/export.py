@@ -1,0 +1,527 @@
+"""The one export function behind File → Export… and ``lstm-explorer export``.
+
+``export(trace, options, progress)`` renders the chosen view offscreen frame by frame (the frame
+clock decides each frame's playback position), hands the frames to the writer for the output's
+format, and writes atomically: into a temporary file or folder next to the target, renamed on
+success. It never opens a dialog; user errors raise :class:`ExportError` with a one-line message,
+and ``progress(done, total)`` returning False cancels (raising :class:`ExportCancelled`).
+
+Rendering and encoding overlap: frames go through a short queue to a writer thread (ffmpeg itself
+runs in its own process), so the next frame renders while the previous one is encoded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from ..atomic import atomic_path
+from ..engine.trace import Trace
+from ..playback import PlaybackState
+from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_state
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+
+    from .writers import Writer
+
+View = Literal["diagram", "chain", "dashboard"]
+VIEWS: tuple[View, ...] = ("diagram", "chain", "dashboard")
+
+#: Output formats by extension; a folder (a path ending in a slash, or an existing directory)
+#: means a PNG sequence.
+FORMATS: dict[str, str] = {
+    ".mp4": "mp4",
+    ".webm": "webm",
+    ".gif": "gif",
+    ".png": "png",
+    ".svg": "svg",
+    ".pdf": "pdf",
+    ".csv": "csv",
+    ".npz": "npz",
+    ".json": "json",
+}
+FOLDER = "png-frames"
+ANIMATIONS = ("mp4", "webm", "gif", FOLDER)
+STILLS = ("png", "svg", "pdf")
+TRACES = ("csv", "npz", "json")
+DESCRIPTIONS = {
+    "mp4": "MP4 video (H.264)",
+    "webm": "WebM video (VP9, optional alpha)",
+    "gif": "GIF animation",
+    FOLDER: "PNG frames in a folder",
+    "png": "PNG image of one step",
+    "svg": "SVG drawing of one step",
+    "pdf": "PDF drawing of one step",
+    "csv": "trace as CSV",
+    "npz": "trace as NumPy .npz",
+    "json": "trace as JSON",
+}
+
+MIN_SIDE, MAX_SIDE = 16, 7680
+MAX_FPS = 120.0
+MAX_GIF_FPS = 50.0  # browsers slow GIF frames shorter than 2 centiseconds down to 10
+
+Progress = Callable[[int, int], bool | None]
+
+
+class ExportError(Exception):
+    """A user error (bad option, unwritable folder, full disk …): one line that says what and where."""
+
+
+class ExportCancelled(ExportError):  # noqa: N818 - a cancel, not a failure
+    """The progress callback asked to stop; nothing was written."""
+
+    def __init__(self, message: str = "export cancelled; nothing was written") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export. ``out`` may be a string so that a trailing slash (a folder) survives."""
+
+    out: str | Path
+    view: View = "diagram"
+    size: tuple[int, int] = (1280, 720)
+    fps: float = 30.0
+    #: Steps ``start``..``stop − 1``; None: the whole sequence. Stills show the range's last step.
+    steps: tuple[int, int] | None = None
+    frames_per_step: int = 30
+    phases: bool = True
+    transparent: bool = False
+    theme: str = "light"
+    selected: tuple[int, ...] = ()
+    #: The format's name (see FORMATS); None: chosen from ``out``.
+    format: str | None = None
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    format: str
+    frames: int
+    seconds: float
+    render_seconds: float = 0.0
+    encode_seconds: float = 0.0
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else float("inf")
+
+
+# -- choosing ----------------------------------------------------------------------------------------
+
+
+def is_folder_target(out: str | Path) -> bool:
+    text = str(out)
+    return text.endswith(("/", os.sep)) or Path(text).is_dir()
+
+
+def detect_format(out: str | Path) -> str:
+    """The format an output path asks for, by extension; a folder means PNG frames."""
+    if is_folder_target(out):
+        return FOLDER
+    suffix = Path(str(out)).suffix.lower()
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    known = ", ".join(FORMATS)
+    what = f"unknown extension {suffix!r}" if suffix else "no extension"
+    raise ExportError(f"{out}: {what}; use {known}, or a folder (ending in /) for PNG frames")
+
+
+def parse_steps(text: str | None, total: int) -> tuple[int, int]:
+    """``A:B`` (B exclusive, either end optional, negatives count from the end) or ``A`` (one step)."""
+    if text is None or not text.strip():
+        return 0, total
+    text = text.strip()
+    try:
+        if ":" in text:
+            a, b = text.split(":", 1)
+            start = int(a) if a.strip() else 0
+            stop = int(b) if b.strip() else total
+        else:
+            start = int(text)
+            stop = start + 1 if start >= 0 else total + start + 1
+    except ValueError:
+        raise ExportError(f"steps {text!r}: expected A:B (e.g. 0:10), A: or :B, or one step number") from None
+    start = start + total if start < 0 else start
+    stop = stop + total if stop < 0 else stop
+    return start, stop
+
+
+def check_steps(steps: tuple[int, int], total: int) -> tuple[int, int]:
+    start, stop = steps
+    if total <= 0:
+        raise ExportError("the sequence is empty: there is nothing to export")
+    if start >= stop or start >= total or stop <= 0:
+        last = f"0 to {total - 1}" if total > 1 else "0"
+        raise ExportError(f"step range {start}:{stop} is empty; the sequence has {total} steps, numbered {last}")
+    return max(start, 0), min(stop, total)
+
+
+def check_options(options: ExportOptions, fmt: str) -> None:
+    w, h = options.size
+    if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
+        raise ExportError(f"size {w}×{h}: each side must be between {MIN_SIDE} and {MAX_SIDE} pixels")
+    if options.view not in VIEWS:
+        raise ExportError(f"unknown view {options.view!r}; choose {', '.join(VIEWS)}")
+    if fmt in ("mp4", "webm") and (w % 2 or h % 2):
+        raise ExportError(
+            f"size {w}×{h}: {fmt.upper()} video needs an even width and height (try {w - w % 2}×{h - h % 2})"
+        )
+    if fmt in ANIMATIONS:
+        if not 0 < options.fps <= MAX_FPS:
+            raise ExportError(f"fps {options.fps:g}: choose between 1 and {MAX_FPS:g}")
+        if fmt == "gif" and options.fps > MAX_GIF_FPS:
+            raise ExportError(f"fps {options.fps:g}: GIF plays at most {MAX_GIF_FPS:g} frames/s; use --fps 50 or less")
+        if options.frames_per_step < 1:
+            raise ExportError(f"frames per step {options.frames_per_step}: at least 1")
+    if options.transparent and fmt in ("mp4", "gif"):
+        other = "H.264 has no alpha channel" if fmt == "mp4" else "GIF has no partial transparency"
+        raise ExportError(f"--transparent: {other}; export to .webm, .png or a folder of PNG frames")
+
+
+# -- writing atomically ------------------------------------------------------------------------------
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.is_dir():
+        raise ExportError(f"cannot write to {folder}: the folder does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write to {folder}: permission denied")
+
+
+def _os_message(exc: OSError, target: Path) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full: could not write {target} (nothing was written)"
+    if exc.errno == errno.EDQUOT:
+        return f"disk quota exceeded: could not write {target} (nothing was written)"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {target}: {exc.strerror or 'permission denied'}"
+    return f"cannot write {target}: {exc.strerror or exc}"
+
+
+@contextlib.contextmanager
+def _temporary_file(target: Path) -> Iterator[Path]:
+    """:func:`atomic_path` with the export's messages: a temporary file next to ``target`` (same
+    extension), renamed onto it if the block succeeds, removed otherwise."""
+    _check_folder(target.parent)
+    if target.is_dir():
+        raise ExportError(f"cannot write {target}: a folder of that name exists")
+    with atomic_path(target) as temp:
+        yield temp
+
+
+_FRAME_NAME_PREFIX = "frame_"
+
+
+def _is_earlier_export(folder: Path) -> bool:
+    """A folder that holds only PNG frames (an earlier export there): replaceable on success."""
+    return all(p.is_file() and p.name.startswith(_FRAME_NAME_PREFIX) and p.suffix == ".png" for p in folder.iterdir())
+
+
+@contextlib.contextmanager
+def _temporary_folder(target: Path) -> Iterator[Path]:
+    """A temporary folder next to ``target``, put in its place if the block succeeds.
+
+    An existing ``target`` is replaced only if it is empty or holds nothing but earlier frames;
+    until the very end it is untouched.
+    """
+    target = Path(os.path.normpath(target))
+    _check_folder(target.parent)
+    if target.exists():
+        if not target.is_dir():
+            raise ExportError(f"cannot write frames into {target}: it is a file, not a folder")
+        if not _is_earlier_export(target):
+            raise ExportError(f"{target} holds other files; choose an empty or new folder for the frames")
+    try:
+        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    except OSError as exc:
+        raise ExportError(_os_message(exc, target)) from None
+    try:
+        yield temp
+        temp.chmod(0o755)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, old)
+            try:
+                os.replace(temp, target)
+            except BaseException:
+                os.replace(old, target)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(temp, target)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+# -- the pipeline ------------------------------------------------------------------------------------
+
+
+class _Encoder:
+    """A writer fed from a short queue on its own thread; the first error is kept and re-raised."""
+
+    def __init__(self, writer: Writer, depth: int = 3) -> None:
+        self.writer = writer
+        self.queue: queue.Queue[tuple[object, np.ndarray] | None] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.busy_seconds = 0.0
+        self.thread = threading.Thread(target=self._run, name="export-encoder", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error is not None:
+                continue  # keep draining so that the renderer never blocks on a dead encoder
+            started = time.perf_counter()
+            try:
+                self.writer.write(item[1])
+            except BaseException as exc:
+                self.error = exc
+            self.busy_seconds += time.perf_counter() - started
+
+    def put(self, keepalive: object, frame: np.ndarray) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((keepalive, frame))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        """Discard what is queued and stop the thread (on cancel or failure)."""
+        self.error = self.error or ExportCancelled()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.queue.get_nowait()
+        self.queue.put(None)
+        self.thread.join()
+
+
+def _make_writer(fmt: str, path: Path, options: ExportOptions, total: int) -> Writer:
+    from . import writers
+
+    args = (path, options.size, options.fps)
+    if fmt == "mp4":
+        return writers.Mp4Writer(*args)
+    if fmt == "webm":
+        return writers.WebmWriter(*args, transparent=options.transparent)
+    if fmt == "gif":
+        return writers.GifWriter(*args)
+    if fmt == FOLDER:
+        return writers.PngFolderWriter(*args, transparent=options.transparent, total=total)
+    raise ExportError(f"{fmt} is not an animation format")
+
+
+def _frame(source: FrameSource, state: PlaybackState, transparent: bool) -> tuple[QImage, np.ndarray]:
+    from PySide6.QtGui import QImage
+
+    image = normalize_image(source.render(state), transparent=transparent)
+    w, h = source.size
+    if image.width() != w or image.height() != h:
+        raise ExportError(f"the view drew a {image.width()}×{image.height()} frame, not {w}×{h}")
+    # A shallow copy: if the source paints into its image again, Qt detaches and this one stays.
+    kept = QImage(image)
+    return kept, bgra_view(kept)
+
+
+def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and progress(done, total) is False:
+        raise ExportCancelled()
+
+
+def _export_animation(
+    trace: Trace, options: ExportOptions, fmt: str, target: Path, source: FrameSource, progress: Progress | None
+) -> ExportResult:
+    start, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
+    clock = FrameClock(
+        start,
+        stop,
+        options.frames_per_step,
+        len(trace.graph.phases),
+        options.phases,
+        options.selected,
+        trace.steps,
+    )
+    total = clock.total
+    began = time.perf_counter()
+    render_seconds = 0.0
+    context = _temporary_folder(target) if fmt == FOLDER else _temporary_file(target)
+    with context as temp:
+        try:
+            writer = _make_writer(fmt, temp, options, total)
+        except ValueError as exc:
+            raise ExportError(f"{target}: {exc}") from None
+        except OSError as exc:
+            raise ExportError(_os_message(exc, target)) from None
+        encoder = _Encoder(writer)
+        try:
+            _report(progress, 0, total)
+            for index in range(total):
+                started = time.perf_counter()
+                kept, frame = _frame(source, clock.state(index), options.transparent)
+                render_seconds += time.perf_counter() - started
+                encoder.put(kept, frame)
+                _report(progress, index + 1, total)
+            encoder.close()
+            writer.finish()
+        except BaseException as exc:
+            encoder.stop()
+            writer.abort()
+            if isinstance(exc, OSError):
+                raise ExportError(_os_message(exc, target)) from None
+            if isinstance(exc, ValueError) and not isinstance(exc, ExportError):
+                raise ExportError(f"{target}: {exc}") from None
+            raise
+    seconds = time.perf_counter() - began
+    return ExportResult(target, fmt, total, seconds, render_seconds, encoder.busy_seconds)
+
+
+def _write_vector(fmt: str, path: Path, source: FrameSource, state: PlaybackState, options: ExportOptions) -> None:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRect, QRectF, QSize, QSizeF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
+    from PySide6.QtSvg import QSvgGenerator
+
+    w, h = options.size
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    title = f"LSTM Explorer: {trace_title(options)} step {state.t}"
+    device: QSvgGenerator | QPdfWriter
+    if fmt == "svg":
+        device = QSvgGenerator()
+        device.setOutputDevice(buffer)
+        device.setSize(QSize(w, h))
+        device.setViewBox(QRect(0, 0, w, h))
+        device.setTitle(title)
+        device.setDescription("Exported by LSTM Explorer")
+    else:
+        device = QPdfWriter(buffer)
+        device.setTitle(title)
+        device.setCreator("LSTM Explorer")
+        device.setResolution(72)  # one pixel of the view = one point on the page
+        device.setPageLayout(
+            QPageLayout(
+                QPageSize(QSizeF(w, h), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(0, 0, 0, 0),
+            )
+        )
+    painter = QPainter()
+    if not painter.begin(device):
+        raise ExportError(f"{path}: could not start the {fmt.upper()} drawing")
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        source.paint(painter, QRectF(0, 0, w, h), state)
+    finally:
+        painter.end()
+    buffer.close()
+    with open(path, "wb") as handle:
+        handle.write(bytes(data.data()))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def trace_title(options: ExportOptions) -> str:
+    return str(options.meta.get("model", options.view))
+
+
+def _export_still(
+    trace: Trace, options: ExportOptions, fmt: str, target: Path, source: FrameSource, progress: Progress | None
+) -> ExportResult:
+    from .writers import PngWriter
+
+    _, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
+    state = still_state(trace, stop - 1, options.selected)
+    began = time.perf_counter()
+    _report(progress, 0, 1)
+    with _temporary_file(target) as temp:
+        try:
+            if fmt == "png":
+                _kept, frame = _frame(source, state, options.transparent)
+                PngWriter(temp, options.size, options.fps, transparent=options.transparent).write(frame)
+            else:
+                _write_vector(fmt, temp, source, state, options)
+        except OSError as exc:
+            raise ExportError(_os_message(exc, target)) from None
+    _report(progress, 1, 1)
+    return ExportResult(target, fmt, 1, time.perf_counter() - began)
+
+
+def _export_trace(trace: Trace, options: ExportOptions, fmt: str, target: Path) -> ExportResult:
+    from ..tracefile import write_trace
+
+    start, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
+    _check_folder(target.parent)
+    began = time.perf_counter()
+    part = trace if (start, stop) == (0, trace.steps) else trace.slice(start, stop)
+    meta = {**options.meta, "steps": [start, stop]}
+    try:
+        write_trace(part, target, meta=meta)
+    except OSError as exc:
+        raise ExportError(_os_message(exc, target)) from None
+    return ExportResult(target, fmt, 0, time.perf_counter() - began)
+
+
+def export(
+    trace: Trace,
+    options: ExportOptions,
+    progress: Progress | None = None,
+    *,
+    source: FrameSource | None = None,
+) -> ExportResult:
+    """Export ``trace`` as ``options`` say; returns what was written.
+
+    ``source`` draws the frames; by default the view ``options.view`` rendered offscreen (a
+    caller such as the window may pass its own). Raises :class:`ExportError` for user errors and
+    :class:`ExportCancelled` when ``progress`` returns False; in both cases nothing was written and
+    an existing file of the same name is untouched.
+    """
+    fmt = options.format or detect_format(options.out)
+    if fmt not in FORMATS.values() and fmt != FOLDER:
+        raise ExportError(f"unknown format {fmt!r}")
+    target = Path(os.path.normpath(os.path.expanduser(str(options.out))))
+    check_options(options, fmt)
+    if fmt in TRACES:
+        _report(progress, 0, 1)
+        result = _export_trace(trace, options, fmt, target)
+        _report(progress, 1, 1)
+        return result
+    check_steps(options.steps or (0, trace.steps), trace.steps)
+    _check_folder(target.parent)
+    own_source = source is None
+    if source is None:
+        from .views import make_source
+
+        source = make_source(options.view, trace, options.size, theme=options.theme, transparent=options.transparent)
+    try:
+        if fmt in STILLS:
+            return _export_still(trace, options, fmt, target, source, progress)
+        return _export_animation(trace, options, fmt, target, source, progress)
+    except OSError as exc:
+        raise ExportError(_os_message(exc, target)) from None
+    finally:
+        if own_source:
+            source.close()

@@ -1,0 +1,376 @@
+"""One writer per file format. A writer receives frames as (H, W, 4) uint8 arrays in B, G, R, A
+byte order (Qt's native 32-bit layout, so a QImage's pixels go to the encoder without a copy) and
+writes them to a path it is given; the export function chooses that path (a temporary file or
+folder next to the target) and renames it on success.
+
+* MP4: H.264 (libx264) through the ffmpeg binary imageio-ffmpeg ships, yuv420p, moov atom first.
+* WebM: VP9 (libvpx-vp9); yuva420p when the frames are transparent.
+* GIF: a streaming GIF89a writer (constant memory): one global 256-colour palette built from the
+  first frame plus the app's colour maps, a fixed nearest-colour lookup table, and each frame
+  stored as the rectangle that changed since the one before. Loops forever.
+* PNG: one file per frame into a folder, or a single frame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import subprocess
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PIL.GifImagePlugin import getdata as gif_frame_data
+
+from ..colormaps import diverging, sequential
+
+
+class EncoderError(Exception):
+    """The encoder failed for a reason that is not the user's (its message says what it printed)."""
+
+
+class Writer(ABC):
+    """Frames in, one output out. ``finish`` completes it; ``abort`` stops and leaves no promise."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, *, transparent: bool = False) -> None:
+        self.path = Path(path)
+        self.size = size
+        self.fps = fps
+        self.transparent = transparent
+        self.frames = 0
+
+    @abstractmethod
+    def write(self, frame: np.ndarray) -> None:
+        """Add one (H, W, 4) uint8 B, G, R, A frame."""
+
+    def finish(self) -> None:  # noqa: B027 - most writers have nothing left to do
+        """Complete the output; raises if it could not be completed."""
+
+    def abort(self) -> None:  # noqa: B027
+        """Stop without completing (the caller removes the temporary output)."""
+
+    def _check(self, frame: np.ndarray) -> None:
+        w, h = self.size
+        if frame.shape != (h, w, 4) or frame.dtype != np.uint8:
+            raise ValueError(f"frame of shape {frame.shape} {frame.dtype}; expected ({h}, {w}, 4) uint8")
+
+
+# -- video through ffmpeg ------------------------------------------------------------------------
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+class FfmpegWriter(Writer):
+    """Raw frames piped into the ffmpeg binary from imageio-ffmpeg; ffmpeg encodes in its own
+    process, so encoding runs on another core while the next frame renders."""
+
+    #: Encoder arguments after ``-i -``; subclasses set them.
+    container = ""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, *, transparent: bool = False) -> None:
+        super().__init__(path, size, fps, transparent=transparent)
+        w, h = size
+        if w % 2 or h % 2:
+            raise ValueError(f"video needs an even width and height, not {w}×{h}")
+        from fractions import Fraction
+
+        rate = str(Fraction(fps).limit_denominator(1001))
+        command = [
+            ffmpeg_exe(),
+            "-y",
+            "-hide_banner",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "bgra" if transparent else "bgr0",
+            "-s",
+            f"{w}x{h}",
+            "-r",
+            rate,
+            "-i",
+            "-",
+            "-an",
+            *self.encoder_arguments(),
+            "-f",
+            self.container,
+            str(self.path),
+        ]
+        # stderr to a file, not a pipe: a chatty ffmpeg can never block on a full pipe.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish/abort
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, bufsize=0
+        )
+
+    def encoder_arguments(self) -> list[str]:
+        raise NotImplementedError
+
+    def _messages(self) -> str:
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", "replace").strip()
+        return text.splitlines()[-1] if text else ""
+
+    def _failed(self, returncode: int | None) -> Exception:
+        message = self._messages()
+        if "No space left on device" in message:
+            return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
+        if "Permission denied" in message:
+            return OSError(errno.EACCES, os.strerror(errno.EACCES), str(self.path))
+        return EncoderError(f"ffmpeg failed (exit code {returncode}): {message or 'no message'}")
+
+    def write(self, frame: np.ndarray) -> None:
+        self._check(frame)
+        stdin = self._process.stdin
+        assert stdin is not None
+        data = frame.data if frame.flags.c_contiguous else frame.tobytes()
+        try:
+            stdin.write(data)
+        except (BrokenPipeError, ValueError):
+            self._process.wait()
+            raise self._failed(self._process.returncode) from None
+        self.frames += 1
+
+    def finish(self) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            stdin.close()
+        code = self._process.wait()
+        try:
+            if code != 0:
+                raise self._failed(code)
+        finally:
+            self._log.close()
+
+    def abort(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        stdin = self._process.stdin
+        if stdin is not None:
+            with contextlib.suppress(OSError):
+                stdin.close()
+        self._process.wait()
+        self._log.close()
+
+
+class Mp4Writer(FfmpegWriter):
+    """H.264 in MP4, yuv420p: plays in browsers, PowerPoint, Keynote and Impress.
+
+    ``superfast`` keeps x264 ahead of a 100 frames/s renderer on two cores while the flat colours
+    of a diagram still compress well; ``+faststart`` puts the index first so browsers can stream.
+    """
+
+    container = "mp4"
+
+    def encoder_arguments(self) -> list[str]:
+        return [
+            "-c:v",
+            "libx264",
+            "-preset",
+            "superfast",
+            "-crf",
+            "20",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+        ]
+
+
+class WebmWriter(FfmpegWriter):
+    """VP9 in WebM; with alpha (yuva420p) when transparent, for overlays in slides and pages."""
+
+    container = "webm"
+
+    def encoder_arguments(self) -> list[str]:
+        return [
+            "-c:v",
+            "libvpx-vp9",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-row-mt",
+            "1",
+            "-crf",
+            "30",
+            "-b:v",
+            "0",
+            "-pix_fmt",
+            "yuva420p" if self.transparent else "yuv420p",
+            *(["-auto-alt-ref", "0"] if self.transparent else []),
+        ]
+
+
+# -- GIF ------------------------------------------------------------------------------------------
+
+#: Bits per channel of the colour lookup table (2**18 entries of one byte each).
+_LUT_BITS = 6
+
+
+def gif_palette(first: np.ndarray, colours: int = 256) -> np.ndarray:
+    """(256, 3) uint8: the colour maps' ramps (so every value a strip can show has a close entry)
+    plus the most used colours of the first frame (background, boxes, text, anti-aliasing)."""
+    ramps = np.concatenate([sequential(np.linspace(0.0, 1.0, 64)), diverging(np.linspace(-1.0, 1.0, 64))])[:, :3]
+    rgb = np.ascontiguousarray(first[..., 2::-1])  # B, G, R → R, G, B
+    budget = colours - len(ramps)
+    quantized = Image.fromarray(rgb, "RGB").quantize(budget, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    raw = quantized.getpalette() or []
+    found = np.array(raw[: 3 * budget], dtype=np.uint8).reshape(-1, 3)
+    palette = np.unique(np.concatenate([found, ramps]), axis=0)[:colours]
+    padded = np.zeros((colours, 3), dtype=np.uint8)
+    padded[: len(palette)] = palette
+    padded[len(palette) :] = palette[0]
+    return padded
+
+
+def nearest_colour_table(palette: np.ndarray, bits: int = _LUT_BITS) -> np.ndarray:
+    """uint8 table of 2**(3·bits) entries: for each quantized colour, the nearest palette index."""
+    levels = 1 << bits
+    centres = (np.arange(levels, dtype=np.float32) + 0.5) * (256.0 / levels)
+    p = palette.astype(np.float32)  # (256, 3)
+    p_norm = (p * p).sum(axis=1)
+    table = np.empty(levels**3, dtype=np.uint8)
+    g, b = np.meshgrid(centres, centres, indexing="ij")
+    gb = np.stack([g.ravel(), b.ravel()], axis=1)  # (levels², 2)
+    for r_index, r in enumerate(centres):
+        colours = np.concatenate([np.full((len(gb), 1), r, dtype=np.float32), gb], axis=1)
+        # |c − p|² = |c|² − 2 c·p + |p|²; |c|² is the same for every p.
+        distance = p_norm[None, :] - 2.0 * colours @ p.T
+        start = r_index * len(gb)
+        table[start : start + len(gb)] = np.argmin(distance, axis=1)
+    return table
+
+
+def palette_indices(frame: np.ndarray, table: np.ndarray, bits: int = _LUT_BITS) -> np.ndarray:
+    """(H, W) uint8 palette indices of a B, G, R, A frame via the lookup table."""
+    v = np.ascontiguousarray(frame).view(np.uint32)[..., 0]  # B | G << 8 | R << 16 | A << 24
+    drop = 8 - bits
+    mask = (1 << bits) - 1
+    key = (v >> np.uint32(16 + drop)) & np.uint32(mask)
+    key <<= np.uint32(bits)
+    key |= (v >> np.uint32(8 + drop)) & np.uint32(mask)
+    key <<= np.uint32(bits)
+    key |= (v >> np.uint32(drop)) & np.uint32(mask)
+    return table[key]
+
+
+def _u16(value: int) -> bytes:
+    return int(value).to_bytes(2, "little")
+
+
+class GifWriter(Writer):
+    """A looping GIF89a written frame by frame (memory does not grow with the frame count)."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, *, transparent: bool = False) -> None:
+        super().__init__(path, size, fps, transparent=transparent)
+        if transparent:
+            raise ValueError("GIF cannot hold partial transparency")
+        if not 0 < fps <= 50:
+            raise ValueError("GIF plays at most 50 frames/s")
+        self._handle = open(self.path, "wb")  # noqa: SIM115 - closed in finish/abort
+        self._table: np.ndarray | None = None
+        self._previous: np.ndarray | None = None
+        self._elapsed_cs = 0  # centiseconds shown so far: delays are rounded without drift
+
+    def _header(self, palette: np.ndarray) -> bytes:
+        w, h = self.size
+        screen = b"GIF89a" + _u16(w) + _u16(h) + bytes([0xF7, 0, 0])  # global table of 256, colour res 8
+        loop = b"!\xff\x0bNETSCAPE2.0\x03\x01" + _u16(0) + b"\x00"  # loop forever
+        return screen + palette.tobytes() + loop
+
+    def write(self, frame: np.ndarray) -> None:
+        self._check(frame)
+        if self._table is None:
+            palette = gif_palette(frame)
+            self._table = nearest_colour_table(palette)
+            self._handle.write(self._header(palette))
+        indices = palette_indices(frame, self._table)
+        if self._previous is None:
+            x0, y0, region = 0, 0, indices
+        else:
+            changed = indices != self._previous
+            rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+            if len(rows):
+                y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+            else:  # unchanged: a one-pixel frame keeps the frame count (and timing) exact
+                y0, y1, x0, x1 = 0, 1, 0, 1
+            region = indices[y0:y1, x0:x1]
+        self._previous = indices
+        self.frames += 1
+        end_cs = round(self.frames * 100 / self.fps)
+        delay_cs, self._elapsed_cs = end_cs - self._elapsed_cs, end_cs
+        image = Image.fromarray(np.ascontiguousarray(region), "L")
+        # disposal 1: leave the frame in place, the next one draws only what changed over it.
+        for chunk in gif_frame_data(image, (int(x0), int(y0)), duration=delay_cs * 10, disposal=1):
+            self._handle.write(chunk)
+
+    def finish(self) -> None:
+        try:
+            self._handle.write(b";")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        finally:
+            self._handle.close()
+
+    def abort(self) -> None:
+        self._handle.close()
+
+
+# -- PNG ------------------------------------------------------------------------------------------
+
+
+def pil_image(frame: np.ndarray, *, transparent: bool) -> Image.Image:
+    """A Pillow image reading the B, G, R, A frame in place (no copy)."""
+    h, w = frame.shape[:2]
+    data = np.ascontiguousarray(frame)
+    if transparent:
+        return Image.frombuffer("RGBA", (w, h), data, "raw", "BGRA", 0, 1)
+    return Image.frombuffer("RGB", (w, h), data, "raw", "BGRX", 0, 1)
+
+
+def save_png(frame: np.ndarray, path: Path, *, transparent: bool, compress_level: int = 6) -> None:
+    image = pil_image(frame, transparent=transparent)
+    with open(path, "wb") as handle:
+        image.save(handle, "PNG", compress_level=compress_level)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class PngWriter(Writer):
+    """A single frame as one PNG (the still a slide or a paper uses)."""
+
+    def write(self, frame: np.ndarray) -> None:
+        self._check(frame)
+        if self.frames:
+            raise ValueError("a PNG holds one frame; export to a folder for a sequence")
+        save_png(frame, self.path, transparent=self.transparent)
+        self.frames = 1
+
+
+class PngFolderWriter(Writer):
+    """``frame_00000.png``, ``frame_00001.png`` … into a folder (the caller's temporary folder)."""
+
+    def __init__(
+        self, path: Path, size: tuple[int, int], fps: float, *, transparent: bool = False, total: int = 0
+    ) -> None:
+        super().__init__(path, size, fps, transparent=transparent)
+        self.digits = max(5, len(str(max(total - 1, 0))))
+
+    def name(self, index: int) -> str:
+        return f"frame_{index:0{self.digits}d}.png"
+
+    def write(self, frame: np.ndarray) -> None:
+        self._check(frame)
+        # Level 1: PNG sequences feed editors and are re-encoded; speed matters more than size.
+        save_png(frame, self.path / self.name(self.frames), transparent=self.transparent, compress_level=1)
+        self.frames += 1
