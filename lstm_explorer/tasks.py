@@ -75,7 +75,7 @@ class RememberTask:
     """A symbol, then a long run of distractors, then ``?``: recall the first symbol.
 
     The loss counts only the step that reads ``?``; the delay (number of distractors) is drawn
-    uniformly from 1..max_delay for every sequence.
+    uniformly from min_delay..max_delay for every sequence.
     """
 
     name: str = "remember"
@@ -83,6 +83,9 @@ class RememberTask:
     symbols: str = "abcd"
     distractors: str = "xyz"
     query: str = "?"
+    min_delay: int = 1
+    #: Distractors drawn from the symbols too: later symbols must not overwrite the first.
+    symbols_distract: bool = False
     max_delay: int = 50
     description: str = "Recall the first symbol after a long run of distractors (x, y, z), when asked with ?"
 
@@ -103,13 +106,16 @@ class RememberTask:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(inputs (B, T), targets (B, T), mask (B, T)) with ``delay`` distractors (random if None)."""
         delays = (
-            rng.integers(1, self.max_delay + 1, size=batch_size)
+            rng.integers(self.min_delay, self.max_delay + 1, size=batch_size)
             if delay is None
             else np.broadcast_to(np.asarray(delay), (batch_size,))
         )
         T = int(delays.max()) + 2
         n_sym = len(self.symbols)
-        inputs = n_sym + rng.integers(0, len(self.distractors), size=(batch_size, T))
+        if self.symbols_distract:
+            inputs = rng.integers(0, n_sym + len(self.distractors), size=(batch_size, T))
+        else:
+            inputs = n_sym + rng.integers(0, len(self.distractors), size=(batch_size, T))
         symbols = rng.integers(0, n_sym, size=batch_size)
         inputs[:, 0] = symbols
         query_at = delays + 1

@@ -54,10 +54,14 @@ class Model:
         if vocab is not None:
             if len(set(vocab)) != len(vocab):
                 raise WeightsError("the vocabulary repeats a character")
-            width = self.embedding.shape[0] if self.embedding is not None else self.input_size
-            if len(vocab) != width:
-                where = "embedding rows" if self.embedding is not None else "input size"
-                raise WeightsError(f"the vocabulary has {len(vocab)} characters but the {where} is {width}")
+            if self.embedding is not None and len(vocab) != self.embedding.shape[0]:
+                raise WeightsError(
+                    f"the vocabulary has {len(vocab)} characters but the embedding has {self.embedding.shape[0]} rows"
+                )
+            if self.embedding is None and len(vocab) != self.input_size:
+                raise WeightsError(
+                    f"the vocabulary has {len(vocab)} characters but the model reads {self.input_size} inputs"
+                )
 
     # --- what the network is --------------------------------------------------------------------
 
