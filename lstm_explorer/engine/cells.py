@@ -20,7 +20,7 @@ BOTH_BIASES = ("bias_ih", "bias_hh")
 
 def _inputs(*, with_cell: bool) -> list[Node]:
     nodes = [
-        Node("x", "input", "input", (), 0, (1.0, 5.0), "x_t", width="x"),
+        Node("x", "input", "input", (), 0, (1.0, 5.3), "x_t", width="x"),
         Node("h_prev", "input", "input", (), 0, (0.0, 4.0), "h_{t-1}"),
     ]
     if with_cell:
@@ -204,9 +204,9 @@ GRU_PHASES = (
 
 def _gru_blend() -> list[Node]:
     return [
-        Node("z_inv", "pointwise", "one_minus", ("z",), 3, (4.6, 1.2), "1 − z_t"),
+        Node("z_inv", "pointwise", "one_minus", ("z",), 3, (2.4, 1.2), "1 − z_t"),
         Node("zn", "pointwise", "mul", ("z_inv", "n"), 3, (5.6, 1.2), "(1 − z_t) ⊙ h̃_t"),
-        Node("zh", "pointwise", "mul", ("z", "h_prev"), 3, (3.4, 0.0), "z_t ⊙ h_{t-1}"),
+        Node("zh", "pointwise", "mul", ("z", "h_prev"), 3, (1.8, 0.0), "z_t ⊙ h_{t-1}"),
         Node(
             "h", "pointwise", "add", ("zh", "zn"), 3, (5.6, 0.0), "h_t", formula="h_t = (1 − z_t) ⊙ h̃_t + z_t ⊙ h_{t-1}"
         ),
@@ -217,15 +217,15 @@ def gru() -> CellGraph:
     """PyTorch's GRU: the reset gate scales the recurrent product after the matmul."""
     nodes = [
         *_inputs(with_cell=False),
-        _gate("r", "sigmoid", 0, 1, 1.6, "r_t", "r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)"),
-        _gate("z", "sigmoid", 1, 1, 2.6, "z_t", "z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)"),
+        _gate("r", "sigmoid", 0, 1, 2.8, "r_t", "r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)"),
+        _gate("z", "sigmoid", 1, 1, 1.8, "z_t", "z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)"),
         Node(
             "hn",
             "layer",
             "linear",
             ("h_prev",),
             2,
-            (3.4, 3.0),
+            (3.8, 3.0),
             "W_hn h_{t-1} + b_hn",
             terms=(H_TERM,),
             biases=("bias_hh",),
@@ -238,15 +238,15 @@ def gru() -> CellGraph:
             "linear",
             ("x",),
             2,
-            (4.6, 3.0),
+            (4.8, 3.0),
             "W_in x_t + b_in",
             terms=(X_TERM,),
             biases=("bias_ih",),
             slot=2,
             formula="W_in x_t + b_in",
         ),
-        Node("rhn", "pointwise", "mul", ("r", "hn"), 2, (3.4, 2.0), "r_t ⊙ (W_hn h_{t-1} + b_hn)"),
-        Node("n_pre", "pointwise", "add", ("xn", "rhn"), 2, (4.6, 2.0), "pre-activation of h̃_t"),
+        Node("rhn", "pointwise", "mul", ("r", "hn"), 2, (3.8, 2.0), "r_t ⊙ (W_hn h_{t-1} + b_hn)"),
+        Node("n_pre", "pointwise", "add", ("xn", "rhn"), 2, (4.8, 2.0), "pre-activation of h̃_t"),
         Node(
             "n",
             "pointwise",
@@ -266,17 +266,17 @@ def gru_classic() -> CellGraph:
     """Cho et al. (2014): the reset gate scales h_{t-1} before the candidate's matmul."""
     nodes = [
         *_inputs(with_cell=False),
-        _gate("r", "sigmoid", 0, 1, 1.6, "r_t", "r_t = σ(W_r·[h_{t-1}, x_t] + b_r)"),
-        _gate("z", "sigmoid", 1, 1, 2.6, "z_t", "z_t = σ(W_z·[h_{t-1}, x_t] + b_z)"),
-        Node("rh", "pointwise", "mul", ("r", "h_prev"), 2, (3.4, 2.0), "r_t ⊙ h_{t-1}"),
-        Node("xrh", "concat", "concat", ("rh", "x"), 2, (3.8, 3.6), "[r_t ⊙ h_{t-1}, x_t]", width="hx"),
+        _gate("r", "sigmoid", 0, 1, 2.8, "r_t", "r_t = σ(W_r·[h_{t-1}, x_t] + b_r)"),
+        _gate("z", "sigmoid", 1, 1, 1.8, "z_t", "z_t = σ(W_z·[h_{t-1}, x_t] + b_z)"),
+        Node("rh", "pointwise", "mul", ("r", "h_prev"), 2, (3.8, 2.0), "r_t ⊙ h_{t-1}"),
+        Node("xrh", "concat", "concat", ("rh", "x"), 2, (5.6, 4.0), "[r_t ⊙ h_{t-1}, x_t]", width="hx"),
         Node(
             "n",
             "layer",
             "tanh",
             ("xrh",),
             2,
-            (4.6, 3.0),
+            (5.6, 3.0),
             "h̃_t",
             terms=(X_TERM, Term("rh", "weight_hh")),
             biases=BOTH_BIASES,

@@ -1,0 +1,444 @@
+"""The graphics items of the diagram. Each paints itself with QPainter calls only (text as text),
+so the same scene renders to a raster image, an SVG or a PDF."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSceneHoverEvent,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from .. import colormaps
+from .layout import NodeShape, Point, Route
+from .theme import Theme
+from .timeline import Status
+
+FONT_FAMILY = "DejaVu Sans"
+OP_SYMBOLS = {
+    ("layer", "sigmoid"): "σ",
+    ("layer", "tanh"): "tanh",
+    ("layer", "relu"): "ReLU",
+    ("layer", "linear"): "W",
+    ("pointwise", "mul"): "×",
+    ("pointwise", "add"): "+",
+    ("pointwise", "tanh"): "tanh",
+    ("pointwise", "one_minus"): "1−",
+}
+STRIP_THICKNESS = 12.0
+MAX_STRIP_LENGTH = 80.0
+PACKET_LENGTH = 44.0
+#: Numbers are written in the cells once a cell is at least this many device pixels on both sides.
+NUMBERS_MIN_CELL_PX = 26.0
+NUMBERS_MAX_UNITS = 32
+
+
+def font(size: float, *, bold: bool = False) -> QFont:
+    f = QFont(FONT_FAMILY)
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+_SUBSCRIPT = re.compile(r"^(?P<base>.+?)_(?:\{(?P<braced>[^}]*)\}|(?P<plain>\S+))$")
+
+
+def split_subscript(label: str) -> tuple[str, str]:
+    """``"h_{t-1}"`` → ``("h", "t−1")``; ``"C̃_t"`` → ``("C̃", "t")``; no subscript → ``(label, "")``."""
+    m = _SUBSCRIPT.match(label)
+    if not m:
+        return label, ""
+    sub = m["braced"] if m["braced"] is not None else m["plain"]
+    return m["base"], sub.replace("-", "−")
+
+
+class LabelItem(QGraphicsItem):
+    """A symbol with a subscript (h_{t−1}), painted as two runs of text."""
+
+    def __init__(self, label: str, theme: Theme, size: float = 13.0, align: str = "center") -> None:
+        super().__init__()
+        self.base, self.sub = split_subscript(label)
+        self.theme = theme
+        self.align = align  # "left", "center" or "right" of the anchor point (the item's pos)
+        self._font, self._sub_font = font(size), font(size * 0.7)
+        base_w = QFontMetricsF(self._font).horizontalAdvance(self.base)
+        sub_w = QFontMetricsF(self._sub_font).horizontalAdvance(self.sub) if self.sub else 0.0
+        self._base_w, self._width = base_w, base_w + sub_w + (1.0 if self.sub else 0.0)
+        self._height = QFontMetricsF(self._font).height()
+        left = {"left": 0.0, "center": -self._width / 2, "right": -self._width}[align]
+        self._rect = QRectF(left, -self._height / 2, self._width, self._height * 1.25)
+
+    def text(self) -> str:
+        return f"{self.base}_{self.sub}" if self.sub else self.base
+
+    def boundingRect(self) -> QRectF:  # Qt override
+        return self._rect
+
+    # Qt override
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setPen(self.theme.text)
+        painter.setFont(self._font)
+        x, baseline = self._rect.left(), self._height * 0.3
+        painter.drawText(QPointF(x, baseline), self.base)
+        if self.sub:
+            painter.setFont(self._sub_font)
+            painter.drawText(QPointF(x + self._base_w + 1.0, baseline + self._height * 0.25), self.sub)
+
+
+class NodeItem(QGraphicsItem):
+    """A learned layer (yellow box), a pointwise op (pink ellipse) or a merge point (dot)."""
+
+    def __init__(self, shape: NodeShape, kind: str, op: str, theme: Theme) -> None:
+        super().__init__()
+        self.node_name = shape.name
+        self.geometry = shape
+        self.symbol = OP_SYMBOLS.get((kind, op), "")
+        self.theme = theme
+        self.status = Status.DONE
+        self.hovered = False
+        x, y, w, h = shape.rect()
+        self._rect = QRectF(x, y, w, h)
+        self._font = font(14 if self.symbol in ("σ", "×", "+", "W") else 10.5, bold=self.symbol == "W")
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+
+    def set_status(self, status: Status) -> None:
+        if status != self.status:
+            self.status = status
+            self.update()
+
+    def fill_colour(self) -> QColor:
+        """Yellow for a learned layer, pink for a pointwise op, wire colour for a merge point."""
+        if self.geometry.shape == "box":
+            return self.theme.layer_fill
+        if self.geometry.shape == "ellipse":
+            return self.theme.pointwise_fill
+        return self.theme.wire
+
+    def boundingRect(self) -> QRectF:  # Qt override
+        return self._rect.adjusted(-5, -5, 5, 5)
+
+    def shape(self) -> QPainterPath:  # Qt override
+        path = QPainterPath()
+        if self.geometry.shape == "box":
+            path.addRect(self._rect)
+        else:
+            path.addEllipse(self._rect.adjusted(-3, -3, 3, 3))
+        return path
+
+    # Qt override
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        t = self.theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.geometry.shape == "dot":
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(t.glow if self.status == Status.COMPUTING else t.wire)
+            painter.drawEllipse(self._rect.adjusted(-1, -1, 1, 1))
+            return
+        box = self.geometry.shape == "box"
+        fill, edge = self.fill_colour(), (t.layer_edge if box else t.pointwise_edge)
+        pen = QPen(edge, 1.4)
+        if self.status == Status.COMPUTING or self.hovered:
+            pen = QPen(t.glow if self.status == Status.COMPUTING else t.selection, 3.2)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        if box:
+            painter.drawRoundedRect(self._rect, 4, 4)
+        else:
+            painter.drawEllipse(self._rect)
+        painter.setPen(QColor("#1a1a1a"))  # dark ink on yellow/pink in both themes
+        painter.setFont(self._font)
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.symbol)
+
+    # Qt override
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self.hovered = True
+        self.update()
+
+    # Qt override
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self.hovered = False
+        self.update()
+
+
+class WireItem(QGraphicsItem):
+    """An orthogonal wire with an arrowhead at its end."""
+
+    ARROW = 7.0
+
+    def __init__(self, route: Route, theme: Theme) -> None:
+        super().__init__()
+        self.route = route
+        self.theme = theme
+        self.hovered = False
+        self._polygon = QPolygonF([QPointF(*p) for p in route.points])
+        self._path = QPainterPath()
+        self._path.addPolygon(self._polygon)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(9.0)
+        self._hit = stroker.createStroke(self._path)
+        self._head = self._arrow_head(route.points) if route.arrow else QPolygonF()
+        self._bounds = self._path.boundingRect().adjusted(-8, -8, 8, 8)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+
+    def _arrow_head(self, points: tuple[Point, ...]) -> QPolygonF:
+        (ax, ay), (bx, by) = points[-2], points[-1]
+        angle = math.atan2(by - ay, bx - ax)
+        a = self.ARROW
+        left = (bx - a * math.cos(angle - 0.45), by - a * math.sin(angle - 0.45))
+        right = (bx - a * math.cos(angle + 0.45), by - a * math.sin(angle + 0.45))
+        return QPolygonF([QPointF(bx, by), QPointF(*left), QPointF(*right)])
+
+    def boundingRect(self) -> QRectF:  # Qt override
+        return self._bounds
+
+    def shape(self) -> QPainterPath:  # Qt override
+        return self._hit
+
+    # Qt override
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = self.theme.selection if self.hovered else self.theme.wire
+        painter.setPen(QPen(colour, 2.6 if self.hovered else 1.6))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPolyline(self._polygon)
+        if not self._head.isEmpty():
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawPolygon(self._head)
+
+    # Qt override
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self.hovered = True
+        self.update()
+
+    # Qt override
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self.hovered = False
+        self.update()
+
+
+def strip_image(values: np.ndarray, colormap: Callable[[np.ndarray], np.ndarray]) -> QImage:
+    """One row of ``len(values)`` pixels coloured by the map: a strip is one image, not one item per unit."""
+    rgba = np.ascontiguousarray(colormap(np.asarray(values, dtype=np.float64)).reshape(1, -1, 4))
+    image = QImage(rgba.data, rgba.shape[1], 1, rgba.shape[1] * 4, QImage.Format.Format_RGBA8888)
+    return image.copy()  # detach from the NumPy buffer
+
+
+class StripItem(QGraphicsItem):
+    """A vector on a wire: ``n`` cells along the item's local x axis, centred on its position.
+
+    The item is rotated to lie along its wire; unit 0 sits at the end the vector comes from.
+    ``unit_offset``/``unit_count`` say which cells are hidden units (all for h-wide vectors, the
+    first H of a concatenation [h, x], none for x) so selection can be shown and clicked.
+    """
+
+    def __init__(self, owner: str, length: float, theme: Theme, on_click: Callable[[int], None] | None = None) -> None:
+        super().__init__()
+        self.owner = owner
+        self.length = length
+        self.theme = theme
+        self.image: QImage | None = None
+        self.values: np.ndarray | None = None
+        self.hidden_units = 0  # cells [0, hidden_units) are hidden units that can be selected
+        self.selected_units: tuple[int, ...] = ()
+        self.on_click = on_click
+        self._rect = QRectF(-length / 2, -STRIP_THICKNESS / 2, length, STRIP_THICKNESS)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(3)
+
+    def set_vector(self, values: np.ndarray | None, image: QImage | None, hidden_units: int) -> None:
+        self.values, self.image, self.hidden_units = values, image, hidden_units
+        self.update()
+
+    def set_selection(self, units: tuple[int, ...]) -> None:
+        if units != self.selected_units:
+            self.selected_units = units
+            self.update()
+
+    @property
+    def count(self) -> int:
+        return 0 if self.values is None else len(self.values)
+
+    def unit_at(self, local_x: float) -> int | None:
+        """The hidden unit under a point along the strip, or None (x part, or no vector)."""
+        if not self.count:
+            return None
+        index = int((local_x - self._rect.left()) / self.length * self.count)
+        index = min(max(index, 0), self.count - 1)
+        return index if index < self.hidden_units else None
+
+    def boundingRect(self) -> QRectF:  # Qt override
+        return self._rect.adjusted(-3, -3, 3, 3)
+
+    # Qt override
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        rect, t = self._rect, self.theme
+        if self.image is None:
+            painter.setPen(QPen(t.frame_edge, 0.8, Qt.PenStyle.DashLine))
+            painter.setBrush(t.pending_strip)
+            painter.drawRect(rect)
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(rect, self.image)
+        painter.setPen(QPen(t.wire, 0.8))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(rect)
+        cell = self.length / self.count
+        scale = painter.worldTransform().map(QPointF(1, 0)) - painter.worldTransform().map(QPointF(0, 0))
+        device_scale = math.hypot(scale.x(), scale.y())
+        if self.count <= NUMBERS_MAX_UNITS and min(cell, STRIP_THICKNESS) * device_scale >= NUMBERS_MIN_CELL_PX:
+            self._paint_numbers(painter, cell)
+        for unit in self.selected_units:
+            if unit < self.hidden_units:
+                width = max(cell, 3.0)
+                x = rect.left() + (unit + 0.5) * cell - width / 2
+                painter.setPen(QPen(t.selection, 2.0))
+                painter.drawRect(QRectF(x, rect.top() - 2.5, width, rect.height() + 5))
+
+    def _paint_numbers(self, painter: QPainter, cell: float) -> None:
+        """The values written in the cells, upright whatever the strip's direction."""
+        assert self.values is not None and self.image is not None
+        painter.setFont(font(2.6))
+        angle = self.rotation()
+        for k, v in enumerate(self.values):
+            rgb = QColor(self.image.pixel(k, 0))
+            dark = 0.299 * rgb.red() + 0.587 * rgb.green() + 0.114 * rgb.blue() < 140
+            painter.setPen(QColor("#ffffff") if dark else QColor("#000000"))
+            painter.save()
+            painter.translate(self._rect.left() + (k + 0.5) * cell, 0.0)
+            painter.rotate(-angle)
+            box = QRectF(-cell / 2, -STRIP_THICKNESS / 2, cell, STRIP_THICKNESS)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, f"{v:.2f}")
+            painter.restore()
+
+    # Qt override
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        unit = self.unit_at(event.pos().x())
+        if unit is None or self.on_click is None:
+            event.ignore()
+            return
+        event.accept()
+        self.on_click(unit)
+
+
+class FrameItem(QGraphicsItem):
+    """The module's rounded frame and the cell's title."""
+
+    def __init__(self, rect: tuple[float, float, float, float], title: str, theme: Theme) -> None:
+        super().__init__()
+        self._rect = QRectF(*rect)
+        self.title = title
+        self.theme = theme
+        self.setZValue(-2)
+
+    def boundingRect(self) -> QRectF:  # Qt override
+        return self._rect.adjusted(-2, -24, 2, 2)
+
+    # Qt override
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.theme.frame_edge, 1.5))
+        painter.setBrush(self.theme.frame_fill)
+        painter.drawRoundedRect(self._rect, 14, 14)
+        painter.setPen(self.theme.muted_text)
+        painter.setFont(font(10.5))
+        painter.drawText(QPointF(self._rect.left() + 4, self._rect.top() - 7), self.title)
+
+
+class LegendItem(QGraphicsItem):
+    """The two colour scales with their end values: always visible, so colours can be read."""
+
+    BAR = (120.0, 10.0)
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self._images = {name: _gradient_image(name) for name in ("diverging", "sequential")}
+        self._rect = QRectF(0, 0, 2 * self.BAR[0] + 110, 40)
+        self.setZValue(5)
+
+    def boundingRect(self) -> QRectF:  # Qt override
+        return self._rect
+
+    # Qt override
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        w, h = self.BAR
+        painter.setFont(font(8.5))
+        x = 0.0
+        for name, caption, low, high in (
+            ("diverging", "value", "−1", "+1"),
+            ("sequential", "gate", "0", "1"),
+        ):
+            painter.setPen(self.theme.muted_text)
+            painter.drawText(QPointF(x, 10), caption)
+            bar = QRectF(x, 15, w, h)
+            painter.drawImage(bar, self._images[name])
+            painter.setPen(QPen(self.theme.wire, 0.6))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(bar)
+            painter.setPen(self.theme.muted_text)
+            painter.drawText(QRectF(x - 10, 27, 20, 12), Qt.AlignmentFlag.AlignCenter, low)
+            painter.drawText(QRectF(x + w - 10, 27, 20, 12), Qt.AlignmentFlag.AlignCenter, high)
+            if name == "diverging":
+                painter.drawText(QRectF(x + w / 2 - 10, 27, 20, 12), Qt.AlignmentFlag.AlignCenter, "0")
+            x += w + 40
+
+
+def _gradient_image(name: colormaps.MapName) -> QImage:
+    rgba = np.ascontiguousarray(colormaps.gradient(name).reshape(1, -1, 4))
+    return QImage(rgba.data, rgba.shape[1], 1, rgba.shape[1] * 4, QImage.Format.Format_RGBA8888).copy()
+
+
+class ExplanationItem(QGraphicsItem):
+    """The walk-through's panel: which phase this is and what it does."""
+
+    def __init__(self, width: float, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.title = ""
+        self.body = ""
+        self._rect = QRectF(0, 0, width, 62)
+        self.setZValue(6)
+
+    def set_text(self, title: str, body: str) -> None:
+        if (title, body) != (self.title, self.body):
+            self.title, self.body = title, body
+            self.update()
+
+    def boundingRect(self) -> QRectF:  # Qt override
+        return self._rect
+
+    # Qt override
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.theme.glow, 1.5))
+        painter.setBrush(self.theme.panel_fill)
+        painter.drawRoundedRect(self._rect, 8, 8)
+        inner = self._rect.adjusted(12, 6, -12, -6)
+        painter.setPen(self.theme.text)
+        painter.setFont(font(11, bold=True))
+        painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.title)
+        painter.setFont(font(9.5))
+        body = inner.adjusted(0, 19, 0, 0)
+        painter.drawText(body, Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, self.body)

@@ -1,0 +1,122 @@
+"""The diagram widget: shows the playback's position, follows its trace, selects units on click.
+
+It owns no clock: whoever plays (the window's transport, or :class:`FlowAnimator`) moves the
+playback, and this view draws wherever the playback is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from ..engine.trace import Trace
+from ..playback import Playback, PlaybackState
+from .scene import DiagramScene
+
+ZOOM_STEP = 1.15
+ZOOM_LIMITS = (0.1, 40.0)
+
+
+class DiagramView(QGraphicsView):
+    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.playback = playback
+        self.diagram: DiagramScene | None = None
+        self._theme = "light"
+        self._walkthrough = False
+        self._auto_fit = True  # refit on resize until the user zooms or pans
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setMouseTracking(True)
+        handlers: list[tuple[Any, Callable[..., None]]] = [
+            (playback.trace_changed, self._on_trace_changed),
+            (playback.position_changed, self._on_position_changed),
+            (playback.selection_changed, self._on_selection_changed),
+        ]
+        for signal, handler in handlers:
+            signal.connect(handler)
+        # The playback outlives views: stop it calling into a deleted widget.
+        self.destroyed.connect(lambda *_: [signal.disconnect(handler) for signal, handler in handlers])
+        if playback.trace is not None:
+            self._on_trace_changed(playback.trace)
+
+    # -- following the playback ------------------------------------------------------------------
+    def _on_trace_changed(self, trace: Trace | None) -> None:
+        if trace is None:
+            if self.diagram is not None:
+                self.diagram.set_trace(None)
+            return
+        if self.diagram is None or self.diagram.graph.kind != trace.graph.kind:
+            self._make_scene(trace)
+        else:
+            self.diagram.set_trace(trace)
+
+    def _make_scene(self, trace: Trace) -> None:
+        scene = DiagramScene(trace.graph, self._theme, self)
+        scene.set_walkthrough(self._walkthrough)
+        scene.unit_clicked.connect(self._on_unit_clicked)
+        scene.set_trace(trace)
+        scene.show_state(self.playback.state)
+        old = self.diagram
+        self.diagram = scene
+        self.setScene(scene)
+        if old is not None:
+            old.deleteLater()
+        self._auto_fit = True
+        self.fit()
+
+    def _on_position_changed(self, state: PlaybackState) -> None:
+        if self.diagram is not None:
+            self.diagram.show_state(state)
+
+    def _on_selection_changed(self, selected: tuple[int, ...]) -> None:
+        if self.diagram is not None:
+            self.diagram.show_state(self.playback.state)
+
+    def _on_unit_clicked(self, unit: int) -> None:
+        # Clicking the one selected unit again clears the selection.
+        self.playback.select(() if self.playback.selected == (unit,) else unit)
+
+    # -- settings --------------------------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        self._theme = name
+        if self.diagram is not None:
+            self.diagram.set_theme(name)
+
+    def set_walkthrough(self, on: bool) -> None:
+        self._walkthrough = bool(on)
+        if self.diagram is not None:
+            self.diagram.set_walkthrough(on)
+            if self._auto_fit:
+                self.fit()
+
+    def fit(self) -> None:
+        """Show the whole cell, as large as the widget allows."""
+        self._auto_fit = True
+        if self.diagram is not None:
+            self.fitInView(self.diagram.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def zoom(self, factor: float) -> None:
+        current = self.transform().m11()
+        factor = min(max(current * factor, ZOOM_LIMITS[0]), ZOOM_LIMITS[1]) / current
+        self._auto_fit = False
+        self.scale(factor, factor)
+
+    # Qt override
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom(ZOOM_STEP**steps)
+            event.accept()
+
+    # Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
