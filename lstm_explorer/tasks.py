@@ -48,7 +48,7 @@ class BracketsTask:
         for _ in range(length or self.length):
             p_open = self.p_open if depth < self.max_depth else 0.0
             p_close = self.p_close if depth > 0 else 0.0
-            u = rng.random() * 1.0
+            u = rng.random()
             if u < p_open:
                 chars.append("(")
                 depth += 1
@@ -59,6 +59,13 @@ class BracketsTask:
                 chars.append(letters[int(rng.integers(len(letters)))])
             depths.append(depth)
         return "".join(chars), depths
+
+    def next_distribution(self, depth: int) -> np.ndarray:
+        """The true probabilities of each vocabulary character after a prefix at ``depth``."""
+        p_open = self.p_open if depth < self.max_depth else 0.0
+        p_close = self.p_close if depth > 0 else 0.0
+        letters = len(self.vocabulary) - 2
+        return np.array([p_open, p_close] + [(1.0 - p_open - p_close) / letters] * letters)
 
     def batch(self, rng: np.random.Generator, batch_size: int) -> Batch:
         ids = np.array(
@@ -85,9 +92,9 @@ class RememberTask:
     query: str = "?"
     min_delay: int = 1
     #: Distractors drawn from the symbols too: later symbols must not overwrite the first.
-    symbols_distract: bool = False
+    symbols_distract: bool = True
     max_delay: int = 50
-    description: str = "Recall the first symbol after a long run of distractors (x, y, z), when asked with ?"
+    description: str = "Recall the first symbol after a long run of distractors (a-d, x-z), when asked with ?"
 
     @property
     def vocabulary(self) -> str:
@@ -131,7 +138,7 @@ class RememberTask:
         return Batch(*self.sequences(rng, batch_size))
 
     def presets(self) -> list[str]:
-        return ["axyzyx?", "cxxyzzyxyzxyzyyxzx?", "b" + "xyz" * 10 + "?", "d" + "zyxxy" * 8 + "?"]
+        return ["axyzyx?", "cabdxyzdabcyx?", "b" + "xadyzc" * 6 + "?", "d" + "zayxbcxy" * 6 + "?"]
 
 
 @dataclass

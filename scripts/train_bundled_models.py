@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 
 from lstm_explorer.models.bundled import load_bundled, models_folder
-from lstm_explorer.models.measure import depth_correlation, recall_accuracy, sine_error
+from lstm_explorer.models.measure import brackets_cross_entropy, depth_correlation, recall_accuracy, sine_error
 from lstm_explorer.models.model import Model
 from lstm_explorer.models.training import Trained, save_trained, train_task
 
-DELAYS = (2, 5, 10, 20, 30, 40, 50)
+DELAYS = (1, 2, 5, 10, 20, 30, 40, 50, 75, 100)  # trained on 1..50
 
 #: name → (task, cell, hidden, seed, steps, description)
 BUNDLES = {
@@ -43,7 +43,7 @@ BUNDLES = {
         16,
         1,
         3000,
-        "LSTM that recalls the first symbol (a-d) after up to 50 distractors (x, y, z) when asked with ?",
+        "LSTM that recalls the first symbol (a-d) after up to 50 distractors (a-d, x-z) when asked with ?",
     ),
     "remember-rnn": (
         "remember",
@@ -61,7 +61,14 @@ def measure(name: str, model: Model) -> dict[str, object]:
     task = BUNDLES[name][0]
     if task == "brackets":
         unit, r = depth_correlation(model)
-        return {"depth_unit": unit, "depth_pearson_r": round(r, 4)}
+        ce, best, blind = brackets_cross_entropy(model)
+        return {
+            "depth_unit": unit,
+            "depth_pearson_r": round(r, 4),
+            "cross_entropy": round(ce, 4),
+            "best_possible_cross_entropy": round(best, 4),
+            "frequency_only_cross_entropy": round(blind, 4),
+        }
     if task == "remember":
         return {"recall_by_delay": {str(d): a for d, a in recall_accuracy(model, DELAYS).items()}}
     rmse, naive = sine_error(model)
@@ -71,7 +78,10 @@ def measure(name: str, model: Model) -> dict[str, object]:
 def report(name: str, figures: dict[str, object]) -> str:
     if "depth_unit" in figures:
         return (
-            f"{name}: cell unit c[{figures['depth_unit']}] follows the depth, Pearson r = {figures['depth_pearson_r']}"
+            f"{name}: cell unit c[{figures['depth_unit']}] follows the depth, "
+            f"Pearson r = {figures['depth_pearson_r']}; "
+            f"cross-entropy {figures['cross_entropy']} nats (best possible {figures['best_possible_cross_entropy']}, "
+            f"character frequencies alone {figures['frequency_only_cross_entropy']})"
         )
     if "recall_by_delay" in figures:
         table = figures["recall_by_delay"]

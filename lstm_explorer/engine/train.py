@@ -47,9 +47,14 @@ class Batch:
 
 
 class Task(Protocol):
-    kind: str
-    input_size: int
-    output_size: int
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def input_size(self) -> int: ...
+
+    @property
+    def output_size(self) -> int: ...
 
     def batch(self, rng: np.random.Generator, batch_size: int) -> Batch: ...
 

@@ -83,8 +83,10 @@ def read_torch(path: Path) -> tuple[Tensors, Metadata]:
         state = state.state_dict()
     if not isinstance(state, dict):
         raise ModelFileError(path, f"holds a {type(state).__name__}, expected a state_dict (a dict of tensors)")
-    if "state_dict" in state and isinstance(state["state_dict"], dict):  # common checkpoint layout
-        state = state["state_dict"]
+    for key in ("state_dict", "model_state_dict", "model"):  # common checkpoint layouts
+        if isinstance(state.get(key), dict):
+            state = state[key]
+            break
     tensors = {
         str(name): value.detach().to(torch.float64).numpy()
         for name, value in state.items()

@@ -32,6 +32,26 @@ def depth_correlation(model: Model, *, sequences: int = 100, seed: int = 123) ->
     return unit, float(r[unit])
 
 
+def brackets_cross_entropy(model: Model, *, sequences: int = 100, seed: int = 321) -> tuple[float, float, float]:
+    """(the model's mean next-character cross-entropy, the best possible — knowing the true depth —,
+    and that of the character frequencies alone), in nats, over ``sequences`` random strings."""
+    task = BracketsTask()
+    rng = np.random.default_rng(seed)
+    vocab = task.vocabulary
+    model_ce, best_ce, counts = [], [], np.zeros(len(vocab))
+    for _ in range(sequences):
+        text, depths = task.sequence(rng, task.length + 1)
+        probs = model.readout(model.top_outputs(model.run(model.encode_text(text[:-1]))))
+        targets = [vocab.index(ch) for ch in text[1:]]
+        for t, k in enumerate(targets):
+            model_ce.append(-np.log(probs[t, k]))
+            best_ce.append(-np.log(task.next_distribution(depths[t])[k]))
+            counts[k] += 1
+    freq = counts / counts.sum()
+    blind = float(-(freq * np.log(freq)).sum())
+    return float(np.mean(model_ce)), float(np.mean(best_ce)), blind
+
+
 def recall_accuracy(
     model: Model, delays: list[int] | tuple[int, ...], *, trials: int = 100, seed: int = 7
 ) -> dict[int, float]:

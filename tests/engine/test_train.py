@@ -116,7 +116,9 @@ def test_training_lowers_the_loss_and_is_deterministic():
 def test_progress_can_cancel():
     seen = []
     net = new_network("rnn", 5, 4, 5, seed=0)
-    result = train(net, make_task("brackets"), steps=100, batch_size=2, progress=lambda s, loss: seen.append(s) or s < 3)
+    result = train(
+        net, make_task("brackets"), steps=100, batch_size=2, progress=lambda s, loss: seen.append(s) or s < 3
+    )
     assert result.cancelled and result.steps == 3 and seen == [1, 2, 3]
 
 
