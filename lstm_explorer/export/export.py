@@ -74,6 +74,10 @@ MIN_SIDE, MAX_SIDE = 16, 7680
 MAX_FPS = 120.0
 MAX_GIF_FPS = 50.0  # browsers slow GIF frames shorter than 2 centiseconds down to 10
 
+#: The resolution of a QImage (and so of the frames): fonts sized in points scale by it, so vector
+#: drawings use it too and keep text and boxes in the proportions of the frames.
+SCREEN_DPI = 96
+
 Progress = Callable[[int, int], bool | None]
 
 
@@ -416,14 +420,16 @@ def _write_vector(fmt: str, path: Path, source: FrameSource, state: PlaybackStat
         device.setViewBox(QRect(0, 0, w, h))
         device.setTitle(title)
         device.setDescription("Exported by LSTM Explorer")
+        device.setResolution(SCREEN_DPI)
     else:
         device = QPdfWriter(buffer)
         device.setTitle(title)
         device.setCreator("LSTM Explorer")
-        device.setResolution(72)  # one pixel of the view = one point on the page
+        device.setResolution(SCREEN_DPI)  # one pixel of the view = one device unit of the page
+        points = QSizeF(w * 72 / SCREEN_DPI, h * 72 / SCREEN_DPI)
         device.setPageLayout(
             QPageLayout(
-                QPageSize(QSizeF(w, h), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch),
+                QPageSize(points, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch),
                 QPageLayout.Orientation.Portrait,
                 QMarginsF(0, 0, 0, 0),
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
 
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
@@ -21,29 +21,50 @@ def _image(size: tuple[int, int], transparent: bool) -> QImage:
 
 
 class DiagramFrames:
-    """The cell diagram: ``DiagramRenderer`` (cached layout and strip images) for frames, the
-    ``DiagramScene`` itself for SVG and PDF so that boxes, lines and text stay vectors."""
+    """The cell diagram: the diagram's own offscreen :class:`DiagramRenderer` (one scene, reused)
+    for frames, and the same scene painted straight into the SVG or PDF so that boxes, lines and
+    labels stay vectors and text."""
 
-    def __init__(self, trace: Trace, size: tuple[int, int], *, theme: str = "light", transparent: bool = False) -> None:
+    def __init__(
+        self,
+        trace: Trace,
+        size: tuple[int, int],
+        *,
+        theme: str = "light",
+        transparent: bool = False,
+        walkthrough: bool = False,
+    ) -> None:
+        from ..diagram.render import DiagramRenderer
+
         try:
-            from .. import diagram
-        except ImportError as exc:  # pragma: no cover - the diagram ships with the app
-            raise ExportError(f"the diagram view is not available: {exc}") from None
+            self._renderer = DiagramRenderer(trace.graph, size, theme, transparent=transparent, walkthrough=walkthrough)
+        except ValueError as exc:  # an unknown theme
+            raise ExportError(str(exc)) from None
         self.trace = trace
         self.size = size
-        self.theme = theme
         self.transparent = transparent
-        self._diagram = diagram
-        renderer = getattr(diagram, "DiagramRenderer", None)
-        if renderer is None:
-            raise ExportError("the diagram view is not available yet")
-        self._renderer = renderer(trace.graph, size, theme, transparent=transparent)
+
+    @property
+    def scene(self) -> QGraphicsScene:
+        return self._renderer.scene
 
     def render(self, state: PlaybackState) -> QImage:
         return self._renderer.render(self.trace, state)
 
     def paint(self, painter: QPainter, target: QRectF, state: PlaybackState) -> None:
-        self._renderer.paint(painter, target, self.trace, state)
+        scene = self._renderer.scene
+        if scene.trace is not self.trace:
+            scene.set_trace(self.trace)
+        scene.show_state(state)
+        saved = scene.backgroundBrush()
+        if self.transparent:
+            scene.setBackgroundBrush(Qt.BrushStyle.NoBrush)
+        else:
+            painter.fillRect(target, scene.theme.background)
+        try:
+            scene.render(painter, target, scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        finally:
+            scene.setBackgroundBrush(saved)
 
     def close(self) -> None:
         pass

@@ -172,9 +172,9 @@ def test_pdf_is_a_pdf_that_renders(strips, tmp_path):
     assert b"/Type /Page" in data or b"/Type/Page" in data
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm not installed: checked the PDF's structure only")
-    subprocess.run(["pdftoppm", "-png", "-r", "72", "-singlefile", str(out), str(tmp_path / "page")], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "96", "-singlefile", str(out), str(tmp_path / "page")], check=True)
     page = np.asarray(Image.open(tmp_path / "page.png").convert("RGB"))
-    assert page.shape[:2] == (90, 160)
+    assert abs(page.shape[0] - 90) <= 1 and abs(page.shape[1] - 160) <= 1  # pdftoppm rounds 67.5 pt up
     check_cells(page, strips, 4, tolerance=3)
 
 

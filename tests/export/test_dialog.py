@@ -1,0 +1,92 @@
+"""File → Export…: the dialog a person fills in, driving the same export function as the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt, QTimer
+
+from lstm_explorer.export.dialog import ExportDialog
+from tests.export.conftest import StripSource
+
+
+def make_dialog(qtbot, trace, tmp_path) -> ExportDialog:
+    dialog = ExportDialog(
+        trace, folder=tmp_path, source_factory=lambda options: StripSource(trace, options.size, options.transparent)
+    )
+    qtbot.addWidget(dialog)
+    dialog.size_combo.setCurrentIndex(dialog.size_combo.count() - 1)  # Custom
+    dialog.width_spin.setValue(160)
+    dialog.height_spin.setValue(90)
+    return dialog
+
+
+def test_typing_a_path_picks_the_format_and_export_writes_it(qtbot, trace, tmp_path):
+    dialog = make_dialog(qtbot, trace, tmp_path)
+    out = tmp_path / "walk.gif"
+    dialog.path_edit.clear()
+    qtbot.keyClicks(dialog.path_edit, str(out))
+    assert dialog.format == "gif"
+    dialog.frames_spin.setValue(2)
+    dialog.first_spin.setValue(1)
+    dialog.last_spin.setValue(3)
+    assert dialog.summary.text().startswith("6 frames (3 steps × 2)")
+    with qtbot.waitSignal(dialog.exported, timeout=20000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    with Image.open(out) as gif:
+        assert gif.n_frames == 6 and gif.size == (160, 90)
+    assert dialog.last_result is not None and dialog.last_result.frames == 6
+    assert dialog.result() == ExportDialog.DialogCode.Accepted
+
+
+def test_choosing_a_format_changes_the_extension_and_what_applies(qtbot, trace, tmp_path):
+    dialog = make_dialog(qtbot, trace, tmp_path)
+    dialog.set_format("svg")
+    assert dialog.path_edit.text().endswith("lstm.svg")
+    assert not dialog.fps_spin.isEnabled() and dialog.view_combo.isEnabled()
+    assert dialog.summary.text() == f"One picture of step {trace.steps - 1}, complete."
+    dialog.set_format("png-frames")
+    assert dialog.path_edit.text().endswith("lstm/")
+    assert dialog.fps_spin.isEnabled() and dialog.transparent_check.isEnabled()
+    dialog.set_format("csv")
+    assert dialog.path_edit.text().endswith("lstm.csv") and not dialog.view_combo.isEnabled()
+
+
+def test_a_problem_is_shown_before_export_and_export_is_disabled(qtbot, trace, tmp_path):
+    dialog = make_dialog(qtbot, trace, tmp_path)
+    dialog.set_format("mp4")
+    dialog.width_spin.setValue(161)
+    assert not dialog.export_button.isEnabled()
+    assert "even width and height" in dialog.summary.text()
+    dialog.width_spin.setValue(160)
+    dialog.first_spin.setValue(4)
+    dialog.last_spin.setValue(2)
+    assert not dialog.export_button.isEnabled() and "is empty" in dialog.summary.text()
+
+
+def test_the_preview_shows_the_frame_at_the_slider(qtbot, trace, tmp_path):
+    dialog = make_dialog(qtbot, trace, tmp_path)
+    dialog.set_format("mp4")
+    dialog.frames_spin.setValue(5)
+    dialog.preview_slider.setValue(7)  # step 1, its third frame of 5
+    qtbot.waitUntil(lambda: "step 1" in dialog.preview_label.text(), timeout=5000)
+    state = dialog.preview_state()
+    assert state is not None and state.t == 1 and not state.step_complete
+    image = dialog.preview.pixmap().toImage()
+    assert not image.isNull() and image.width() <= 384
+    assert np.isclose(state.clock, 1 + 3 / 5)
+
+
+def test_cancel_in_the_progress_dialog_writes_nothing(qtbot, trace, tmp_path):
+    dialog = make_dialog(qtbot, trace, tmp_path)
+    dialog.set_path(str(tmp_path / "walk.mp4"))
+    dialog.frames_spin.setValue(40)
+
+    def cancel() -> None:
+        assert dialog._progress is not None
+        dialog._progress.cancel()
+
+    QTimer.singleShot(0, cancel)
+    assert dialog.run_export() is None
+    assert "cancelled" in dialog.summary.text()
+    assert list(tmp_path.iterdir()) == []
