@@ -319,7 +319,7 @@ class StripItem(QGraphicsItem):
     def _paint_numbers(self, painter: QPainter, cell: float) -> None:
         """The values written in the cells, upright whatever the strip's direction."""
         assert self.values is not None and self.image is not None
-        painter.setFont(font(2.6))
+        painter.setFont(font(3.2))
         angle = self.rotation()
         for k, v in enumerate(self.values):
             rgb = QColor(self.image.pixel(k, 0))

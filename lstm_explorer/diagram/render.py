@@ -66,6 +66,12 @@ class DiagramRenderer:
         painter.end()
         return image.copy()
 
+    def scene_to_image(self, x: float, y: float) -> tuple[float, float]:
+        """Where a scene point lands in the rendered image (for overlays and tests)."""
+        source, target = self.scene.sceneRect(), self._target()
+        scale = target.width() / source.width()
+        return target.x() + (x - source.x()) * scale, target.y() + (y - source.y()) * scale
+
     def _target(self) -> QRectF:
         """The largest rectangle of the scene's shape that fits the image, centred in it."""
         source = self.scene.sceneRect()

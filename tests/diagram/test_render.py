@@ -1,0 +1,172 @@
+"""Offscreen pictures: every variant renders, layer boxes are yellow and pointwise nodes pink where
+the layout puts them, strips show exactly the trace's values, frames are pure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from lstm_explorer import colormaps
+from lstm_explorer.diagram import DiagramRenderer, render_diagram
+from lstm_explorer.diagram.scene import DiagramScene
+from lstm_explorer.engine.cells import CELL_KINDS
+
+from .conftest import state
+
+
+def _rgb(image: QImage, x: float, y: float) -> tuple[int, int, int]:
+    c = QColor(image.pixel(round(x), round(y)))
+    return c.red(), c.green(), c.blue()
+
+
+def _is_yellow(rgb: tuple[int, int, int]) -> bool:
+    r, g, b = rgb
+    return r > 200 and g > 170 and b < 140
+
+
+def _is_pink(rgb: tuple[int, int, int]) -> bool:
+    r, g, b = rgb
+    return r > 200 and 110 < g < 200 and b > 140
+
+
+def _as_array(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+    return buffer.reshape(image.height(), image.bytesPerLine() // 4, 4)[:, : image.width()].copy()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("kind", CELL_KINDS)
+def test_layers_are_yellow_and_pointwise_ops_pink_where_the_layout_puts_them(qapp, make_trace, kind, theme) -> None:
+    trace = make_trace(kind)
+    renderer = DiagramRenderer(trace.graph, (1280, 720), theme)
+    image = renderer.render(trace, state(trace, 1))
+    assert image.size().width() == 1280 and image.size().height() == 720
+    layout = renderer.scene.layout
+    boxes = ellipses = 0
+    for node in trace.graph.nodes:
+        shape = layout.nodes[node.name]
+        if shape.shape == "port" or shape.shape == "dot":
+            continue
+        x, y = renderer.scene_to_image(shape.center[0] - shape.size[0] * 0.3, shape.center[1] - shape.size[1] * 0.25)
+        colour = _rgb(image, x, y)  # inside the shape, off the symbol in its middle
+        if shape.shape == "box":
+            boxes += 1
+            assert _is_yellow(colour), (node.name, colour)
+        else:
+            ellipses += 1
+            assert _is_pink(colour), (node.name, colour)
+    assert boxes == len(trace.graph.layers)
+    assert ellipses == sum(n.kind == "pointwise" for n in trace.graph.nodes)
+    # And the background between them is neither.
+    corner = _rgb(image, 3, 3)
+    assert not _is_yellow(corner) and not _is_pink(corner)
+    assert (corner == (255, 255, 255)) == (theme == "light")
+
+
+@pytest.mark.parametrize("kind", CELL_KINDS)
+def test_at_each_phase_end_strips_show_the_colour_map_of_the_trace(qapp, make_trace, kind) -> None:
+    trace = make_trace(kind, hidden=5, inputs=3, steps=3)
+    scene = DiagramScene(trace.graph)
+    scene.set_trace(trace)
+    graph = trace.graph
+    for t in range(trace.steps):
+        for phase in range(len(graph.phases)):
+            scene.show_state(state(trace, t, phase, 1.0))
+            for node in graph.nodes:
+                shown = scene.strip_colours(node.name)
+                if node.phase <= phase:
+                    expected = colormaps.colormap_for(node)(trace[node.name][t])
+                    assert shown is not None and np.array_equal(shown, expected), (t, phase, node.name)
+                else:
+                    assert shown is None, (t, phase, node.name)
+
+
+def test_rendered_strip_pixels_are_the_mapped_trace_values(qapp, make_trace) -> None:
+    """Not just the item's image: the pixels on screen at each cell's centre."""
+    trace = make_trace("lstm", hidden=4, inputs=3, steps=2)
+    renderer = DiagramRenderer(trace.graph, (2400, 1500))
+    image = renderer.render(trace, state(trace, 1))
+    for name in ("f", "c", "h_prev", "o"):
+        strip = renderer.scene.strips[name]
+        expected = colormaps.colormap_for(trace.graph[name])(trace[name][1])
+        for k in range(4):
+            local_x = -strip.length / 2 + (k + 0.5) * strip.length / 4
+            p = strip.mapToScene(local_x, 0)
+            x, y = renderer.scene_to_image(p.x(), p.y())
+            assert _rgb(image, x, y) == tuple(int(v) for v in expected[k, :3]), (name, k)
+
+
+def test_a_frame_depends_only_on_trace_and_state(qapp, make_trace) -> None:
+    trace = make_trace("lstm", steps=5)
+    a, b = state(trace, 2, 3, 0.4, selected=(1,)), state(trace, 4, 1, 0.2)
+    renderer = DiagramRenderer(trace.graph, (640, 360))
+    first = _as_array(renderer.render(trace, a))
+    renderer.render(trace, b)
+    again = _as_array(renderer.render(trace, a))
+    fresh = _as_array(DiagramRenderer(trace.graph, (640, 360)).render(trace, a))
+    assert np.array_equal(first, again)
+    assert np.array_equal(first, fresh)
+    assert not np.array_equal(first, _as_array(renderer.render(trace, b)))
+
+
+def test_vectors_travel_along_the_wires_during_a_phase(qapp, make_trace) -> None:
+    trace = make_trace("lstm")
+    scene = DiagramScene(trace.graph)
+    scene.set_trace(trace)
+    positions = []
+    for progress in (0.05, 0.25, 0.45):
+        scene.show_state(state(trace, 1, 1, progress))  # forget gate: [h, x] travels up into σ
+        packet = scene.packets[("xh", "f")]
+        assert packet.isVisible()
+        positions.append((packet.pos().x(), packet.pos().y()))
+        assert not scene.packets[("xh", "i")].isVisible()
+    assert len(set(positions)) == 3
+    scene.show_state(state(trace, 1, 1, 1.0))
+    assert not any(p.isVisible() for p in scene.packets.values())
+
+
+def test_walkthrough_explains_the_phase_and_dims_the_rest(qapp, make_trace) -> None:
+    trace = make_trace("lstm")
+    scene = DiagramScene(trace.graph)
+    scene.set_trace(trace)
+    scene.set_walkthrough(True)
+    scene.show_state(state(trace, 0, 1, 1.0))
+    assert scene.explanation.isVisible()
+    assert "Forget gate" in scene.explanation.title
+    assert scene.explanation.body == trace.graph.phases[1].explanation
+    assert scene.node_items["f"].opacity() == 1.0
+    assert scene.node_items["g"].opacity() < 0.5
+    assert scene.strips["xh"].opacity() == 1.0  # what the forget gate reads stays lit
+    scene.set_walkthrough(False)
+    assert not scene.explanation.isVisible() and scene.node_items["g"].opacity() == 1.0
+
+
+def test_numbers_are_written_in_cells_when_zoomed_in_on_few_units(qapp, make_trace) -> None:
+    trace = make_trace("lstm", hidden=3, inputs=2)
+    scene = DiagramScene(trace.graph)
+    scene.set_trace(trace)
+    scene.show_state(state(trace, 1))
+    strip = scene.strips["f"]
+    area = strip.sceneBoundingRect()
+
+    def colours_at(zoom: float) -> int:
+        image = QImage(int(area.width() * zoom), int(area.height() * zoom), QImage.Format.Format_ARGB32)
+        image.fill(0)
+        from PySide6.QtGui import QPainter
+
+        painter = QPainter(image)
+        scene.render(painter, image.rect().toRectF(), area)
+        painter.end()
+        return len(np.unique(_as_array(image).reshape(-1, 4), axis=0))
+
+    assert colours_at(8.0) > 3 * colours_at(1.0)
+
+
+def test_render_diagram_reuses_a_renderer_and_can_be_transparent(qapp, make_trace) -> None:
+    trace = make_trace("gru")
+    opaque = render_diagram(trace, state(trace, 0), size=(320, 180))
+    clear = render_diagram(trace, state(trace, 0), size=(320, 180), transparent=True)
+    assert QColor(opaque.pixel(0, 0)).alpha() == 255
+    assert QColor(clear.pixelColor(0, 0)).alpha() == 0
