@@ -50,9 +50,8 @@ def main() -> None:
     for hidden in (32, 128, 512):
         fps = measure(args.kind, hidden, args.frames, args.theme, size)
         verdict = "ok" if fps >= BUDGET_FPS else "BELOW BUDGET"
-        print(
-            f"  H = {hidden:4d}: {fps:7.1f} frames/s  ({fps / BUDGET_FPS:.1f}× the {BUDGET_FPS:.0f} fps budget, {verdict})"
-        )
+        ratio = fps / BUDGET_FPS
+        print(f"  H = {hidden:4d}: {fps:7.1f} frames/s  ({ratio:.1f}× the {BUDGET_FPS:.0f} fps budget, {verdict})")
 
 
 if __name__ == "__main__":
