@@ -51,7 +51,7 @@ BUNDLES = {
         16,
         1,
         3000,
-        "Plain RNN trained exactly like 'remember': watch it forget over long delays",
+        "Plain RNN trained exactly like 'remember': later symbols overwrite the first, so recall fails",
     ),
     "sine": ("sine", "lstm", 16, 1, 2000, "LSTM predicting the next value of a sine wave of unknown frequency"),
 }
