@@ -76,6 +76,9 @@ class Playback:
         self.selection_changed = Signal()  # (tuple of selected units)
         self._trace: Trace | None = None
         self._state = PlaybackState()
+        #: The first step of the current trace that differs from the previous one (0: all new).
+        #: Set by :meth:`set_trace` before it emits, so views can redraw only what changed.
+        self.changed_from = 0
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -103,9 +106,13 @@ class Playback:
         return self._state.selected
 
     # -- changing ----------------------------------------------------------------------------
-    def set_trace(self, trace: Trace | None, *, t: int | None = None) -> None:
-        """Show a new trace; keep the step (clamped) unless ``t`` is given, keep valid selections."""
+    def set_trace(self, trace: Trace | None, *, t: int | None = None, changed_from: int = 0) -> None:
+        """Show a new trace; keep the step (clamped) unless ``t`` is given, keep valid selections.
+
+        ``changed_from``: steps before it equal the previous trace's (an incremental recompute).
+        """
         self._trace = trace
+        self.changed_from = max(int(changed_from), 0)
         steps = self.steps
         hidden = trace.hidden_size if trace is not None else 0
         selected = tuple(u for u in self._state.selected if u < hidden)

@@ -1,15 +1,309 @@
-from PySide6.QtCore import QTimer
+"""The explorer window, driven as a person would: type, press keys, click, drag."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from lstm_explorer.ui.main_window import APP_NAME, MainWindow
+from lstm_explorer import colormaps
+from lstm_explorer.models import random_model
+from lstm_explorer.ui.main_window import APP_NAME
 
 
-def test_window_has_title_and_about_dialog(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.windowTitle() == APP_NAME
+def wait_for_steps(qtbot, window, steps):
+    qtbot.waitUntil(lambda: window.playback.steps == steps, timeout=5000)
+
+
+def type_at_end(qtbot, window, text):
+    edit = window.editor.edit
+    edit.setFocus()
+    edit.moveCursor(edit.textCursor().MoveOperation.End)
+    qtbot.keyClicks(edit, text)
+
+
+def focus_playback(qtbot, window):
+    """Take the focus out of the editor, as clicking on the diagram would."""
+    window.transport.strip.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    window.transport.strip.setFocus()
+    qtbot.waitUntil(lambda: not window.editor.edit.hasFocus())
+
+
+def test_opens_on_bundled_brackets_with_a_preset(window):
+    assert window.model.name == "brackets"
+    assert window.editor.text() == window.model.presets[0]
+    assert window.playback.steps == len(window.editor.text())
+    assert window.status_model.text() == "brackets"
+    assert window.status_kind.text() == "LSTM"
+    assert "hidden" in window.status_sizes.text()
+    assert list(window.heatmaps.maps) == ["f", "i", "g", "o", "c", "h"]
+    assert window.playback.selected, "a unit is selected from the start so the plot shows something"
+    assert window.windowTitle().endswith(APP_NAME)
+
+
+def test_typing_updates_every_view_incrementally(qtbot, window):
+    before = window.playback.steps
+    type_at_end(qtbot, window, "(b)")
+    wait_for_steps(qtbot, window, before + 3)
+    T = before + 3
+    # Appending recomputes the new steps only, and the views show the new last step.
+    assert window.playback.changed_from == before
+    assert window.playback.t == T - 1
+    assert window.transport.slider.maximum() == T - 1
+    assert window.transport.strip.tokens[-3:] == ["(", "b", ")"]
+    assert f"Step t = {T - 1}" in window.equations.header.text()
+    assert window.status_position.text() == f"t = {T - 1} / {T - 1}"
+    assert window.heatmaps.pending == 0
+    assert "After reading" in window.predictions.title.text()
+
+
+def test_character_outside_vocabulary_is_marked_and_nothing_else_changes(qtbot, window):
+    steps, trace = window.playback.steps, window.playback.trace
+    type_at_end(qtbot, window, "Z")
+    qtbot.waitUntil(lambda: "'Z'" in window.editor.message.text())
+    message = window.editor.message.text()
+    assert f"position {steps + 1}" in message
+    selections = window.editor.edit.extraSelections()
+    assert len(selections) == 1
+    assert selections[0].cursor.selectedText() == "Z"
+    assert window.playback.steps == steps and window.playback.trace is trace
+    # Deleting it clears the mark.
+    qtbot.keyClick(window.editor.edit, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: window.editor.message.text() == "")
+    assert window.editor.edit.extraSelections() == []
+
+
+def test_numeric_errors_point_at_line_and_column(qtbot, make_window):
+    window = make_window("sine")
+    assert not window.editor.text_mode
+    window.editor.edit.setPlainText("0.1\n0.2\n nan\n")
+    qtbot.waitUntil(lambda: "line 3" in window.editor.message.text())
+    assert "column 2" in window.editor.message.text()
+    assert "finite" in window.editor.message.text()
+    assert window.editor.edit.extraSelections()[0].cursor.selectedText() == "nan"
+    window.editor.edit.setPlainText("0.1; 0.5; inf")
+    qtbot.waitUntil(lambda: "inf" in window.editor.message.text())
+    window.editor.edit.setPlainText("0.1; 0.5; 0.9; 1.2")
+    wait_for_steps(qtbot, window, 4)
+    assert "predicted next value" in window.predictions.text.text()
+
+
+def test_transport_keys(qtbot, window):
+    focus_playback(qtbot, window)
+    window.playback.seek(2)
+    phases = window.playback.phases
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert window.playback.t == 3
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert window.playback.t == 1
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert (window.playback.t, window.playback.state.phase) == (1, phases - 2)
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert (window.playback.t, window.playback.state.phase) == (1, phases - 1)
+    qtbot.keyClick(window, Qt.Key.Key_End)
+    assert window.playback.t == window.playback.steps - 1
+    assert window.transport.slider.value() == window.playback.steps - 1
+    qtbot.keyClick(window, Qt.Key.Key_Home)
+    assert window.playback.t == 0
+    assert window.transport.position_label.text().startswith("t = 0 /")
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.player.playing
+    qtbot.waitUntil(lambda: window.playback.state.clock > 0.2, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.player.playing
+
+
+def test_space_in_the_editor_types_a_space(qtbot, window):
+    before = window.editor.text()
+    type_at_end(qtbot, window, " ")
+    assert window.editor.text() == before + " "
+    assert not window.player.playing
+
+
+def test_clicking_a_heatmap_cell_jumps_and_selects_everywhere(qtbot, window):
+    heatmaps = window.heatmaps
+    qtbot.waitUntil(lambda: heatmaps.pending == 0)
+    t, unit = 2, 5
+    pos = heatmaps.pixel_of("f", t, unit)
+    qtbot.mouseClick(heatmaps.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert window.playback.t == t
+    assert window.playback.selected == (unit,)
+    assert f"unit {unit}" in window.equations.header.text()
+    assert f"[{unit}] = σ(" in window.equations.plain_text().replace("f_t", "f")
+    assert window.unit_plot.hint.text() == f"unit {unit}"
+    assert {key[1] for key in window.unit_plot.curves} == {unit}
+    # Ctrl+click adds a second unit.
+    pos = heatmaps.pixel_of("h", t, 7)
+    qtbot.mouseClick(heatmaps.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, pos)
+    assert window.playback.selected == (unit, 7)
+    # Hovering reads the value out.
+    qtbot.mouseMove(heatmaps.view.viewport(), heatmaps.pixel_of("c", 4, 3))
+    qtbot.waitUntil(lambda: "t = 4" in heatmaps.info.text())
+    value = window.playback.trace["c"][4, 3]
+    assert f"{value:+.4f}" in heatmaps.info.text()
+
+
+def test_heatmap_pixel_has_the_value_colour(qtbot, window):
+    heatmaps = window.heatmaps
+    qtbot.waitUntil(lambda: heatmaps.pending == 0)
+    window.playback.select(())
+    heatmaps.view.repaint()
+    image = heatmaps.view.grab().toImage()
+    trace = window.playback.trace
+    for t, unit in ((1, 2), (5, 11)):
+        pos = heatmaps.pixel_of("f", t, unit)
+        # A few pixels off the cell centre, away from the cursor line.
+        colour = image.pixelColor(pos.x() + 3, pos.y())
+        expected = colormaps.sequential(trace["f"][t, unit])
+        assert abs(colour.red() - int(expected[0])) <= 3
+        assert abs(colour.green() - int(expected[1])) <= 3
+        assert abs(colour.blue() - int(expected[2])) <= 3
+
+
+def test_moving_the_cursor_never_reuploads_images(qtbot, window, monkeypatch):
+    qtbot.waitUntil(lambda: window.heatmaps.pending == 0)
+    calls = []
+    import pyqtgraph as pg
+
+    monkeypatch.setattr(pg.ImageItem, "setImage", lambda self, *a, **k: calls.append(1))
+    window.playback.seek(1)
+    focus_playback(qtbot, window)
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert window.playback.t == 4
+    assert calls == []
+    assert window.heatmaps.maps["f"].cursor.value() == pytest.approx(4.5)
+
+
+def test_dragging_the_slider_scrubs(qtbot, window):
+    slider = window.transport.slider
+    window.playback.seek(0)
+    style_handle = slider.rect().left() + 6
+    start = QPoint(style_handle, slider.height() // 2)
+    end = QPoint(slider.width() - 4, slider.height() // 2)
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(slider, QPoint(slider.width() // 2, slider.height() // 2))
+    qtbot.mouseMove(slider, end)
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=end)
+    assert window.playback.t == window.playback.steps - 1
+    assert "t = " in window.transport.position_label.text()
+
+
+def test_clicking_a_token_or_a_chain_module_jumps_there(qtbot, window):
+    strip = window.transport.strip
+    rect = strip.cell_rect(4)
+    qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert window.playback.t == 4
+    chain = window.chain
+    rect = chain.cell_rect(1)
+    qtbot.mouseClick(chain.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert window.playback.t == 1
+
+
+def test_equations_for_gru_and_rnn(qtbot, make_window):
+    window = make_window("gru")
+    assert list(window.heatmaps.maps) == ["r", "z", "n", "h"]
+    text = window.equations.plain_text()
+    assert "z" in text and "tanh(" in text and "σ(" in text
+    window.open_model("rnn")
+    assert list(window.heatmaps.maps) == ["h"]
+    text = window.equations.plain_text()
+    unit = window.equations.unit
+    value = window.playback.trace["h"][window.playback.t, unit]
+    assert f"= {value:.3f}".replace("-", "−") in text
+
+
+def test_bad_file_shows_message_and_keeps_model(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"not a zip file at all")
+    trace = window.playback.trace
+    assert not window.open_model(str(bad))
+    assert window.banner.isVisible()
+    assert "broken.npz" in window.banner_label.text()
+    assert "npz" in window.banner_label.text()
+    assert window.model.name == "brackets" and window.playback.trace is trace
+    # The same through drag and drop.
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "missing.safetensors"))])
+    drop = QDropEvent(
+        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(drop)
+    assert "missing.safetensors" in window.banner_label.text()
+    assert window.model.name == "brackets"
+
+
+def test_dropping_a_good_file_opens_it(qtbot, window, tmp_path):
+    from lstm_explorer.models.files import write_npz
+
+    model = random_model("gru", input_size=3, hidden_size=5)
+    path = tmp_path / "mine.npz"
+    write_npz(path, model.network.tensors)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(
+        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(drop)
+    assert window.model.name == "mine.npz"
+    assert window.status_kind.text().startswith("GRU")
+    assert window.playback.steps > 0
+    assert str(path.resolve()) in window.settings.value("recent_models")
+
+
+def test_layer_and_direction_combo(qtbot, make_window):
+    model = random_model("lstm", input_size=4, hidden_size=6, num_layers=2, bidirectional=True)
+    window = make_window(model)
+    assert window.layer_combo.isEnabled() and window.direction_combo.isEnabled()
+    window.playback.seek(1)
+    window.direction_combo.setCurrentIndex(1)
+    assert window.playback.trace is window.session.traces[(0, True)]
+    assert window.playback.t == window.playback.steps - 2  # the same moment, read from the end
+    assert window.transport.strip.tokens == window.tokens[::-1]
+    window.layer_combo.setCurrentIndex(1)
+    assert window.playback.trace is window.session.traces[(1, True)]
+    np.testing.assert_array_equal(window.playback.trace["h"], model.network.run(window.session.X)[(1, True)]["h"])
+
+
+def test_settings_are_remembered(qtbot, make_window, settings):
+    window = make_window()
+    window.apply_theme("dark")
+    window.transport.set_speed(8)
+    window.open_model("remember")
+    window.editor.set_text("a" + "x" * 5 + "?")
+    window.close()
+    again = make_window(settings_=settings)
+    assert again.theme_name == "dark"
+    assert again.theme_actions["dark"].isChecked()
+    assert again.player.speed == 8
+    assert again.model.name == "remember"
+    assert again.editor.text() == "a" + "x" * 5 + "?"
+
+
+def test_long_sequence_computes_in_the_background_and_can_be_cancelled(qtbot, make_window):
+    window = make_window(random_model("lstm", input_size=2, hidden_size=64))
+    window.recompute.force_background = True
+    rows = "\n".join(f"{np.sin(k / 7):.3f}, {np.cos(k / 5):.3f}" for k in range(3000))
+    window.editor.edit.setPlainText(rows)
+    window.editor.flush()
+    assert window.progress.isVisible() or window.playback.steps == 3000
+    qtbot.waitUntil(lambda: window.playback.steps == 3000, timeout=20000)
+    assert not window.progress.isVisible()
+    qtbot.waitUntil(lambda: window.heatmaps.pending == 0, timeout=20000)
+    # Start another and cancel it: the previous result stays.
+    window.editor.edit.setPlainText(rows + "\n0.5, 0.5\n" + rows)
+    window.editor.flush()
+    window.cancel_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in window.statusBar().currentMessage(), timeout=20000)
+    assert window.playback.steps == 3000
+
+
+def test_shortcuts_and_about(qtbot, window):
+    window.shortcuts_action.trigger()
+    assert window.shortcuts_dialog.isVisible()
+    assert "Space" in window.shortcuts_dialog.findChild(type(window.equations.browser)).toPlainText()
+    window.shortcuts_dialog.close()
     seen = {}
 
     def read_and_close():
@@ -21,3 +315,11 @@ def test_window_has_title_and_about_dialog(qtbot):
     QTimer.singleShot(0, read_and_close)
     window.about_action.trigger()
     assert "LSTM Explorer" in seen["text"] and "PyTorch" in seen["text"]
+
+
+def test_menus_have_what_the_issue_lists(window):
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert {"File", "View", "Help"} <= set(titles)
+    assert window.export_action.isEnabled()
+    assert window.export_action.text().replace("&", "") == "Export…"
+    assert all(dock.toggleViewAction() for dock in window.docks)

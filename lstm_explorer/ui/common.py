@@ -1,0 +1,67 @@
+"""Small helpers shared by the panels: which nodes to show, how to write their names."""
+
+from __future__ import annotations
+
+import re
+
+from ..engine.graph import CellGraph, Node
+
+#: Order of the heatmaps for the LSTM family (the issue's f, i, g, o, c, h); others follow the graph.
+_PREFERRED = ("f", "i", "g", "o", "r", "z", "n", "c", "h")
+
+#: One colour per node name in plots (Okabe–Ito, colour-blind safe).
+NODE_COLOURS = {
+    "f": "#E69F00",
+    "i": "#56B4E9",
+    "g": "#009E73",
+    "o": "#CC79A7",
+    "c": "#D55E00",
+    "h": "#0072B2",
+    "r": "#E69F00",
+    "z": "#56B4E9",
+    "n": "#009E73",
+    "tanh_c": "#999999",
+}
+
+
+def display_nodes(graph: CellGraph) -> list[Node]:
+    """The nodes worth a heatmap: the gates and candidates, then the state (c, h).
+
+    Gates are nonlinear learned layers and the slot names (the coupled LSTM's i = 1 − f, the GRU's
+    candidate n); the state is what the cell carries to the next step.
+    """
+    chosen = [
+        n
+        for n in graph.nodes
+        if (n.kind == "layer" and n.op != "linear") or n.name in graph.slots or n.name in graph.state_names
+    ]
+    rank = {name: k for k, name in enumerate(_PREFERRED)}
+    return sorted(chosen, key=lambda n: (rank.get(n.name, len(rank)), graph.names.index(n.name)))
+
+
+def node_colour(name: str) -> str:
+    return NODE_COLOURS.get(name, "#444444")
+
+
+_SUB = re.compile(r"_\{([^}]*)\}|_([A-Za-z0-9]+)")
+
+
+def label_html(label: str) -> str:
+    """``h_{t-1}`` → ``h<sub>t−1</sub>``; ``C̃_t`` → ``C̃<sub>t</sub>``."""
+
+    def sub(match: re.Match[str]) -> str:
+        text = match.group(1) if match.group(1) is not None else match.group(2)
+        return f"<sub>{text.replace('-', '−')}</sub>"
+
+    escaped = label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SUB.sub(sub, escaped)
+
+
+def label_plain(label: str) -> str:
+    """``h_{t-1}`` → ``h_t−1`` without braces, for places that cannot show HTML."""
+    return label.replace("_{t-1}", "_t−1").replace("{", "").replace("}", "")
+
+
+def token_text(ch: str) -> str:
+    """A character as shown on a timeline cell: visible stand-ins for blanks."""
+    return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(ch, ch)

@@ -1,0 +1,131 @@
+"""Running the session's recompute: small updates right away on the GUI thread, long ones on a
+worker thread with progress and cancel (the window keeps answering while a 10 000-step, H=512
+sequence is computed)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from ..session import CancelledError, Session, Update
+
+#: Estimated work above this runs off the GUI thread (s).
+SYNC_BUDGET = 0.03
+
+
+class _Bridge(QObject):
+    """Carries the worker's results to the GUI thread (queued signals)."""
+
+    progress = Signal(int, int, int)  # job, done, total
+    finished = Signal(int, object)  # job, Update
+    failed = Signal(int, str)  # job, message
+    cancelled = Signal(int)
+
+
+class Recompute(QObject):
+    """Decides where an update runs; emits ``updated(update, tag)`` on the GUI thread."""
+
+    updated = Signal(object, object)  # Update, tag (what the caller attached: tokens, text …)
+    started = Signal()
+    progress = Signal(int, int)
+    stopped = Signal(str)  # why a background job ended without a result ("" when it succeeded)
+    failed = Signal(str)
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._bridge = _Bridge()
+        self._bridge.progress.connect(self._on_progress)
+        self._bridge.finished.connect(self._on_finished)
+        self._bridge.failed.connect(self._on_failed)
+        self._bridge.cancelled.connect(self._on_cancelled)
+        self._job = 0
+        self._running: dict[int, threading.Event] = {}
+        self._tags: dict[int, Any] = {}
+        self.force_background = False
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def submit(self, X: np.ndarray, tag: Any = None) -> None:
+        """Compute traces for ``X``; the newest submission wins."""
+        self.cancel(silent=True)
+        if not self.force_background and self.session.estimate_seconds(X) <= SYNC_BUDGET:
+            try:
+                update = self.session.update(X)
+            except (ValueError, MemoryError) as exc:
+                self.failed.emit(str(exc))
+                return
+            self.updated.emit(update, tag)
+            return
+        self._job += 1
+        job = self._job
+        stop = threading.Event()
+        self._running[job] = stop
+        self._tags[job] = tag
+        session, bridge = self.session, self._bridge
+
+        def work() -> None:
+            try:
+                update = session.compute(
+                    X,
+                    in_place=False,
+                    progress=lambda done, total: bridge.progress.emit(job, done, total),
+                    cancelled=stop.is_set,
+                )
+            except CancelledError:
+                bridge.cancelled.emit(job)
+            except (ValueError, MemoryError) as exc:
+                bridge.failed.emit(job, str(exc))
+            else:
+                bridge.finished.emit(job, update)
+
+        self.started.emit()
+        threading.Thread(target=work, name=f"recompute-{job}", daemon=True).start()
+
+    def cancel(self, silent: bool = False) -> None:
+        for job, stop in list(self._running.items()):
+            stop.set()
+            if silent:
+                self._running.pop(job, None)
+                self._tags.pop(job, None)
+        if not silent and not self._running:
+            return
+
+    def _on_progress(self, job: int, done: int, total: int) -> None:
+        if job == self._job and job in self._running:
+            self.progress.emit(done, total)
+
+    def _on_finished(self, job: int, update: Update) -> None:
+        if job not in self._running:
+            return  # superseded or cancelled: drop the result
+        self._running.pop(job)
+        tag = self._tags.pop(job, None)
+        self.session.apply(update)
+        self.stopped.emit("")
+        self.updated.emit(update, tag)
+
+    def _on_failed(self, job: int, message: str) -> None:
+        if self._running.pop(job, None) is not None:
+            self._tags.pop(job, None)
+            self.stopped.emit(message)
+            self.failed.emit(message)
+
+    def _on_cancelled(self, job: int) -> None:
+        if self._running.pop(job, None) is not None:
+            self._tags.pop(job, None)
+            self.stopped.emit("cancelled")
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Block until no job runs (for scripts; the GUI never calls this)."""
+        import time
+
+        from PySide6.QtCore import QCoreApplication
+
+        end = time.perf_counter() + timeout
+        while self._running and time.perf_counter() < end:
+            QCoreApplication.processEvents()

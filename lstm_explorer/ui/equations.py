@@ -1,0 +1,252 @@
+"""The current step's equations for the selected unit, with the actual numbers substituted.
+
+Derived from the cell graph: a learned layer's pre-activation is the sum of its terms and biases
+(read from the weights at the unit's row of the node's slot); a pointwise node with a formula is
+expanded through the pointwise nodes that feed it, down to named values. So every variant gets its
+equations without code of its own, e.g. ``f_t[3] = σ(W_f[3]·[h_t−1, x_t] + b_f[3]) = σ(2.41) = 0.918``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from ..engine.graph import CellGraph, Node
+from ..engine.trace import Trace
+from ..engine.weights import LayerWeights
+from ..playback import Playback, PlaybackState
+from .common import label_html
+from .theme import Theme, theme
+
+_ACTIVATION = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": ""}
+_PRECEDENCE = {"add": 1, "one_minus": 1, "mul": 2, "tanh": 3}
+
+
+@dataclass
+class Equation:
+    node: str
+    html: str  # the whole line
+    value: float
+
+
+def node_label(node: Node) -> str:
+    """The name a node goes by in equations: its formula's left side (``i_t`` for 1 − f_t) or its label."""
+    if " = " in node.formula:
+        return node.formula.split(" = ")[0]
+    return node.label
+
+
+def _num(v: float) -> str:
+    return f"{v:.3f}".replace("-", "−")
+
+
+def _sub(symbol: str, index: str) -> str:
+    return f"{symbol}<sub>{index}</sub>" if index else symbol
+
+
+class EquationBuilder:
+    """Equations of one cell graph with one layer's weights."""
+
+    def __init__(self, graph: CellGraph, weights: LayerWeights | None) -> None:
+        self.graph = graph
+        self.weights = weights
+        self.single_slot = len(graph.slots) == 1
+
+    def rows(self) -> list[Node]:
+        """Nodes with an equation: every learned layer and every pointwise node with a formula."""
+        return [n for n in self.graph.nodes if n.kind == "layer" or (n.kind == "pointwise" and n.formula)]
+
+    def leaf(self, name: str) -> bool:
+        node = self.graph[name]
+        return node.kind in ("input", "concat", "layer") or bool(node.formula)
+
+    # -- learned layers ----------------------------------------------------------------------
+    def layer_terms_html(self, node: Node, u: int) -> str:
+        slot = self.graph.slots[node.slot] if node.slot < len(self.graph.slots) else ""
+        gate = "" if self.single_slot else slot
+        idx = f"[{u}]"
+        matrix_terms = [t for t in node.terms if not t.diagonal]
+        sources = {t.source for t in matrix_terms}
+        concat = next(
+            (
+                self.graph[i]
+                for i in node.inputs
+                if self.graph[i].kind == "concat" and set(self.graph[i].inputs) == sources
+            ),
+            None,
+        )
+        parts: list[str] = []
+        if concat is not None and len(matrix_terms) == 2 and set(node.biases) == {"bias_ih", "bias_hh"}:
+            parts.append(f"{_sub('W', gate)}{idx}·{label_html(concat.label)}")
+            biases = [f"{_sub('b', gate)}{idx}"]
+        else:
+            for term in matrix_terms:
+                side = "i" if term.weight == "weight_ih" else "h" if term.weight == "weight_hh" else term.weight
+                parts.append(f"{_sub('W', side + gate)}{idx}·{label_html(self.graph[term.source].label)}")
+            biases = []
+            for bias in node.biases:
+                side = "i" if bias == "bias_ih" else "h" if bias == "bias_hh" else bias
+                biases.append(f"{_sub('b', side + gate)}{idx}")
+        for term in node.terms:
+            if term.diagonal:
+                name = term.weight.replace("weight_", "")
+                parts.append(f"{_sub('w', name)}{idx} ⊙ {label_html(self.graph[term.source].label)}{idx}")
+        return " + ".join(parts + biases)
+
+    def preactivation(self, node: Node, values: dict[str, np.ndarray], u: int) -> float | None:
+        w = self.weights
+        if w is None:
+            return None
+        total = 0.0
+        for term in node.terms:
+            if term.diagonal:
+                total += float(w.tensors[term.weight][u] * values[term.source][u])
+            else:
+                total += float(w.block(term.weight, node.slot)[u] @ values[term.source])
+        for bias in node.biases:
+            total += float(w.block(bias, node.slot)[u])
+        return total
+
+    # -- pointwise expressions ---------------------------------------------------------------
+    def expression(
+        self, name: str, values: dict[str, np.ndarray], u: int, top: bool = False
+    ) -> tuple[str, str, int, int]:
+        """(symbols, numbers, their precedences) of a node's value, expanded through unnamed pointwise nodes."""
+        node = self.graph[name]
+        if not top and self.leaf(name):
+            label = node_label(node)
+            prec = 3 if " " not in label else 0
+            return label_html(label), _num(float(values[name][u])), prec, 3
+        args = [self.expression(s, values, u) for s in node.inputs]
+        prec = _PRECEDENCE[node.op]
+
+        def wrap(arg: tuple[str, str, int, int], need: int) -> tuple[str, str]:
+            sym, num, p, pn = arg
+            return (f"({sym})" if p < need else sym, f"({num})" if pn < need else num)
+
+        if node.op == "mul":
+            (a, an), (b, bn) = wrap(args[0], 2), wrap(args[1], 2)
+            return f"{a} ⊙ {b}", f"{an} × {bn}", prec, prec
+        if node.op == "add":
+            (a, an), (b, bn) = wrap(args[0], 1), wrap(args[1], 1)
+            return f"{a} + {b}", f"{an} + {bn}", prec, prec
+        if node.op == "one_minus":
+            a, an = wrap(args[0], 2)
+            return f"1 − {a}", f"1 − {an}", prec, prec
+        if node.op == "tanh":
+            return f"tanh({args[0][0]})", f"tanh({args[0][1]})", prec, prec
+        raise ValueError(f"unknown pointwise op {node.op!r}")
+
+    def equation(self, node: Node, values: dict[str, np.ndarray], u: int) -> Equation:
+        value = float(values[node.name][u])
+        label = node_label(node)
+        lhs = f"{label_html(label)}[{u}]" if " " not in label else f"({label_html(label)})[{u}]"
+        if node.kind == "layer":
+            fn = _ACTIVATION.get(node.op, node.op)
+            inner = self.layer_terms_html(node, u)
+            pre = self.preactivation(node, values, u)
+            if fn:
+                numbers = f" = {fn}({_num(pre)})" if pre is not None else ""
+                html = f"{lhs} = {fn}({inner}){numbers} = <b>{_num(value)}</b>"
+            else:
+                html = f"{lhs} = {inner} = <b>{_num(value)}</b>"
+        else:
+            symbols, numbers, _, _ = self.expression(node.name, values, u, top=True)
+            html = f"{lhs} = {symbols} = {numbers} = <b>{_num(value)}</b>"
+        return Equation(node.name, html, value)
+
+    def equations(self, trace: Trace, t: int, u: int) -> list[Equation]:
+        values = trace.at(t)
+        return [self.equation(n, values, u) for n in self.rows()]
+
+
+class EquationsPanel(QWidget):
+    """Shows the equations of the step and phase being played, for the first selected unit."""
+
+    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.playback = playback
+        self.theme: Theme = theme("light")
+        self.header = QLabel()
+        self.header.setObjectName("equationsHeader")
+        self.header.setWordWrap(True)
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("equations")
+        self.browser.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.browser, 1)
+        self.builder: EquationBuilder | None = None
+        self._weights: LayerWeights | None = None
+        self.tokens: list[str] = []
+        self._shown: tuple[object, ...] = ()
+        playback.trace_changed.connect(self._on_trace_changed)
+        playback.position_changed.connect(self._on_position_changed)
+        playback.selection_changed.connect(lambda _sel: self.refresh(force=True))
+
+    def set_weights(self, weights: LayerWeights | None) -> None:
+        self._weights = weights
+        self.builder = None
+        self.refresh(force=True)
+
+    def set_theme(self, t: Theme) -> None:
+        self.theme = t
+        self.refresh(force=True)
+
+    def _on_trace_changed(self, trace: Trace | None) -> None:
+        self.refresh(force=True)
+
+    def _on_position_changed(self, state: PlaybackState) -> None:
+        self.refresh()
+
+    @property
+    def unit(self) -> int:
+        return self.playback.selected[0] if self.playback.selected else 0
+
+    def refresh(self, force: bool = False) -> None:
+        trace = self.playback.trace
+        if trace is None:
+            self.browser.setHtml("")
+            return
+        state = self.playback.state
+        key = (state.t, state.phase, self.playback.selected, id(trace))
+        if key == self._shown and not force:
+            return
+        self._shown = key
+        weights = self._weights
+        if weights is not None and (
+            weights.graph is not trace.graph
+            or weights.input_size != trace.input_size
+            or weights.hidden_size != trace.hidden_size
+        ):
+            weights = None  # the trace of another layer is still shown: no numbers for its terms
+        if self.builder is None or self.builder.graph is not trace.graph or self.builder.weights is not weights:
+            self.builder = EquationBuilder(trace.graph, weights)
+        t, u = state.t, self.unit
+        phase = trace.graph.phases[state.phase]
+        token = self.tokens[t] if t < len(self.tokens) else ""
+        chosen = "" if self.playback.selected else " (click a unit on a heatmap to choose another)"
+        self.header.setText(
+            f"<b>Step t = {t}</b>, input <code>{_escape(token)}</code> · <b>unit {u}</b>{chosen}<br>"
+            f"<i>Phase {state.phase + 1}: {phase.title}</i> — {phase.explanation}"
+        )
+        in_phase = {n.name for n in trace.graph.nodes_in_phase(state.phase)}
+        lines = []
+        mark = self.theme.highlight
+        for eq in self.builder.equations(trace, t, u):
+            style = f" style='background:{mark};'" if eq.node in in_phase else ""
+            lines.append(f"<tr><td{style}>{eq.html}</td></tr>")
+        self.browser.setHtml(
+            f"<div style='font-family: serif; font-size: 12pt; color: {self.theme.text};'>"
+            f"<table cellspacing='0' cellpadding='3'>{''.join(lines)}</table></div>"
+        )
+
+    def plain_text(self) -> str:
+        return self.browser.toPlainText()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,324 @@
+"""Gate heatmaps: one time × unit image per node (f, i, g, o, c, h — or the variant's own nodes).
+
+Each image is cut into tiles of :data:`TILE` steps, coloured with the diagram's colour maps. An
+edit at step k re-colours only the tiles from k on; a position change only moves the cursor line
+(never ``setImage``). Re-colouring that would take long (a fresh 10 000-step trace at H=512) runs
+in slices between events, nearest the cursor first, so the window never stalls.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from .. import colormaps
+from ..engine.graph import CellGraph, Node
+from ..engine.trace import Trace
+from ..playback import Playback, PlaybackState
+from .common import display_nodes, label_html
+from .theme import Theme, theme
+
+#: Steps per image tile.
+TILE = 256
+#: Time spent colouring tiles per turn of the event loop (s).
+SLICE_SECONDS = 0.012
+
+
+def unbounded(node: Node) -> bool:
+    """Values not confined to [−1, 1]: the cell state, ReLU outputs."""
+    return node.name == "c" or node.op == "relu" or node.op == "linear"
+
+
+def nice_vmax(value: float) -> float:
+    """The colour-scale end for unbounded values: 1, 2, 5, 10, 20, 50 … at or above ``value``."""
+    if not value > 1.0 or not math.isfinite(value):
+        return 1.0
+    exp = math.floor(math.log10(value))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10**exp >= value:
+            return m * 10**exp
+    return 10.0 ** (exp + 1)
+
+
+@dataclass
+class _NodeMap:
+    node: Node
+    plot: pg.PlotItem
+    cursor: pg.InfiniteLine
+    bar: pg.ColorBarItem
+    tiles: list[pg.ImageItem] = field(default_factory=list)
+    selection_lines: list[pg.InfiniteLine] = field(default_factory=list)
+    vmax: float = 1.0
+    seen_max: float = 0.0
+
+    @property
+    def sequential(self) -> bool:
+        return colormaps.map_name_for(self.node) == "sequential"
+
+    def colour(self, values: np.ndarray) -> np.ndarray:
+        if self.sequential:
+            return colormaps.sequential(values)
+        return colormaps.diverging(values, self.vmax)
+
+
+def _pg_colormap(name: colormaps.MapName) -> pg.ColorMap:
+    rgba = colormaps.gradient(name, 64)
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(rgba)), rgba)
+
+
+class HeatmapPanel(QWidget):
+    """Time × unit images for the cell's nodes, linked in time, with a cursor at t."""
+
+    rendered = Signal()  # every tile is up to date
+
+    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.playback = playback
+        self.theme: Theme = theme("light")
+        self.info = QLabel("Hover over a heatmap to read a value; click to jump there and select the unit.")
+        self.info.setObjectName("heatmapInfo")
+        self.info.setWordWrap(True)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.view.ci.layout.setSpacing(2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.info)
+        layout.addWidget(self.view, 1)
+        self.maps: dict[str, _NodeMap] = {}
+        self._structure: tuple[object, ...] = ()
+        self._steps = 0
+        self._dirty: set[tuple[str, int]] = set()
+        self._t = -1
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._render_some)
+        self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        playback.trace_changed.connect(self._on_trace_changed)
+        playback.position_changed.connect(self._on_position_changed)
+        playback.selection_changed.connect(self._on_selection_changed)
+
+    # -- building ----------------------------------------------------------------------------
+    def _build(self, graph: CellGraph, hidden: int) -> None:
+        self.view.clear()
+        self.maps = {}
+        first: pg.PlotItem | None = None
+        nodes = display_nodes(graph)
+        for row, node in enumerate(nodes):
+            plot = self.view.addPlot(row=row, col=0)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=True, y=False)
+            plot.setLabel("left", label_html(node.label))
+            plot.getAxis("left").setWidth(46)
+            plot.showAxis("bottom", row == len(nodes) - 1)
+            if row == len(nodes) - 1:
+                plot.setLabel("bottom", "time step t")
+            plot.setYRange(0, hidden, padding=0)
+            plot.vb.setLimits(yMin=0, yMax=hidden, xMin=0)
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.theme.cursor, width=2))
+            cursor.setZValue(10)
+            plot.addItem(cursor)
+            name: colormaps.MapName = colormaps.map_name_for(node)
+            low, high = colormaps.value_range(name)
+            bar = pg.ColorBarItem(
+                values=(low, high), colorMap=_pg_colormap(name), interactive=False, width=10, colorMapMenu=False
+            )
+            bar.getAxis("right").setWidth(34)
+            bar.getAxis("right").setTicks(_bar_ticks(low, high))
+            self.view.addItem(bar, row=row, col=1)
+            self.maps[node.name] = _NodeMap(node, plot, cursor, bar)
+        self._apply_theme_to_plots()
+
+    def set_theme(self, t: Theme) -> None:
+        self.theme = t
+        self._apply_theme_to_plots()
+
+    def _apply_theme_to_plots(self) -> None:
+        self.view.setBackground(self.theme.plot_background)
+        fg = pg.mkPen(self.theme.plot_foreground)
+        for m in self.maps.values():
+            for axis in ("left", "bottom"):
+                ax = m.plot.getAxis(axis)
+                ax.setPen(fg)
+                ax.setTextPen(fg)
+            bar_axis = m.bar.getAxis("right")
+            bar_axis.setPen(fg)
+            bar_axis.setTextPen(fg)
+            m.cursor.setPen(pg.mkPen(self.theme.cursor, width=2))
+
+    # -- trace -------------------------------------------------------------------------------
+    def _on_trace_changed(self, trace: Trace | None) -> None:
+        if trace is None:
+            self.view.clear()
+            self.maps = {}
+            self._structure = ()
+            self._dirty.clear()
+            return
+        structure = (trace.graph.kind, trace.hidden_size)
+        changed_from = self.playback.changed_from
+        if structure != self._structure:
+            self._build(trace.graph, trace.hidden_size)
+            self._structure = structure
+            changed_from = 0
+        old_steps, T = self._steps, trace.steps
+        self._steps = T
+        changed_from = min(changed_from, old_steps)
+        tiles = (T + TILE - 1) // TILE
+        for m in self.maps.values():
+            for item in m.tiles[tiles:]:
+                m.plot.removeItem(item)
+            del m.tiles[tiles:]
+            if unbounded(m.node):
+                values = trace[m.node.name]
+                fresh = values[changed_from:]
+                if changed_from == 0:
+                    m.seen_max = 0.0
+                if fresh.size:
+                    m.seen_max = max(m.seen_max, float(np.max(np.abs(fresh))))
+                vmax = nice_vmax(m.seen_max)
+                if vmax != m.vmax:
+                    m.vmax = vmax
+                    m.bar.setLevels(values=(-vmax, vmax))
+                    m.bar.getAxis("right").setTicks(_bar_ticks(-vmax, vmax))
+                    self._dirty.update((m.node.name, k) for k in range(tiles))
+            self._dirty.update((m.node.name, k) for k in range(changed_from // TILE, tiles))
+        self._dirty = {(n, k) for n, k in self._dirty if k < tiles}
+        for m in self.maps.values():
+            whole = old_steps == 0 or _shows_all(m.plot, old_steps)
+            m.plot.vb.setLimits(xMax=max(T, 1))
+            if whole:
+                m.plot.setXRange(0, max(T, 1), padding=0)
+            m.plot.setYRange(0, trace.hidden_size, padding=0)
+        self._render_some()
+
+    def _render_some(self) -> None:
+        """Colour dirty tiles for up to SLICE_SECONDS, nearest the cursor first; then come back."""
+        trace = self.playback.trace
+        if trace is None:
+            return
+        began = time.perf_counter()
+        here = self.playback.t // TILE
+        order = sorted(self._dirty, key=lambda d: (abs(d[1] - here), d[1], d[0]))
+        for name, k in order:
+            m = self.maps.get(name)
+            self._dirty.discard((name, k))
+            if m is None:
+                continue
+            t0, t1 = k * TILE, min((k + 1) * TILE, trace.steps)
+            if t1 <= t0:
+                continue
+            rgba = np.ascontiguousarray(m.colour(trace[name][t0:t1].T))  # (H, steps, 4), row-major
+            while len(m.tiles) <= k:
+                item = pg.ImageItem(axisOrder="row-major")
+                m.plot.addItem(item)
+                m.tiles.append(item)
+            item = m.tiles[k]
+            item.setImage(rgba, autoLevels=False)
+            item.setRect(t0, 0, t1 - t0, trace.hidden_size)
+            if time.perf_counter() - began > SLICE_SECONDS:
+                break
+        if self._dirty:
+            self._timer.start(0)
+        else:
+            self.rendered.emit()
+
+    @property
+    def pending(self) -> int:
+        """Tiles still to colour."""
+        return len(self._dirty)
+
+    # -- position and selection --------------------------------------------------------------
+    def _on_position_changed(self, state: PlaybackState) -> None:
+        if state.t == self._t:
+            return
+        self._t = state.t
+        for m in self.maps.values():
+            m.cursor.setValue(state.t + 0.5)
+
+    def _on_selection_changed(self, selected: tuple[int, ...]) -> None:
+        for m in self.maps.values():
+            while len(m.selection_lines) < len(selected):
+                line = pg.InfiniteLine(
+                    angle=0, movable=False, pen=pg.mkPen("#ffffff", width=1.5, style=Qt.PenStyle.DashLine)
+                )
+                line.setZValue(9)
+                m.plot.addItem(line)
+                m.selection_lines.append(line)
+            for k, line in enumerate(m.selection_lines):
+                if k < len(selected):
+                    line.setValue(selected[k] + 0.5)
+                    line.show()
+                else:
+                    line.hide()
+
+    # -- mouse -------------------------------------------------------------------------------
+    def _hit(self, scene_pos: QPointF) -> tuple[_NodeMap, int, int] | None:
+        trace = self.playback.trace
+        if trace is None:
+            return None
+        for m in self.maps.values():
+            if m.plot.vb.sceneBoundingRect().contains(scene_pos):
+                p = m.plot.vb.mapSceneToView(scene_pos)
+                t, unit = math.floor(p.x()), math.floor(p.y())
+                if 0 <= t < trace.steps and 0 <= unit < trace.hidden_size:
+                    return m, t, unit
+        return None
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        hit = self._hit(scene_pos)
+        trace = self.playback.trace
+        if hit is None or trace is None:
+            return
+        m, t, unit = hit
+        value = trace[m.node.name][t, unit]
+        self.info.setText(
+            f"<b>{label_html(m.node.label)}</b> &nbsp; t = {t} &nbsp; unit {unit} &nbsp; value {value:+.4f}"
+        )
+
+    def _on_mouse_clicked(self, event: object) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+            return
+        hit = self._hit(event.scenePos())  # type: ignore[attr-defined]
+        if hit is None:
+            return
+        _, t, unit = hit
+        event.accept()  # type: ignore[attr-defined]
+        self.playback.seek(t)
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:  # type: ignore[attr-defined]
+            selected = list(self.playback.selected)
+            if unit in selected:
+                selected.remove(unit)
+            else:
+                selected.append(unit)
+            self.playback.select(tuple(selected))
+        else:
+            self.playback.select(unit)
+
+    def pixel_of(self, name: str, t: int, unit: int) -> QPoint:
+        """Where the cell (t, unit) of node ``name``'s heatmap is on screen, in ``self.view`` coordinates."""
+        m = self.maps[name]
+        scene = m.plot.vb.mapViewToScene(QPointF(t + 0.5, unit + 0.5))
+        return self.view.mapFromScene(scene)
+
+
+def _shows_all(plot: pg.PlotItem, steps: int) -> bool:
+    (x0, x1), _ = plot.vb.viewRange()
+    return x0 <= 0.5 and x1 >= steps - 0.5
+
+
+def _bar_ticks(low: float, high: float) -> list[list[tuple[float, str]]]:
+    """Three labelled ticks on a colour bar: both ends and the middle."""
+    mid = (low + high) / 2
+    return [[(v, f"{v:g}") for v in (low, mid, high)]]

@@ -1,0 +1,223 @@
+"""The sequence editor: type text (one character per step) or numbers (one step per line).
+
+Parsing runs after a short pause in typing (debounced); a bad character or number is marked in
+place with a wavy red underline and a message saying what and where, and the last good sequence
+stays on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..sequence import MAX_STEPS, InputError, parse_numeric
+from .common import token_text
+
+#: Pause in typing before the sequence is recomputed (ms).
+DEBOUNCE_MS = 40
+RANDOM_STEPS = 40
+
+
+def format_numeric(X: np.ndarray) -> str:
+    """Rows of numbers as the editor shows them: one step per line, values separated by commas."""
+    return "\n".join(", ".join(f"{v:.3g}" for v in row) for row in X)
+
+
+class SequenceEditor(QWidget):
+    """Emits ``sequence_changed(X, tokens, text)`` with a valid sequence, ``input_invalid(message)`` otherwise."""
+
+    sequence_changed = Signal(object, object, str)
+    input_invalid = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model: Any = None
+        self._rng = np.random.default_rng()
+        self.mode_label = QLabel()
+        self.mode_label.setWordWrap(True)
+        self.mode_label.setObjectName("modeLabel")
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName("sequenceEdit")
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(11)
+        self.edit.setFont(font)
+        self.edit.setTabChangesFocus(True)
+        self.message = QLabel()
+        self.message.setObjectName("inputMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.presets = QComboBox()
+        self.presets.setToolTip("Example inputs for this model")
+        self.presets.setMinimumContentsLength(12)
+        self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.random_button = QPushButton("Random")
+        self.random_button.setToolTip("Replace the input with a random sequence")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("stepCount")
+
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Preset:"))
+        row.addWidget(self.presets, 1)
+        row.addWidget(self.random_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.mode_label)
+        layout.addWidget(self.edit, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(bottom)
+        layout.addLayout(row)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+        self.edit.textChanged.connect(self._timer.start)
+        self.presets.activated.connect(self._on_preset)
+        self.random_button.clicked.connect(self.randomize)
+        self._error_colour = QColor("#c0392b")
+
+    # -- model -------------------------------------------------------------------------------
+    @property
+    def text_mode(self) -> bool:
+        return bool(self.model is not None and self.model.has_vocabulary)
+
+    def set_model(self, model: Any, text: str | None = None) -> None:
+        """Switch to ``model``'s input mode and presets; show ``text`` (or its first preset)."""
+        self.model = model
+        if self.text_mode:
+            vocab = "".join(token_text(ch) for ch in model.vocabulary)
+            self.mode_label.setText(f"<b>Text</b>: one character per step. Vocabulary: <code>{_escape(vocab)}</code>")
+            self.edit.setPlaceholderText("Type characters from the vocabulary…")
+        else:
+            n = model.input_size
+            self.mode_label.setText(
+                f"<b>Numbers</b>: one step per line (or separated by <code>;</code>), "
+                f"{n} value{'s' if n != 1 else ''} per step separated by commas or spaces."
+            )
+            self.edit.setPlaceholderText("0.5, -1.2, …\n0.1, 0.3, …" if n > 1 else "0.5\n-1.2\n…")
+        self.presets.clear()
+        presets = list(model.presets)
+        for preset in presets:
+            shown = preset.replace("\n", "; ")
+            self.presets.addItem(shown if len(shown) <= 40 else shown[:39] + "…", preset)
+        self.presets.setEnabled(bool(presets))
+        if not presets:
+            self.presets.addItem("(no presets)")
+        if text is None:
+            text = presets[0] if presets else self.random_text()
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        self.edit.setPlainText(text)
+        self.flush()
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    # -- actions -----------------------------------------------------------------------------
+    def _on_preset(self, index: int) -> None:
+        preset = self.presets.itemData(index)
+        if isinstance(preset, str):
+            self.set_text(preset)
+
+    def random_text(self, steps: int = RANDOM_STEPS) -> str:
+        if self.model is None:
+            return ""
+        if self.text_mode:
+            vocab = [ch for ch in self.model.vocabulary if ch.isprintable()] or list(self.model.vocabulary)
+            return "".join(self._rng.choice(vocab, size=steps))
+        t = np.arange(steps)[:, None]
+        phase = self._rng.uniform(0, 2 * np.pi, size=(1, self.model.input_size))
+        X = np.sin(0.3 * t + phase) + 0.2 * self._rng.normal(size=(steps, self.model.input_size))
+        return format_numeric(X)
+
+    def randomize(self) -> None:
+        self.set_text(self.random_text())
+
+    # -- parsing -----------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Parse now (the debounce timer calls this after a pause in typing)."""
+        self._timer.stop()
+        if self.model is None:
+            return
+        text = self.text()
+        try:
+            if self.text_mode:
+                if len(text) > MAX_STEPS:
+                    raise InputError(f"{len(text)} characters, more than {MAX_STEPS}; split the sequence")
+                X = self.model.encode_text(text)
+                tokens: list[str] = list(text)
+            else:
+                X = parse_numeric(text, self.model.input_size)
+                tokens = [", ".join(f"{v:.3g}" for v in row) for row in X]
+        except InputError as exc:
+            self._show_error(exc, text)
+            return
+        self._clear_error()
+        self.count_label.setText(f"{len(X)} steps")
+        self.sequence_changed.emit(X, tokens, text)
+
+    def _show_error(self, exc: InputError, text: str) -> None:
+        spans = self._bad_spans(exc, text)
+        selections = []
+        for start, length in spans[:2000]:
+            selection = QTextEdit.ExtraSelection()
+            fmt = QTextCharFormat()
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(self._error_colour)
+            fmt.setBackground(QColor(255, 80, 60, 60))
+            selection.format = fmt
+            cursor = QTextCursor(self.edit.document())
+            cursor.setPosition(start)
+            cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selections.append(selection)
+        self.edit.setExtraSelections(selections)
+        message = str(exc)
+        if not self.text_mode and exc.step is not None:
+            message = f"line {exc.step}" + (f", column {exc.column}" if exc.column else "") + f": {exc.message}"
+        if len(spans) > 1:
+            message += f" ({len(spans)} characters are outside the vocabulary)"
+        self.message.setText(message)
+        self.message.setStyleSheet(f"color: {self._error_colour.name()};")
+        self.count_label.setText("")
+        self.input_invalid.emit(message)
+
+    def _bad_spans(self, exc: InputError, text: str) -> list[tuple[int, int]]:
+        if self.text_mode and self.model is not None:
+            vocab = set(self.model.vocabulary)
+            return [(k, 1) for k, ch in enumerate(text) if ch not in vocab]
+        if exc.offset is None:
+            return []
+        end = exc.offset
+        while end < len(text) and text[end] not in " ,;\n\t":
+            end += 1
+        return [(exc.offset, max(end - exc.offset, 1))]
+
+    def _clear_error(self) -> None:
+        self.edit.setExtraSelections([])
+        self.message.setText("")
+        self.message.setStyleSheet("")
+
+    def set_error_colour(self, colour: str) -> None:
+        self._error_colour = QColor(colour)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

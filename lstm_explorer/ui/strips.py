@@ -1,0 +1,255 @@
+"""Horizontal strips with one cell per time step: the token timeline and the unrolled chain.
+
+Both paint only the visible steps (a 10 000-step sequence is 10 000 cells wide), follow the
+playback's step, and jump there on a click.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF, QResizeEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+
+from .. import colormaps
+from ..engine.trace import Trace
+from ..playback import Playback, PlaybackState
+from .common import token_text
+from .theme import Theme, theme
+
+
+class StepStrip(QAbstractScrollArea):
+    """A strip of ``cell_width``-wide cells, one per step, scrolled horizontally."""
+
+    step_clicked = Signal(int)
+
+    def __init__(self, playback: Playback, cell_width: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.playback = playback
+        self.cell_width = cell_width
+        self.theme: Theme = theme("light")
+        self.tokens: list[str] = []
+        self._t = -1
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.horizontalScrollBar().valueChanged.connect(self.viewport().update)
+        playback.trace_changed.connect(self._on_trace_changed)
+        playback.position_changed.connect(self._on_position_changed)
+        playback.selection_changed.connect(self._on_selection_changed)
+
+    # -- data --------------------------------------------------------------------------------
+    def set_tokens(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self._update_range()
+        self.viewport().update()
+
+    def set_theme(self, t: Theme) -> None:
+        self.theme = t
+        self.viewport().update()
+
+    @property
+    def steps(self) -> int:
+        return self.playback.steps
+
+    def _update_range(self) -> None:
+        total = self.steps * self.cell_width
+        bar = self.horizontalScrollBar()
+        bar.setRange(0, max(total - self.viewport().width(), 0))
+        bar.setPageStep(self.viewport().width())
+        bar.setSingleStep(self.cell_width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_range()
+        self._scroll_to(self.playback.t)
+
+    def _on_trace_changed(self, trace: Trace | None) -> None:
+        self._update_range()
+        self.viewport().update()
+
+    def _on_position_changed(self, state: PlaybackState) -> None:
+        if state.t != self._t:
+            self._t = state.t
+            self._scroll_to(state.t)
+            self.viewport().update()
+
+    def _on_selection_changed(self, selected: tuple[int, ...]) -> None:
+        self.viewport().update()
+
+    def _scroll_to(self, t: int) -> None:
+        bar = self.horizontalScrollBar()
+        left, width = t * self.cell_width, self.viewport().width()
+        if left < bar.value() or left + self.cell_width > bar.value() + width:
+            bar.setValue(left - width // 2 + self.cell_width // 2)
+
+    def step_at(self, x: float) -> int:
+        return int((x + self.horizontalScrollBar().value()) // self.cell_width)
+
+    def cell_rect(self, t: int) -> QRectF:
+        """Where step ``t`` is drawn, in viewport coordinates."""
+        x = t * self.cell_width - self.horizontalScrollBar().value()
+        return QRectF(x, 0, self.cell_width, self.viewport().height())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.steps:
+            t = self.step_at(event.position().x())
+            if 0 <= t < self.steps:
+                self.playback.seek(t)
+                self.step_clicked.emit(t)
+                return
+        super().mousePressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.viewport())
+        painter.fillRect(self.viewport().rect(), QColor(self.theme.base))
+        if self.steps:
+            scroll = self.horizontalScrollBar().value()
+            first = max(scroll // self.cell_width, 0)
+            last = min((scroll + self.viewport().width()) // self.cell_width + 1, self.steps)
+            for t in range(first, last):
+                painter.save()
+                self.paint_step(painter, t, self.cell_rect(t))
+                painter.restore()
+        painter.end()
+
+    def paint_step(self, painter: QPainter, t: int, rect: QRectF) -> None:
+        raise NotImplementedError
+
+
+class TokenStrip(StepStrip):
+    """The input tokens on a line, the current one highlighted; a click jumps there."""
+
+    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(playback, 24, parent)
+        self.setFixedHeight(44)
+        self.setToolTip("The input, one cell per step: click a token to jump there")
+
+    def set_tokens(self, tokens: list[str]) -> None:
+        longest = max((len(token_text(s)) for s in tokens[:200]), default=1)
+        self.cell_width = 24 if longest <= 1 else min(16 + 7 * longest, 90)
+        super().set_tokens(tokens)
+
+    def paint_step(self, painter: QPainter, t: int, rect: QRectF) -> None:
+        th = self.theme
+        current = t == self.playback.t
+        box = rect.adjusted(1, 3, -1, -16)
+        if current:
+            painter.fillRect(box, QColor(th.highlight))
+        elif t % 2:
+            painter.fillRect(box, QColor(th.window))
+        painter.setPen(QColor(th.text))
+        font = QFont(painter.font())
+        font.setFamily("monospace")
+        font.setBold(current)
+        painter.setFont(font)
+        text = token_text(self.tokens[t]) if t < len(self.tokens) else ""
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        if t % 5 == 0 or current:
+            small = QFont(font)
+            small.setPointSizeF(max(font.pointSizeF() * 0.7, 6))
+            small.setBold(current)
+            painter.setFont(small)
+            painter.setPen(QColor(th.text if current else th.muted))
+            painter.drawText(
+                QRectF(rect.left() - 10, rect.bottom() - 15, rect.width() + 20, 14),
+                Qt.AlignmentFlag.AlignCenter,
+                str(t),
+            )
+
+
+class ChainView(StepStrip):
+    """The unrolled network: the repeating module once per step, x_t below, h_t above and the
+    cell-state line running through the top. Each module shows h_t as a colour strip."""
+
+    MODULE = 96
+
+    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(playback, self.MODULE, parent)
+        self.setMinimumHeight(150)
+        self.title = "A"
+        self.setToolTip("The network unrolled through time: click a module to jump to its step")
+
+    def _on_trace_changed(self, trace: Trace | None) -> None:
+        if trace is not None:
+            self.title = trace.graph.kind.split("-")[0].upper()
+        super()._on_trace_changed(trace)
+
+    def paint_step(self, painter: QPainter, t: int, rect: QRectF) -> None:
+        trace = self.playback.trace
+        if trace is None:
+            return
+        th = self.theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        current = t == self.playback.t
+        h_total = rect.height()
+        top_line = 22.0  # y of the cell-state line
+        box = QRectF(rect.left() + 14, top_line + 12, rect.width() - 28, max(h_total - top_line - 74, 24))
+        line_pen = QPen(QColor(th.muted), 2)
+        has_cell = "c" in trace.graph.state_names
+        mid_y = box.center().y()
+        # Recurrent connections: from the previous module into this one, and on to the next.
+        painter.setPen(line_pen)
+        painter.drawLine(QPointF(rect.left(), mid_y + 10), QPointF(box.left(), mid_y + 10))
+        painter.drawLine(QPointF(box.right(), mid_y + 10), QPointF(rect.right(), mid_y + 10))
+        if has_cell:
+            painter.setPen(QPen(QColor(th.accent), 3))
+            painter.drawLine(QPointF(rect.left(), top_line), QPointF(rect.right(), top_line))
+            painter.setPen(line_pen)
+            painter.drawLine(QPointF(box.center().x(), top_line), QPointF(box.center().x(), box.top()))
+        # The module.
+        fill = QColor("#fff3c4") if th.name == "light" else QColor("#4a4226")
+        if current:
+            fill = QColor(th.highlight)
+        painter.setBrush(fill)
+        painter.setPen(QPen(QColor(th.text if current else th.muted), 2.5 if current else 1.2))
+        painter.drawRoundedRect(box, 8, 8)
+        # h_t as a strip of colours inside the module (resampled to the box's height).
+        h = trace["h"][t]
+        strip = QRectF(box.right() - 16, box.top() + 6, 9, box.height() - 12)
+        rows = max(int(strip.height()), 1)
+        index = np.minimum((np.arange(rows) * len(h)) // rows, len(h) - 1)
+        rgba = np.ascontiguousarray(colormaps.diverging(h[index])[:, None, :])
+        image = QImage(rgba.data, 1, rows, 4, QImage.Format.Format_RGBA8888)
+        painter.drawImage(strip, image)
+        painter.setPen(QPen(QColor(th.muted), 0.8))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(strip)
+        painter.setPen(QColor(th.text))
+        font = QFont(painter.font())
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(box.adjusted(0, 0, -14, 0), Qt.AlignmentFlag.AlignCenter, self.title)
+        # x_t from below, h_t up and out.
+        painter.setPen(line_pen)
+        cx = box.center().x() - 7
+        painter.drawLine(QPointF(cx, rect.bottom() - 36), QPointF(cx, box.bottom()))
+        _arrow_head(painter, QPointF(cx, box.bottom()), up=True, colour=QColor(th.muted))
+        font.setBold(current)
+        font.setFamily("monospace")
+        painter.setFont(font)
+        painter.setPen(QColor(th.text))
+        token = token_text(self.tokens[t]) if t < len(self.tokens) else ""
+        if len(token) > 10:
+            token = token[:9] + "…"
+        painter.drawText(QRectF(rect.left(), rect.bottom() - 35, rect.width(), 18), Qt.AlignmentFlag.AlignCenter, token)
+        small = QFont(font)
+        small.setBold(False)
+        small.setPointSizeF(max(font.pointSizeF() * 0.75, 6))
+        painter.setFont(small)
+        painter.setPen(QColor(th.muted))
+        painter.drawText(
+            QRectF(rect.left(), rect.bottom() - 16, rect.width(), 14), Qt.AlignmentFlag.AlignCenter, f"t = {t}"
+        )
+        # The selected unit's value above the module.
+        selected = self.playback.selected
+        label = f"h[{selected[0]}] {h[selected[0]]:+.2f}" if selected else "h_t"
+        painter.setPen(QColor(th.text))
+        painter.drawText(QRectF(rect.left(), 0, rect.width(), top_line - 4), Qt.AlignmentFlag.AlignCenter, label)
+
+
+def _arrow_head(painter: QPainter, tip: QPointF, *, up: bool, colour: QColor) -> None:
+    d = -6 if up else 6
+    painter.setBrush(colour)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawPolygon(QPolygonF([tip, QPointF(tip.x() - 4, tip.y() - d), QPointF(tip.x() + 4, tip.y() - d)]))

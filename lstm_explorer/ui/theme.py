@@ -1,0 +1,85 @@
+"""Light and dark themes: a Qt palette for the widgets and colours for the plots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    window: str
+    base: str
+    text: str
+    muted: str
+    accent: str
+    plot_background: str
+    plot_foreground: str
+    highlight: str  # the current step on strips
+    cursor: str  # the time cursor on heatmaps and plots
+    error: str
+
+
+THEMES = {
+    "light": Theme(
+        "light",
+        "#f3f3f1",
+        "#ffffff",
+        "#1d1d1f",
+        "#6b6b70",
+        "#0072B2",
+        "#ffffff",
+        "#333333",
+        "#ffd54a",
+        "#d62728",
+        "#c0392b",
+    ),
+    "dark": Theme(
+        "dark",
+        "#232427",
+        "#1b1c1f",
+        "#e8e8ea",
+        "#9a9aa2",
+        "#56B4E9",
+        "#1b1c1f",
+        "#cfcfd4",
+        "#b8860b",
+        "#ff5f56",
+        "#ff6b5e",
+    ),
+}
+DEFAULT_THEME = "light"
+
+
+def theme(name: str) -> Theme:
+    return THEMES.get(name, THEMES[DEFAULT_THEME])
+
+
+def apply_palette(app: QApplication, name: str) -> None:
+    t = theme(name)
+    app.setStyle("Fusion")
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: t.window,
+        QPalette.ColorRole.WindowText: t.text,
+        QPalette.ColorRole.Base: t.base,
+        QPalette.ColorRole.AlternateBase: t.window,
+        QPalette.ColorRole.Text: t.text,
+        QPalette.ColorRole.Button: t.window,
+        QPalette.ColorRole.ButtonText: t.text,
+        QPalette.ColorRole.ToolTipBase: t.base,
+        QPalette.ColorRole.ToolTipText: t.text,
+        QPalette.ColorRole.Highlight: t.accent,
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.PlaceholderText: t.muted,
+        QPalette.ColorRole.Link: t.accent,
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, QColor(colour))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(t.muted))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(t.muted))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(t.muted))
+    app.setPalette(palette)

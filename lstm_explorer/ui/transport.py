@@ -1,0 +1,198 @@
+"""Transport: play/pause, step by time step or phase, jump, scrub, speed and loop."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..engine.trace import Trace
+from ..playback import Playback, PlaybackState
+from .strips import TokenStrip
+
+#: Speeds offered, in time steps per second.
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0)
+DEFAULT_SPEED = 1.0
+
+
+class Player(QObject):
+    """Plays in real time at ``speed`` time steps per second, every phase shown, optionally looping.
+
+    The clock is the diagram's :class:`FlowAnimator` (which speaks phases per second); this adds
+    the user's units and the loop.
+    """
+
+    playing_changed = Signal(bool)
+
+    def __init__(self, playback: Playback, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        from ..diagram import FlowAnimator
+
+        self.playback = playback
+        self.animator = FlowAnimator(playback, parent=self)
+        self.animator.playing_changed.connect(self.playing_changed.emit)
+        self.animator.finished.connect(self._on_finished)
+        self.loop = False
+        self._speed = DEFAULT_SPEED
+        playback.trace_changed.connect(lambda _trace: self._apply_speed())
+        self._apply_speed()
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @speed.setter
+    def speed(self, steps_per_second: float) -> None:
+        self._speed = float(steps_per_second)
+        self._apply_speed()
+
+    def _apply_speed(self) -> None:
+        self.animator.set_speed(self._speed * self.playback.phases)
+
+    @property
+    def playing(self) -> bool:
+        return self.animator.is_playing
+
+    def play(self) -> None:
+        self._apply_speed()
+        self.animator.play()
+
+    def pause(self) -> None:
+        self.animator.pause()
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def _on_finished(self) -> None:
+        if self.loop and self.playback.steps > 1:
+            self.playback.seek(0, 0, 0.0)
+            self.animator.play()
+
+
+class TransportBar(QWidget):
+    """The token timeline above a row of controls."""
+
+    def __init__(self, playback: Playback, player: Player, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.playback = playback
+        self.player = player
+        self.strip = TokenStrip(playback)
+        style = self.style()
+
+        def button(icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
+            b = QToolButton()
+            b.setIcon(style.standardIcon(icon))
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            return b
+
+        SP = QStyle.StandardPixmap
+        self.start_button = button(SP.SP_MediaSkipBackward, "Jump to the start (Home)")
+        self.back_button = button(SP.SP_MediaSeekBackward, "One time step back (←)")
+        self.phase_back_button = button(SP.SP_ArrowLeft, "One phase back (Shift+←)")
+        self.play_button = button(SP.SP_MediaPlay, "Play / pause (Space)")
+        self.phase_forward_button = button(SP.SP_ArrowRight, "One phase forward (Shift+→)")
+        self.forward_button = button(SP.SP_MediaSeekForward, "One time step forward (→)")
+        self.end_button = button(SP.SP_MediaSkipForward, "Jump to the end (End)")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slider.setToolTip("Scrub through time")
+        self.slider.setObjectName("timeSlider")
+        self.position_label = QLabel()
+        self.position_label.setObjectName("positionLabel")
+        self.position_label.setMinimumWidth(210)
+        self.speed = QComboBox()
+        self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speed.setToolTip("Playback speed in time steps per second")
+        for s in SPEEDS:
+            self.speed.addItem(f"{s:g} steps/s", s)
+        self.loop = QCheckBox("Loop")
+        self.loop.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(2)
+        for b in (
+            self.start_button,
+            self.back_button,
+            self.phase_back_button,
+            self.play_button,
+            self.phase_forward_button,
+            self.forward_button,
+            self.end_button,
+        ):
+            controls.addWidget(b)
+        controls.addSpacing(6)
+        controls.addWidget(self.slider, 1)
+        controls.addSpacing(6)
+        controls.addWidget(self.position_label)
+        controls.addWidget(self.speed)
+        controls.addWidget(self.loop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 4)
+        layout.setSpacing(2)
+        layout.addWidget(self.strip)
+        layout.addLayout(controls)
+
+        self.start_button.clicked.connect(playback.to_start)
+        self.end_button.clicked.connect(playback.to_end)
+        self.back_button.clicked.connect(lambda: playback.step(-1))
+        self.forward_button.clicked.connect(lambda: playback.step(1))
+        self.phase_back_button.clicked.connect(lambda: playback.step_phase(-1))
+        self.phase_forward_button.clicked.connect(lambda: playback.step_phase(1))
+        self.play_button.clicked.connect(player.toggle)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.speed.currentIndexChanged.connect(self._on_speed)
+        self.loop.toggled.connect(self._on_loop)
+        player.playing_changed.connect(self._on_playing)
+        playback.trace_changed.connect(self._on_trace_changed)
+        playback.position_changed.connect(self._on_position_changed)
+        self.set_speed(DEFAULT_SPEED)
+
+    def set_speed(self, speed: float) -> None:
+        index = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - speed))
+        self.speed.setCurrentIndex(index)
+        self.player.speed = SPEEDS[index]
+
+    def _on_speed(self, index: int) -> None:
+        self.player.speed = SPEEDS[index]
+
+    def _on_loop(self, on: bool) -> None:
+        self.player.loop = on
+
+    def _on_playing(self, playing: bool) -> None:
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
+
+    def _on_slider(self, value: int) -> None:
+        if value != self.playback.t:
+            self.playback.seek(value)
+
+    def _on_trace_changed(self, trace: Trace | None) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(self.playback.steps - 1, 0))
+        self.slider.setPageStep(max(self.playback.steps // 20, 1))
+        self.slider.blockSignals(False)
+
+    def _on_position_changed(self, state: PlaybackState) -> None:
+        if self.slider.value() != state.t:
+            self.slider.blockSignals(True)
+            self.slider.setValue(state.t)
+            self.slider.blockSignals(False)
+        trace = self.playback.trace
+        phase = trace.graph.phases[state.phase].title if trace is not None else ""
+        self.position_label.setText(
+            f"t = {state.t} / {max(state.steps - 1, 0)}   ·   phase {state.phase + 1}/{state.phases}: {phase}"
+        )

@@ -1,0 +1,152 @@
+"""The selected units' values over time, for the nodes the user ticks."""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..engine.trace import Trace
+from ..playback import Playback, PlaybackState
+from .common import display_nodes, label_plain, node_colour
+from .theme import Theme, theme
+
+#: Nodes plotted by default, when the cell has them.
+DEFAULT_NODES = ("h", "c")
+_DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
+
+
+class UnitPlot(QWidget):
+    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.playback = playback
+        self.theme: Theme = theme("light")
+        self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setLabel("bottom", "time step t")
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.legend = self.plot.addLegend(offset=(8, 8), labelTextSize="8pt")
+        self.time_cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.theme.cursor, width=2))
+        self.plot.addItem(self.time_cursor)
+        self.hint = QLabel()
+        self.hint.setObjectName("unitPlotHint")
+        self.node_row = QHBoxLayout()
+        self.node_row.setSpacing(8)
+        self.checks: dict[str, QCheckBox] = {}
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Plot:"))
+        top.addLayout(self.node_row)
+        top.addStretch(1)
+        top.addWidget(self.hint)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.plot_widget, 1)
+        self.curves: dict[tuple[str, int], pg.PlotDataItem] = {}
+        self._graph_kind = ""
+        self._steps = 0
+        self._t = -1
+        self.plot.scene().sigMouseClicked.connect(self._on_clicked)
+        playback.trace_changed.connect(self._on_trace_changed)
+        playback.position_changed.connect(self._on_position_changed)
+        playback.selection_changed.connect(lambda _sel: self._redraw())
+
+    def set_theme(self, t: Theme) -> None:
+        self.theme = t
+        self.plot_widget.setBackground(t.plot_background)
+        fg = pg.mkPen(t.plot_foreground)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setPen(fg)
+            self.plot.getAxis(axis).setTextPen(fg)
+        self.time_cursor.setPen(pg.mkPen(t.cursor, width=2))
+        self.legend.setLabelTextColor(t.plot_foreground)
+        self._redraw()
+
+    @property
+    def nodes(self) -> list[str]:
+        return [name for name, box in self.checks.items() if box.isChecked()]
+
+    def set_nodes(self, names: list[str]) -> None:
+        for name, box in self.checks.items():
+            box.blockSignals(True)
+            box.setChecked(name in names)
+            box.blockSignals(False)
+        self._redraw()
+
+    def _rebuild_checks(self, trace: Trace) -> None:
+        for box in self.checks.values():
+            self.node_row.removeWidget(box)
+            box.deleteLater()
+        self.checks = {}
+        for node in display_nodes(trace.graph):
+            box = QCheckBox(label_plain(node.label))
+            box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            box.setChecked(node.name in DEFAULT_NODES)
+            box.setStyleSheet(f"QCheckBox {{ color: {node_colour(node.name)}; font-weight: bold; }}")
+            box.toggled.connect(lambda _on: self._redraw())
+            self.node_row.addWidget(box)
+            self.checks[node.name] = box
+
+    def _on_trace_changed(self, trace: Trace | None) -> None:
+        if trace is not None and trace.graph.kind != self._graph_kind:
+            self._graph_kind = trace.graph.kind
+            self._rebuild_checks(trace)
+        old = self._steps
+        self._steps = trace.steps if trace is not None else 0
+        self._redraw()
+        if trace is not None:
+            (x0, x1), _ = self.plot.vb.viewRange()
+            if old == 0 or (x0 <= 0.5 and x1 >= old - 1.5):
+                self.plot.setXRange(0, max(trace.steps - 1, 1), padding=0.02)
+
+    def _redraw(self) -> None:
+        trace = self.playback.trace
+        wanted: list[tuple[str, int]] = []
+        if trace is not None:
+            wanted = [(n, u) for u in self.playback.selected for n in self.nodes if n in trace]
+        for key in list(self.curves):
+            if key not in wanted:
+                item = self.curves.pop(key)
+                self.plot.removeItem(item)
+                self.legend.removeItem(item)
+        if trace is None:
+            return
+        for k, (name, unit) in enumerate(wanted):
+            values = trace[name][:, unit]
+            item = self.curves.get((name, unit))
+            if item is None:
+                style = _DASHES[self.playback.selected.index(unit) % len(_DASHES)]
+                pen = pg.mkPen(node_colour(name), width=2, style=style)
+                label = f"{label_plain(trace.graph[name].label)}[{unit}]"
+                item = self.plot.plot(values, pen=pen, name=label)
+                item.setZValue(k)
+                self.curves[(name, unit)] = item
+            else:
+                item.setData(values)
+        if not self.playback.selected:
+            self.hint.setText("Click a unit on a heatmap to plot it")
+        else:
+            units = ", ".join(str(u) for u in self.playback.selected)
+            self.hint.setText(f"unit{'s' if len(self.playback.selected) > 1 else ''} {units}")
+
+    def _on_position_changed(self, state: PlaybackState) -> None:
+        if state.t != self._t:
+            self._t = state.t
+            self.time_cursor.setValue(state.t)
+
+    def _on_clicked(self, event: object) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+            return
+        pos = event.scenePos()  # type: ignore[attr-defined]
+        if not self.plot.vb.sceneBoundingRect().contains(pos):
+            return
+        x = self.plot.vb.mapSceneToView(pos).x()
+        if math.isfinite(x):
+            self.playback.seek(round(x))
