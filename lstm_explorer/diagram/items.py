@@ -71,6 +71,21 @@ def split_subscript(label: str) -> tuple[str, str]:
     return m["base"], sub.replace("-", "−")
 
 
+_SUBSCRIPT_CHARS = str.maketrans("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUBSCRIPT_IN_TEXT = re.compile(r"_(\{[^}]*\}|[0-9a-z](?![0-9A-Za-z]))")
+
+
+def readable(text: str) -> str:
+    """Prose with the graph's TeX-like subscripts (``C_{t-1}``, ``x_t``) as Unicode subscripts."""
+
+    def sub(m: re.Match[str]) -> str:
+        inner = m.group(1).strip("{}")
+        converted = inner.translate(_SUBSCRIPT_CHARS)
+        return converted if converted != inner or not inner else m.group(0)
+
+    return _SUBSCRIPT_IN_TEXT.sub(sub, text)
+
+
 class LabelItem(QGraphicsItem):
     """A symbol with a subscript (h_{t−1}), painted as two runs of text."""
 
@@ -263,6 +278,7 @@ class StripItem(QGraphicsItem):
         self.hidden_units = 0  # cells [0, hidden_units) are hidden units that can be selected
         self.selected_units: tuple[int, ...] = ()
         self.on_click = on_click
+        self.travelling = False  # a vector on its way: outlined in the glow colour
         self._rect = QRectF(-length / 2, -STRIP_THICKNESS / 2, length, STRIP_THICKNESS)
         self.setAcceptHoverEvents(True)
         self.setZValue(3)
@@ -301,7 +317,7 @@ class StripItem(QGraphicsItem):
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.drawImage(rect, self.image)
-        painter.setPen(QPen(t.wire, 0.8))
+        painter.setPen(QPen(t.glow, 2.0) if self.travelling else QPen(t.wire, 0.8))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect)
         cell = self.length / self.count

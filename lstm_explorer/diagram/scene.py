@@ -29,6 +29,7 @@ from .items import (
     NodeItem,
     StripItem,
     WireItem,
+    readable,
     strip_image,
 )
 from .layout import COL, DOT_RADIUS, Layout, NodeShape, Route, build_layout
@@ -107,6 +108,7 @@ class DiagramScene(QGraphicsScene):
         for route in layout.routes:
             packet = StripItem(route.source, min(PACKET_LENGTH, 0.6 * route.length), theme, self.unit_clicked.emit)
             packet.setZValue(4)
+            packet.travelling = True
             packet.setVisible(False)
             self.packets[(route.source, route.target)] = self._add(packet)
 
@@ -214,6 +216,11 @@ class DiagramScene(QGraphicsScene):
             shown = t >= 0 and now.status[name] == Status.DONE
             self._fill_strip(strip, name, t if shown else -1, hidden)
             strip.set_selection(selected)
+        # Copies of one vector leave together and part at the fork: each moves the same distance,
+        # set by the longest of its wires, and waits at its target if it arrives early.
+        reach: dict[str, float] = {}
+        for source, target in now.travelling:
+            reach[source] = max(reach.get(source, 0.0), self.wire_items[(source, target)].route.length)
         for (source, target), packet in self.packets.items():
             fraction = now.travelling.get((source, target))
             if fraction is None or t < 0:
@@ -221,7 +228,7 @@ class DiagramScene(QGraphicsScene):
                 continue
             self._fill_strip(packet, source, t, hidden)
             packet.set_selection(selected)
-            self._place_packet(packet, self.wire_items[(source, target)].route, fraction)
+            self._place_packet(packet, self.wire_items[(source, target)].route, fraction * reach[source])
             packet.setVisible(True)
         self._apply_walkthrough(state)
 
@@ -243,12 +250,12 @@ class DiagramScene(QGraphicsScene):
             strip.set_vector(values, image, hidden if width in ("h", "hx") else 0)
 
     @staticmethod
-    def _place_packet(packet: StripItem, route: Route, fraction: float) -> None:
-        """Centre the travelling vector on the wire, from one packet-length after the start to
-        one before the end, turned along the leg it is on."""
+    def _place_packet(packet: StripItem, route: Route, distance: float) -> None:
+        """Centre the travelling vector ``distance`` along the wire (counted from where its centre
+        starts, one half-packet in; it stops one half-packet before the end), turned along its leg."""
         length = route.length
         half = min(packet.length / 2, length / 2)
-        along = (half + fraction * max(length - 2 * half, 0.0)) / length if length else 0.0
+        along = min(half + distance, length - half) / length if length else 0.0
         (x, y), angle = route.point_at(along)
         packet.setPos(x, y)
         packet.setRotation(angle)
@@ -259,7 +266,8 @@ class DiagramScene(QGraphicsScene):
         if self._walkthrough:
             info = self.graph.phases[phase]
             self.explanation.set_text(
-                f"Step {state.t + 1} · phase {phase + 1} of {len(self.graph.phases)}: {info.title}", info.explanation
+                f"Step {state.t + 1} · phase {phase + 1} of {len(self.graph.phases)}: {readable(info.title)}",
+                readable(info.explanation),
             )
         active = {n.name for n in self.graph.nodes if n.phase == phase}
         feeding = {s for n in self.graph.nodes if n.phase == phase for s in n.inputs}
