@@ -15,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np
 
 from ..engine.cells import CELL_KINDS
+from ..engine.trace import Trace
 from ..models.model import random_model
 from ..playback import PlaybackState
 from .render import DiagramRenderer
@@ -22,7 +23,7 @@ from .render import DiagramRenderer
 SIZE = (1280, 720)
 
 
-def _trace(kind: str):  # type: ignore[no-untyped-def]
+def _trace(kind: str) -> Trace:
     model = random_model(kind, input_size=8, hidden_size=16, seed=3)
     return model.network.trace(np.random.default_rng(7).normal(size=(6, 8)))
 
