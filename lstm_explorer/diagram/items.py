@@ -296,13 +296,17 @@ class StripItem(QGraphicsItem):
     def count(self) -> int:
         return 0 if self.values is None else len(self.values)
 
-    def unit_at(self, local_x: float) -> int | None:
-        """The hidden unit under a point along the strip, or None (x part, or no vector)."""
+    def index_at(self, local_x: float) -> int | None:
+        """The cell under a point along the strip (any cell, hidden unit or not)."""
         if not self.count:
             return None
         index = int((local_x - self._rect.left()) / self.length * self.count)
-        index = min(max(index, 0), self.count - 1)
-        return index if index < self.hidden_units else None
+        return min(max(index, 0), self.count - 1)
+
+    def unit_at(self, local_x: float) -> int | None:
+        """The hidden unit under a point along the strip, or None (x part, or no vector)."""
+        index = self.index_at(local_x)
+        return index if index is not None and index < self.hidden_units else None
 
     def boundingRect(self) -> QRectF:  # Qt override
         return self._rect.adjusted(-3, -3, 3, 3)

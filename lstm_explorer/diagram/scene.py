@@ -324,6 +324,8 @@ class DiagramScene(QGraphicsScene):
         for item in self.items(scene_pos):
             text = self.describe(item)
             if text and item.isVisible():
+                if isinstance(item, StripItem) and item.values is not None:
+                    text += "\n" + _cell_line(item, item.mapFromScene(scene_pos).x())
                 return text
         return ""
 
@@ -349,6 +351,16 @@ def _advance(a: tuple[float, float], b: tuple[float, float], by: float) -> tuple
     d = math.dist(a, b)
     f = min(by / d, 0.5) if d else 0.0
     return (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f)
+
+
+def _cell_line(strip: StripItem, local_x: float) -> str:
+    """The value under the pointer: ``unit 3 = +0.1234`` (or ``x[1]`` in the input part of [h, x])."""
+    index = strip.index_at(local_x)
+    assert index is not None and strip.values is not None
+    value = strip.values[index]
+    if index < strip.hidden_units:
+        return f"unit {index} = {value:+.6f}"
+    return f"x[{index - strip.hidden_units}] = {value:+.6f}"
 
 
 def _item_node(item: QGraphicsItem | None) -> str | None:

@@ -170,3 +170,25 @@ def test_render_diagram_reuses_a_renderer_and_can_be_transparent(qapp, make_trac
     clear = render_diagram(trace, state(trace, 0), size=(320, 180), transparent=True)
     assert QColor(opaque.pixel(0, 0)).alpha() == 255
     assert QColor(clear.pixelColor(0, 0)).alpha() == 0
+
+
+def test_vector_output_keeps_labels_as_text(qapp, make_trace, tmp_path) -> None:
+    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    trace = make_trace("lstm")
+    scene = DiagramScene(trace.graph)
+    scene.set_trace(trace)
+    scene.show_state(state(trace, 1))
+    path = tmp_path / "cell.svg"
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(QSize(1280, 720))
+    generator.setViewBox(QRectF(0, 0, 1280, 720))
+    painter = QPainter(generator)
+    scene.render(painter, QRectF(0, 0, 1280, 720), scene.sceneRect())
+    painter.end()
+    svg = path.read_text(encoding="utf-8")
+    assert svg.count(">σ<") == 3 and ">tanh<" in svg and ">×<" in svg and ">+<" in svg
+    assert "<image" in svg  # the strips: one image each

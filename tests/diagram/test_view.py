@@ -70,6 +70,16 @@ def test_hovering_a_wire_describes_the_vector_it_carries(qtbot, make_trace) -> N
     assert f"{trace['c'][1][0]:+.4f}" in text
 
 
+def test_hovering_a_strip_cell_names_the_unit_and_its_exact_value(qtbot, make_trace) -> None:
+    trace = make_trace("lstm", hidden=6)
+    view, _ = _view(qtbot, trace)
+    text = _tooltip_at(view, _unit_point(view, "c", 3))
+    assert text.startswith("c: C_t")
+    assert f"unit 3 = {trace['c'][1][3]:+.6f}" in text
+    text = _tooltip_at(view, _unit_point(view, "xh", 7))  # [h_{t-1}, x_t]: cell 7 is x[1]
+    assert f"x[1] = {trace['x'][1][1]:+.6f}" in text
+
+
 def test_clicking_a_unit_selects_it_everywhere(qtbot, make_trace) -> None:
     trace = make_trace("lstm", hidden=6)
     view, playback = _view(qtbot, trace)
