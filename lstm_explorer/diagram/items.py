@@ -395,7 +395,7 @@ class LegendItem(QGraphicsItem):
         super().__init__()
         self.theme = theme
         self._images = {name: _gradient_image(name) for name in ("diverging", "sequential")}
-        self._rect = QRectF(0, 0, 2 * self.BAR[0] + 110, 40)
+        self._rect = QRectF(-10, 0, 2 * self.BAR[0] + 60, 40)
         self.setZValue(5)
 
     def boundingRect(self) -> QRectF:  # Qt override

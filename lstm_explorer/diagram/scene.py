@@ -112,12 +112,16 @@ class DiagramScene(QGraphicsScene):
             packet.setVisible(False)
             self.packets[(route.source, route.target)] = self._add(packet)
 
+        # The legend sits in the band above the frame, left of h_t's upward exit: room the drawing
+        # has anyway, so the picture stays wide (16:9 exports) instead of growing a bottom row.
         self.legend = self._add(LegendItem(theme))
         fx, fy, fw, fh = layout.frame
         _, by, _, bh = layout.bounds
-        self.legend.setPos(fx + fw - self.legend.boundingRect().width(), max(fy + fh, by + bh) + LEGEND_GAP)
+        up_x = max((e.route.points[-1][0] for e in layout.exits if e.route.points[-1][1] < fy), default=fx + fw)
+        legend = self.legend.boundingRect()
+        self.legend.setPos(up_x - LEGEND_GAP - legend.width(), fy - legend.height() - 6)
         self.explanation = self._add(ExplanationItem(fw, theme))
-        self.explanation.setPos(fx, self.legend.y() + self.legend.boundingRect().height() + 8)
+        self.explanation.setPos(fx, max(fy + fh, by + bh) + 8)
         self._update_scene_rect()
 
     def _add(self, item: ItemT) -> ItemT:

@@ -192,3 +192,16 @@ def test_vector_output_keeps_labels_as_text(qapp, make_trace, tmp_path) -> None:
     svg = path.read_text(encoding="utf-8")
     assert svg.count(">σ<") == 3 and ">tanh<" in svg and ">×<" in svg and ">+<" in svg
     assert "<image" in svg  # the strips: one image each
+
+
+def test_one_item_per_strip_whatever_the_hidden_size(qapp, make_trace) -> None:
+    """H = 512 must cost what H = 4 costs in items: each vector is one image, not one item per unit."""
+    counts = []
+    for hidden in (4, 512):
+        trace = make_trace("lstm", hidden=hidden, steps=2)
+        scene = DiagramScene(trace.graph)
+        scene.set_trace(trace)
+        scene.show_state(state(trace, 1))
+        counts.append(len(scene.items()))
+        assert scene.strips["h"].image is not None and scene.strips["h"].image.width() == hidden
+    assert counts[0] == counts[1]
