@@ -158,3 +158,16 @@ def test_the_view_follows_playback_position(qtbot, make_trace) -> None:
     playback.step_phase(1)
     assert view.diagram.strip_colours("f") is not None
     assert view.diagram.state.t == 2 and view.diagram.state.phase == 1
+
+
+def test_a_deleted_view_no_longer_listens_to_the_playback(qtbot, make_trace) -> None:
+    import shiboken6
+
+    trace = make_trace("lstm")
+    playback = Playback()
+    playback.set_trace(trace)
+    view = DiagramView(playback)
+    shiboken6.delete(view)
+    playback.seek(2)  # would raise "already deleted" if the view were still subscribed
+    playback.select(1)
+    playback.set_trace(make_trace("gru"))
