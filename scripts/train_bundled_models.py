@@ -5,6 +5,7 @@ Deterministic: the same seeds give the same files. Takes a few minutes on two co
     python scripts/train_bundled_models.py            # all of them
     python scripts/train_bundled_models.py sine       # only some
     python scripts/train_bundled_models.py --check    # measure the shipped files, train nothing
+    python scripts/train_bundled_models.py --gradient-check   # BPTT vs finite differences, every cell
 
 Printed figures (also stored in each bundle's ``training`` metadata):
 * brackets: the cell unit whose value follows the nesting depth best, and its Pearson r;
@@ -90,12 +91,53 @@ def report(name: str, figures: dict[str, object]) -> str:
     return f"{name}: next-value RMSE {figures['rmse']} (repeating the last value: {figures['repeat_last_rmse']})"
 
 
+def gradient_check_all() -> None:
+    """Every entry of every tensor of small networks of every cell kind (one-hot text; 2 stacked
+    bidirectional layers with numeric output; an embedding and 2 layers), BPTT vs central differences."""
+    import numpy as np
+
+    from lstm_explorer.engine.cells import CELL_KINDS
+    from lstm_explorer.engine.train import Batch, gradient_check, new_network
+
+    worst_rel, worst_abs, entries = 0.0, 0.0, 0
+    for kind in CELL_KINDS:
+        for task, layers, bidirectional, vocab in (
+            ("text", 1, False, None),
+            ("numeric", 2, True, None),
+            ("text", 2, False, 4),
+        ):
+            rng = np.random.default_rng(0)
+            out = 4 if task == "text" else 2
+            net = new_network(kind, 3, 3, out, num_layers=layers, bidirectional=bidirectional, vocab_size=vocab, seed=1)
+            for value in net.tensors.values():
+                value *= 2.0
+            if task == "text":
+                batch = Batch(
+                    rng.integers(0, vocab or 3, size=(2, 5)), rng.integers(0, out, size=(2, 5)), np.ones((2, 5))
+                )
+            else:
+                batch = Batch(rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 5, out)), np.ones((2, 5)))
+            check = gradient_check(net, task, batch, 3)
+            entries += check.entries
+            worst_rel = max(worst_rel, check.max_rel_error)
+            worst_abs = max(worst_abs, check.max_abs_error)
+        print(f"{kind}: max relative error so far {worst_rel:.2e}", file=sys.stderr)
+    print(
+        f"gradient check: {entries} entries, {len(CELL_KINDS)} cell kinds; "
+        f"max |BPTT - finite difference| = {worst_abs:.2e}, max relative error = {worst_rel:.2e}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", choices=[*BUNDLES, []], help="which bundles (default: all)")
     parser.add_argument("--check", action="store_true", help="measure the shipped files only")
+    parser.add_argument("--gradient-check", action="store_true", help="check BPTT against finite differences")
     parser.add_argument("--out", type=Path, default=models_folder(), help="folder for the .safetensors files")
     args = parser.parse_args()
+    if args.gradient_check:
+        gradient_check_all()
+        return 0
     names = args.names or list(BUNDLES)
     args.out.mkdir(parents=True, exist_ok=True)
     total = time.perf_counter()

@@ -275,3 +275,51 @@ def train(
             cancelled = True
             break
     return TrainResult(len(losses), losses, time.perf_counter() - start, cancelled)
+
+
+@dataclass
+class GradientCheck:
+    entries: int
+    max_abs_error: float
+    #: max |analytic − numeric| / max(|analytic| + |numeric|, floor): the floor keeps the round-off
+    #: of central differences (~1e-10) on near-zero gradients from reading as a large relative error.
+    max_rel_error: float
+
+
+def gradient_check(
+    net: Network,
+    kind: str,
+    batch: Batch,
+    input_size: int,
+    *,
+    eps: float = 1e-6,
+    floor: float = 1e-4,
+    per_tensor: int | None = None,
+    seed: int = 0,
+) -> GradientCheck:
+    """Compare BPTT's gradients with central finite differences, entry by entry.
+
+    ``per_tensor`` limits the check to that many random entries of each tensor (all by default).
+    """
+    _, grads = loss_and_gradients(net, kind, batch, input_size)
+    rng = np.random.default_rng(seed)
+    entries, worst_abs, worst_rel = 0, 0.0, 0.0
+    for name, value in net.tensors.items():
+        flat = np.arange(value.size)
+        if per_tensor is not None and per_tensor < value.size:
+            flat = rng.choice(value.size, size=per_tensor, replace=False)
+        for k in flat:
+            index = np.unravel_index(int(k), value.shape)
+            old = value[index]
+            value[index] = old + eps
+            plus, _ = loss_and_gradients(net, kind, batch, input_size)
+            value[index] = old - eps
+            minus, _ = loss_and_gradients(net, kind, batch, input_size)
+            value[index] = old
+            numeric = (plus - minus) / (2 * eps)
+            analytic = float(grads[name][index])
+            error = abs(numeric - analytic)
+            worst_abs = max(worst_abs, error)
+            worst_rel = max(worst_rel, error / max(abs(numeric) + abs(analytic), floor))
+            entries += 1
+    return GradientCheck(entries, worst_abs, worst_rel)
