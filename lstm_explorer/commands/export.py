@@ -77,6 +77,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--transparent", action="store_true", help="transparent background (.webm with alpha, .png, .svg, .pdf)"
     )
     parser.add_argument("--theme", choices=("light", "dark"), default="light", help="colour theme (default light)")
+    parser.add_argument(
+        "--walkthrough", action="store_true", help="diagram: dim what is not computing and explain each phase"
+    )
     parser.add_argument("--select", metavar="UNITS", help="hidden units to highlight, e.g. 0,3")
     parser.add_argument("--layer", type=int, default=0, help="which layer to show (default 0)")
     parser.add_argument("--reverse", action="store_true", help="show the backward direction")
@@ -144,6 +147,12 @@ def run_export(args: argparse.Namespace) -> int:
         steps = parse_steps(args.steps, trace.steps)
     except ExportError as exc:
         raise CliError(f"--{exc}") from None
+    if model.has_vocabulary and args.input is not None:
+        tokens = list(args.input)
+    else:
+        tokens = [", ".join(f"{v:.3g}" for v in row) for row in X]
+    if args.reverse:
+        tokens.reverse()  # the backward direction's step 0 read the last input
     options = ExportOptions(
         out=args.out,
         view=args.view,
@@ -155,19 +164,32 @@ def run_export(args: argparse.Namespace) -> int:
         transparent=args.transparent,
         theme=args.theme,
         selected=_units(args.select, trace.hidden_size),
+        walkthrough=args.walkthrough,
+        tokens=tuple(tokens),
         format=fmt,
         meta={"model": model.name, "cell": network.kind, "layer": args.layer, "reverse": args.reverse},
     )
     app = _ensure_qt() if fmt not in TRACES else None  # noqa: F841 - kept alive while exporting
     bar = ProgressBar(sys.stderr)
+    source = None
     try:
-        result = export(trace, options, None if args.quiet else bar)
+        if args.view == "dashboard" and fmt not in TRACES:
+            from ..export.views import dashboard_frames
+
+            text = args.input if model.has_vocabulary else None
+            source = dashboard_frames(
+                model, X, trace, args.size, text=text, layer=args.layer, reverse=args.reverse, theme=args.theme
+            )
+        result = export(trace, options, None if args.quiet else bar, source=source)
     except ExportError as exc:
         bar.end()
         raise CliError(str(exc)) from None
     except BaseException:
         bar.end()
         raise
+    finally:
+        if source is not None:
+            source.close()
     bar.end()
     what = f"{result.frames} frames" if result.frames > 1 else ("1 frame" if result.frames else "the trace")
     print(f"wrote {what} to {result.path} ({result.seconds:.1f} s)", file=sys.stderr)

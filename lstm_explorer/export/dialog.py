@@ -78,7 +78,15 @@ PREVIEW = QSize(384, 216)
 def default_source(options: ExportOptions, trace: Trace) -> FrameSource:
     from .views import make_source
 
-    return make_source(options.view, trace, options.size, theme=options.theme, transparent=options.transparent)
+    return make_source(
+        options.view,
+        trace,
+        options.size,
+        theme=options.theme,
+        transparent=options.transparent,
+        walkthrough=options.walkthrough,
+        tokens=options.tokens,
+    )
 
 
 class ExportDialog(QDialog):
@@ -95,6 +103,8 @@ class ExportDialog(QDialog):
         theme: str = "light",
         folder: str | Path | None = None,
         meta: dict[str, object] | None = None,
+        tokens: list[str] | tuple[str, ...] = (),
+        walkthrough: bool = False,
         source_factory: SourceFactory | None = None,
     ) -> None:
         super().__init__(parent)
@@ -102,12 +112,14 @@ class ExportDialog(QDialog):
         self.trace = trace
         self.theme = theme
         self.meta = dict(meta or {})
+        self.tokens = tuple(tokens)
         self.last_result: ExportResult | None = None
         self._selected = state.selected if state is not None else ()
         self._source_factory = source_factory or (lambda options: default_source(options, self.trace))
         self._preview_source: FrameSource | None = None
         self._preview_key: tuple[object, ...] | None = None
         self._progress: QProgressDialog | None = None
+        self._exporting = False
         steps = trace.steps
 
         self.path_edit = QLineEdit(str(Path(folder or Path.home()) / "lstm.mp4"))
@@ -126,8 +138,8 @@ class ExportDialog(QDialog):
 
         self.size_combo = QComboBox()
         for w, h in SIZES:
-            self.size_combo.addItem(f"{w} × {h}", (w, h))
-        self.size_combo.addItem("Custom", None)
+            self.size_combo.addItem(f"{w} × {h}", f"{w}x{h}")  # strings: Qt's findData compares them
+        self.size_combo.addItem("Custom", "")
         self.width_spin = _spin(16, 7680, 1280, step=2)
         self.height_spin = _spin(16, 4320, 720, step=2)
         size_row = QHBoxLayout()
@@ -148,6 +160,8 @@ class ExportDialog(QDialog):
         self.phases_check = QCheckBox("Walk through the phases of each step")
         self.phases_check.setChecked(True)
         self.transparent_check = QCheckBox("Transparent background (WebM, PNG, SVG, PDF)")
+        self.walkthrough_check = QCheckBox("Explain each phase on the diagram")
+        self.walkthrough_check.setChecked(walkthrough)
 
         form = QFormLayout()
         form.addRow("File", path_row)
@@ -159,6 +173,7 @@ class ExportDialog(QDialog):
         form.addRow("Frames per step", self.frames_spin)
         form.addRow("", self.phases_check)
         form.addRow("", self.transparent_check)
+        form.addRow("", self.walkthrough_check)
 
         self.preview = QLabel()
         self.preview.setObjectName("exportPreview")
@@ -202,7 +217,7 @@ class ExportDialog(QDialog):
             spin.valueChanged.connect(self._on_size_typed)
         for spin in (self.fps_spin, self.first_spin, self.last_spin, self.frames_spin):
             spin.valueChanged.connect(self._refresh)
-        for check in (self.phases_check, self.transparent_check):
+        for check in (self.phases_check, self.transparent_check, self.walkthrough_check):
             check.toggled.connect(self._refresh)
         self.view_combo.currentIndexChanged.connect(self._refresh)
         self.preview_slider.valueChanged.connect(self._schedule_preview)
@@ -230,6 +245,8 @@ class ExportDialog(QDialog):
             transparent=self.transparent_check.isChecked(),
             theme=self.theme,
             selected=self._selected,
+            walkthrough=self.walkthrough_check.isChecked(),
+            tokens=self.tokens,
             format=fmt,
             meta=self.meta,
         )
@@ -239,6 +256,10 @@ class ExportDialog(QDialog):
         if index < 0:
             raise ValueError(f"unknown format {fmt!r}")
         self.format_combo.setCurrentIndex(index)
+
+    def set_size(self, width: int, height: int) -> None:
+        self.width_spin.setValue(width)
+        self.height_spin.setValue(height)
 
     def set_path(self, path: str) -> None:
         self.path_edit.setText(path)
@@ -279,8 +300,9 @@ class ExportDialog(QDialog):
         self._refresh()
 
     def _on_size_preset(self) -> None:
-        size = self.size_combo.currentData()
-        if size is not None:
+        data = self.size_combo.currentData()
+        if data:
+            size = [int(v) for v in str(data).split("x")]
             for spin, value in zip((self.width_spin, self.height_spin), size, strict=True):
                 spin.blockSignals(True)
                 spin.setValue(value)
@@ -288,8 +310,7 @@ class ExportDialog(QDialog):
         self._refresh()
 
     def _on_size_typed(self) -> None:
-        size = (self.width_spin.value(), self.height_spin.value())
-        index = self.size_combo.findData(size)
+        index = self.size_combo.findData(f"{self.width_spin.value()}x{self.height_spin.value()}")
         self.size_combo.blockSignals(True)
         self.size_combo.setCurrentIndex(index if index >= 0 else self.size_combo.count() - 1)
         self.size_combo.blockSignals(False)
@@ -317,6 +338,7 @@ class ExportDialog(QDialog):
         for widget in picture_widgets:
             widget.setEnabled(drawn)
         self.transparent_check.setEnabled(fmt in ("webm", FOLDER, "png", "svg", "pdf"))
+        self.walkthrough_check.setEnabled(drawn and options.view == "diagram")
         problem = ""
         try:
             check_options(options, fmt)
@@ -345,7 +367,8 @@ class ExportDialog(QDialog):
         self._schedule_preview()
 
     def _schedule_preview(self) -> None:
-        self._preview_timer.start()
+        if not self._exporting:  # the export moves the views itself; the preview waits
+            self._preview_timer.start()
 
     def preview_state(self) -> PlaybackState | None:
         options = self.options()
@@ -358,6 +381,8 @@ class ExportDialog(QDialog):
 
     def _update_preview(self) -> None:
         """Draw the frame at the slider with the same source and size the export will use."""
+        if self._exporting:
+            return
         options = self.options()
         state = self.preview_state()
         if options.format in TRACES or state is None:
@@ -365,7 +390,7 @@ class ExportDialog(QDialog):
             self.preview.setText("(no picture: data)" if state is not None else "")
             self.preview_label.setText("")
             return
-        key = (options.view, options.size, options.transparent, options.theme)
+        key = (options.view, options.size, options.transparent, options.theme, options.walkthrough)
         try:
             if self._preview_source is None or key != self._preview_key:
                 self._close_preview_source()
@@ -405,7 +430,9 @@ class ExportDialog(QDialog):
     def run_export(self) -> ExportResult | None:
         """Export with a progress dialog; errors are shown, not raised. Returns the result or None."""
         options = self.options()
+        self._preview_timer.stop()
         self._close_preview_source()  # the export draws with a fresh source of its own
+        self._exporting = True
         self._progress = QProgressDialog("Preparing…", "Cancel", 0, 1, self)
         self._progress.setObjectName("exportProgress")
         self._progress.setWindowTitle("Exporting")
@@ -416,21 +443,28 @@ class ExportDialog(QDialog):
         self._started = time.perf_counter()
         source = None
         try:
-            if options.format not in TRACES:
-                source = self._source_factory(options)
-            result = export(self.trace, options, self._on_progress, source=source)
+            try:
+                if options.format not in TRACES:
+                    source = self._source_factory(options)
+                result = export(self.trace, options, self._on_progress, source=source)
+            finally:
+                if source is not None:
+                    source.close()
+                self._exporting = False
         except ExportCancelled:
             self._finish_progress()
             self.summary.setText("Export cancelled; nothing was written.")
+            self._schedule_preview()
             return None
         except ExportError as exc:
             self._finish_progress()
             QMessageBox.warning(self, "Export failed", str(exc))
             self.summary.setText(f"<span style='color:#c92a2a'>{exc}</span>")
+            self._schedule_preview()
             return None
-        finally:
-            if source is not None:
-                source.close()
+        except BaseException:
+            self._finish_progress()  # an unexpected error: the app's error dialog takes over
+            raise
         self._finish_progress()
         self.last_result = result
         self.exported.emit(result)
@@ -457,3 +491,56 @@ def _spin(low: int, high: int, value: int, *, step: int = 1, suffix: str = "") -
     if suffix:
         spin.setSuffix(suffix)
     return spin
+
+
+def open_export_dialog(window: QWidget) -> ExportDialog | None:
+    """File → Export… in the main window: the dialog for what the window shows now.
+
+    The diagram and the chain are drawn by fresh offscreen copies of the window's views (at the
+    export size, in the window's theme); the dashboard is the window itself, moved through the
+    frames and put back where it was afterwards.
+    """
+    from .views import WidgetFrames
+
+    playback = getattr(window, "playback", None)
+    trace = playback.trace if playback is not None else None
+    if playback is None or trace is None or trace.steps == 0:
+        QMessageBox.information(window, "Export", "There is nothing to export yet: enter a sequence first.")
+        return None
+    tokens = list(getattr(window, "tokens", []))
+    key = getattr(window, "key", (0, False))
+    if key[1]:
+        tokens.reverse()  # the backward direction's step 0 read the last input
+    model = getattr(window, "model", None)
+    walkthrough_action = getattr(window, "walkthrough_action", None)
+    settings = getattr(window, "settings", None)
+    folder = settings.value("export/folder") if settings is not None else None
+
+    def source_for(options: ExportOptions) -> FrameSource:
+        if options.view == "dashboard":
+            return WidgetFrames(window, playback, options.size, transparent=options.transparent)
+        return default_source(options, trace)
+
+    dialog = ExportDialog(
+        trace,
+        window,
+        state=playback.state,
+        theme=str(getattr(window, "theme_name", "light")),
+        folder=folder if isinstance(folder, str) and Path(folder).is_dir() else None,
+        meta={"model": getattr(model, "name", ""), "cell": trace.graph.kind, "layer": key[0], "reverse": key[1]},
+        tokens=tokens,
+        walkthrough=bool(walkthrough_action.isChecked()) if walkthrough_action is not None else False,
+        source_factory=source_for,
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def done(result: ExportResult) -> None:
+        if settings is not None:
+            settings.setValue("export/folder", str(result.path.parent))
+        status = getattr(window, "statusBar", None)
+        if status is not None:
+            status().showMessage(f"Exported {result.path}", 8000)
+
+    dialog.exported.connect(done)
+    dialog.open()
+    return dialog

@@ -108,6 +108,10 @@ class ExportOptions:
     transparent: bool = False
     theme: str = "light"
     selected: tuple[int, ...] = ()
+    #: The diagram's walk-through (dims what is not computing, explains the phase).
+    walkthrough: bool = False
+    #: The input tokens, for views that label steps (the chain).
+    tokens: tuple[str, ...] = ()
     #: The format's name (see FORMATS); None: chosen from ``out``.
     format: str | None = None
     meta: dict[str, object] = field(default_factory=dict)
@@ -537,7 +541,15 @@ def export(
     if source is None:
         from .views import make_source
 
-        source = make_source(options.view, trace, options.size, theme=options.theme, transparent=options.transparent)
+        source = make_source(
+            options.view,
+            trace,
+            options.size,
+            theme=options.theme,
+            transparent=options.transparent,
+            walkthrough=options.walkthrough,
+            tokens=options.tokens,
+        )
     try:
         if fmt in STILLS:
             return _export_still(trace, options, fmt, target, source, progress)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..engine.cells import CELL_KINDS, cell_graph
+from ..export.dialog import open_export_dialog
 from ..playback import Playback, PlaybackState
 from ..session import Session, Update
 from .compute import Recompute
@@ -258,8 +259,8 @@ class MainWindow(QMainWindow):
         for kind in CELL_KINDS:
             self._action(cell_graph(kind).title, lambda _=False, k=kind: self.open_model(k), None, random_menu)
         file_menu.addSeparator()
-        # The export dialog connects itself to this action (lstm_explorer/export).
-        self.export_action = self._action("&Export…", None, "Ctrl+E", file_menu)
+        # File → Export…: the dialog in lstm_explorer/export, for what this window shows.
+        self.export_action = self._action("&Export…", lambda: open_export_dialog(self), "Ctrl+E", file_menu)
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
 
@@ -305,6 +306,7 @@ class MainWindow(QMainWindow):
         self.status_sizes = QLabel()
         self.status_position = QLabel()
         self.status_position.setObjectName("statusPosition")
+        self.status_position.setMinimumWidth(self.status_position.fontMetrics().horizontalAdvance("t = 100000 / 100000") + 16)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setFormat("computing %p%")

@@ -15,9 +15,8 @@ def make_dialog(qtbot, trace, tmp_path) -> ExportDialog:
         trace, folder=tmp_path, source_factory=lambda options: StripSource(trace, options.size, options.transparent)
     )
     qtbot.addWidget(dialog)
-    dialog.size_combo.setCurrentIndex(dialog.size_combo.count() - 1)  # Custom
-    dialog.width_spin.setValue(160)
-    dialog.height_spin.setValue(90)
+    dialog.set_size(160, 90)
+    assert dialog.size_combo.currentText() == "Custom"
     return dialog
 
 

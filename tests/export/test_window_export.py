@@ -1,0 +1,87 @@
+"""File → Export… in the main window: the dialog opens on what the window shows and writes it."""
+
+from __future__ import annotations
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QSettings, Qt
+
+from lstm_explorer.export.dialog import ExportDialog
+from lstm_explorer.models import random_model
+from lstm_explorer.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    model = random_model("lstm", input_size=3, hidden_size=6, seed=2)
+    window = MainWindow(model=model, settings=settings)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.editor.set_text("0.1, 0.2, 0.3\n-1, 0, 1\n0.5, 0.5, 0.5\n1, -1, 0")
+    qtbot.waitUntil(lambda: window.playback.steps == 4, timeout=10000)
+    return window
+
+
+def open_dialog(qtbot, window) -> ExportDialog:
+    window.export_action.trigger()
+    dialogs = window.findChildren(ExportDialog)
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_export_action_opens_the_dialog_and_writes_an_mp4(qtbot, window, tmp_path):
+    dialog = open_dialog(qtbot, window)
+    assert dialog.trace is window.playback.trace
+    dialog.set_path(str(tmp_path / "walk.mp4"))
+    dialog.size_combo.setCurrentIndex(dialog.size_combo.findData("640x360"))
+    dialog.frames_spin.setValue(3)
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    frames = iio.imread(tmp_path / "walk.mp4", plugin="FFMPEG", index=None)
+    assert frames.shape == (12, 360, 640, 3)
+    assert len({f.tobytes() for f in frames}) > 6
+    assert "Exported" in window.statusBar().currentMessage()
+
+
+def test_dashboard_is_the_window_itself_and_it_is_put_back(qtbot, window, tmp_path):
+    window.playback.seek(1, 0, 0.5)
+    before = window.playback.state
+    dialog = open_dialog(qtbot, window)
+    dialog.view_combo.setCurrentIndex(dialog.view_combo.findData("dashboard"))
+    dialog.set_path(f"{tmp_path}/frames/")
+    dialog.size_combo.setCurrentIndex(dialog.size_combo.findData("640x360"))
+    dialog.frames_spin.setValue(1)
+    dialog.phases_check.setChecked(False)
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    names = sorted(p.name for p in (tmp_path / "frames").iterdir())
+    assert len(names) == 4
+    frames = [np.asarray(Image.open(tmp_path / "frames" / n).convert("RGB")) for n in names]
+    assert frames[0].shape == (360, 640, 3) and len({f.tobytes() for f in frames}) == 4
+    assert window.playback.state == before
+
+
+def test_chain_view_export_follows_the_step(qtbot, window, tmp_path):
+    dialog = open_dialog(qtbot, window)
+    dialog.view_combo.setCurrentIndex(dialog.view_combo.findData("chain"))
+    dialog.set_path(str(tmp_path / "chain.gif"))
+    dialog.size_combo.setCurrentIndex(dialog.size_combo.findData("640x360"))
+    dialog.frames_spin.setValue(2)
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    with Image.open(tmp_path / "chain.gif") as gif:
+        assert gif.n_frames == 8 and gif.size == (640, 360)
+        gif.seek(1)
+        first = np.asarray(gif.convert("RGB"))
+        gif.seek(7)
+        last = np.asarray(gif.convert("RGB"))
+    assert not np.array_equal(first, last)  # the highlighted module moved from step 0 to step 3
