@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from ..engine.graph import CellGraph
 from ..engine.trace import Trace
 from ..playback import PlaybackState
-from .scene import DiagramScene
+from .scene import DiagramScene, centred_fit
 
 _app: QApplication | None = None
 
@@ -61,24 +61,17 @@ class DiagramRenderer:
         saved = self.scene.backgroundBrush()
         if self.transparent:
             self.scene.setBackgroundBrush(Qt.BrushStyle.NoBrush)
-        self.scene.render(painter, self._target(), self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.scene.render(painter, QRectF(0, 0, *self.size), self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         self.scene.setBackgroundBrush(saved)
         painter.end()
         return image.copy()
 
     def scene_to_image(self, x: float, y: float) -> tuple[float, float]:
         """Where a scene point lands in the rendered image (for overlays and tests)."""
-        source, target = self.scene.sceneRect(), self._target()
+        source = self.scene.sceneRect()
+        target = centred_fit(source, QRectF(0, 0, *self.size))
         scale = target.width() / source.width()
         return target.x() + (x - source.x()) * scale, target.y() + (y - source.y()) * scale
-
-    def _target(self) -> QRectF:
-        """The largest rectangle of the scene's shape that fits the image, centred in it."""
-        source = self.scene.sceneRect()
-        width, height = self.size
-        scale = min(width / source.width(), height / source.height())
-        w, h = source.width() * scale, source.height() * scale
-        return QRectF((width - w) / 2, (height - h) / 2, w, h)
 
 
 _RENDERERS: dict[tuple[str, tuple[int, int], str, bool, bool], DiagramRenderer] = {}

@@ -11,8 +11,8 @@ import math
 from typing import TypeVar
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Signal
-from PySide6.QtGui import QImage, QTransform
+from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 
 from .. import colormaps
@@ -165,6 +165,27 @@ class DiagramScene(QGraphicsScene):
         if self._walkthrough:
             rect = rect.united(self.explanation.sceneBoundingRect())
         self.setSceneRect(rect.adjusted(-12, -12, 12, 12))
+
+    # Qt override (QGraphicsScene.render is not virtual in C++, but every Python caller gets this)
+    def render(
+        self,
+        painter: QPainter,
+        target: QRectF | QRect | None = None,
+        source: QRectF | QRect | None = None,
+        mode: Qt.AspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio,
+    ) -> None:
+        """Qt's render, but a picture kept in proportion is centred in the target, not pinned to its
+        top-left corner: frames, SVG and PDF pages all show the cell in the middle."""
+        target, source = QRectF(target or QRectF()), QRectF(source or QRectF())
+        if target.isNull():
+            device = painter.device()
+            target = QRectF(0, 0, device.width(), device.height())
+        if source.isNull():
+            source = self.sceneRect()
+        if mode == Qt.AspectRatioMode.KeepAspectRatio and source.width() > 0 and source.height() > 0:
+            target = centred_fit(source, target)
+            mode = Qt.AspectRatioMode.IgnoreAspectRatio
+        super().render(painter, target, source, mode)
 
     # -- inputs --------------------------------------------------------------------------------
     @property
@@ -355,6 +376,13 @@ def _advance(a: tuple[float, float], b: tuple[float, float], by: float) -> tuple
     d = math.dist(a, b)
     f = min(by / d, 0.5) if d else 0.0
     return (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f)
+
+
+def centred_fit(source: QRectF, target: QRectF) -> QRectF:
+    """The largest rectangle of ``source``'s proportions inside ``target``, centred in it."""
+    scale = min(target.width() / source.width(), target.height() / source.height())
+    w, h = source.width() * scale, source.height() * scale
+    return QRectF(target.x() + (target.width() - w) / 2, target.y() + (target.height() - h) / 2, w, h)
 
 
 def _cell_line(strip: StripItem, local_x: float) -> str:

@@ -205,3 +205,23 @@ def test_one_item_per_strip_whatever_the_hidden_size(qapp, make_trace) -> None:
         counts.append(len(scene.items()))
         assert scene.strips["h"].image is not None and scene.strips["h"].image.width() == hidden
     assert counts[0] == counts[1]
+
+
+def test_scene_render_centres_the_cell_in_any_target(qapp, make_trace) -> None:
+    """Export paints the scene straight into SVG/PDF pages: the picture must sit in the middle."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+
+    trace = make_trace("rnn")  # a narrow picture: wide margins left and right in 16:9
+    scene = DiagramScene(trace.graph)
+    scene.set_trace(trace)
+    scene.show_state(state(trace, 0))
+    image = QImage(1280, 720, QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    scene.render(painter, QRectF(0, 0, 1280, 720), scene.sceneRect())
+    painter.end()
+    alpha = _as_array(image)[:, :, 3]
+    columns = np.flatnonzero(alpha.max(axis=0))
+    left, right = columns[0], 1279 - columns[-1]
+    assert left > 100 and abs(left - right) <= 2
