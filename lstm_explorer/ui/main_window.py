@@ -306,7 +306,6 @@ class MainWindow(QMainWindow):
         self.status_sizes = QLabel()
         self.status_position = QLabel()
         self.status_position.setObjectName("statusPosition")
-        self.status_position.setMinimumWidth(self.status_position.fontMetrics().horizontalAdvance("t = 100000 / 100000") + 16)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setFormat("computing %p%")
