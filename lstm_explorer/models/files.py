@@ -77,7 +77,11 @@ def read_torch(path: Path) -> tuple[Tensors, Metadata]:
     except Exception as exc:  # torch raises many types (UnpicklingError, RuntimeError, EOFError …)
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "weights_only" in str(exc) or "Unsupported global" in str(exc):
-            raise ModelFileError(path, f"refused: the file holds Python objects that could run code ({text})") from None
+            raise ModelFileError(
+                path,
+                "refused: the file holds Python objects, not only tensors, and unpickling them could run code; "
+                f"save model.state_dict() instead ({text})",
+            ) from None
         raise ModelFileError(path, f"not a readable PyTorch file ({text})") from None
     if isinstance(state, torch.nn.Module):  # pragma: no cover - weights_only never returns a Module
         state = state.state_dict()

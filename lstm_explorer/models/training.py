@@ -6,7 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.train import Network, Progress, TrainResult, new_network, train
+import numpy as np
+
+from ..engine.train import (
+    EMBEDDING,
+    READOUT_BIAS,
+    READOUT_WEIGHT,
+    RNN_PREFIX,
+    Network,
+    Progress,
+    TrainResult,
+    new_network,
+    train,
+)
 from ..tasks import make_task
 from .bundle import bundle_metadata, write_bundle
 from .model import Model, model_from_tensors
@@ -66,6 +78,52 @@ def train_task(
         },
     )
     return Trained(net, result, metadata)
+
+
+def network_from_model(model: Model) -> Network:
+    """A trainable copy of a model that has a readout (its embedding, if any, is trained too)."""
+    if model.readout_keys is None:
+        raise ValueError(f"{model.name} has no readout layer to train")
+    weight_key, bias_key = model.readout_keys
+    tensors = {RNN_PREFIX + k: v.copy() for k, v in model.network.tensors.items()}
+    tensors[READOUT_WEIGHT] = model.extras[weight_key].copy()
+    out = tensors[READOUT_WEIGHT].shape[0]
+    tensors[READOUT_BIAS] = model.extras[bias_key].copy() if bias_key else np.zeros(out)
+    if model.embedding is not None:
+        tensors[EMBEDDING] = model.embedding.copy()
+    net = model.network
+    return Network(model.kind, tensors, net.num_layers, net.bidirectional)
+
+
+def continue_training(
+    model: Model,
+    task_name: str,
+    *,
+    steps: int | None = None,
+    lr: float | None = None,
+    clip: float = 1.0,
+    batch_size: int = 32,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> tuple[Model, TrainResult]:
+    """Train a copy of ``model`` further on a task whose input and output it fits; ``model`` is unchanged."""
+    task = make_task(task_name)
+    if model.input_size != task.input_size and model.embedding is None:
+        raise ValueError(f"{model.name} reads {model.input_size} inputs; the {task_name} task gives {task.input_size}")
+    if model.output_size != task.output_size:
+        raise ValueError(f"{model.name} has {model.output_size} outputs; the {task_name} task needs {task.output_size}")
+    net = network_from_model(model)
+    result = train(
+        net,
+        task,
+        steps=steps or DEFAULT_STEPS[task_name],
+        lr=lr or DEFAULT_LR[task_name],
+        clip=clip,
+        batch_size=batch_size,
+        seed=seed,
+        progress=progress,
+    )
+    return model_from_tensors(model.name, dict(net.tensors), dict(model.metadata)), result
 
 
 def save_trained(trained: Trained, path: str | Path) -> Path:

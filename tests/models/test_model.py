@@ -148,3 +148,26 @@ def test_bundle_metadata_is_strings_and_loads_in_torch(tmp_path):
         out, _ = module.rnn(torch.tensor(X)[None])
         probs = torch.softmax(module.fc(out), dim=-1)[0].numpy()
     assert np.abs(model.readout(model.top_outputs(model.run(X))) - probs).max() <= TOL
+
+
+def test_checkpoint_dicts_and_float32_state_dicts(tmp_path):
+    torch = pytest.importorskip("torch")
+    module = torch.nn.GRU(2, 3, num_layers=2)
+    torch.save(
+        {"epoch": 4, "model_state_dict": {f"encoder.{k}": v for k, v in module.state_dict().items()}},
+        tmp_path / "c.pth",
+    )
+    model = load_model_file(tmp_path / "c.pth")
+    assert model.kind == "gru" and model.network.num_layers == 2
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    with torch.no_grad():
+        expected, _ = module.double()(torch.tensor(X)[:, None])
+    # float32 weights widened exactly to float64, then computed in float64 on both sides.
+    assert np.abs(model.top_outputs(model.run(X)) - expected[:, 0].numpy()).max() <= TOL
+
+
+def test_a_whole_pickled_module_is_refused_with_advice(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.save(torch.nn.LSTM(2, 3), tmp_path / "whole.pt")
+    with pytest.raises(ModelFileError, match=r"whole\.pt: refused: .*save model\.state_dict\(\) instead"):
+        load_model_file(tmp_path / "whole.pt")
