@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QPainter, QResizeEvent, QWheelEvent
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
@@ -19,6 +19,7 @@ from .scene import DiagramScene
 
 ZOOM_STEP = 1.15
 ZOOM_LIMITS = (0.1, 40.0)
+LEGEND_MARGIN = 10
 
 
 class DiagramView(QGraphicsView):
@@ -107,6 +108,27 @@ class DiagramView(QGraphicsView):
         factor = min(max(current * factor, ZOOM_LIMITS[0]), ZOOM_LIMITS[1]) / current
         self._auto_fit = False
         self.scale(factor, factor)
+
+    # Qt override
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        """Zoomed in, the scene's legend may be out of sight: draw a copy pinned to the viewport's
+        bottom-left corner, so colours can always be read."""
+        super().drawForeground(painter, rect)
+        if self.diagram is None:
+            return
+        legend = self.diagram.legend
+        shown = self.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+        if self.viewport().rect().contains(shown):
+            return
+        box = legend.boundingRect()
+        painter.save()
+        painter.resetTransform()
+        painter.translate(LEGEND_MARGIN - box.left(), self.viewport().height() - box.height() - LEGEND_MARGIN)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.diagram.theme.background)
+        painter.drawRoundedRect(box.adjusted(-6, -4, 6, 4), 6, 6)
+        legend.paint(painter, QStyleOptionGraphicsItem(), None)
+        painter.restore()
 
     # Qt override
     def wheelEvent(self, event: QWheelEvent) -> None:

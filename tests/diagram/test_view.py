@@ -4,7 +4,7 @@ pan, fit, themes, and a new cell kind when the trace changes."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QHelpEvent, QWheelEvent
+from PySide6.QtGui import QColor, QHelpEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
@@ -171,3 +171,25 @@ def test_a_deleted_view_no_longer_listens_to_the_playback(qtbot, make_trace) -> 
     playback.seek(2)  # would raise "already deleted" if the view were still subscribed
     playback.select(1)
     playback.set_trace(make_trace("gru"))
+
+
+def test_the_legend_stays_in_sight_when_zoomed_in(qtbot, make_trace) -> None:
+    view, _ = _view(qtbot, make_trace("lstm"))
+    assert view.diagram is not None
+    viridis_end = (253, 231, 37)  # the sequential legend's top colour
+
+    def legend_pixels() -> int:
+        image = view.viewport().grab().toImage()
+        return sum(
+            1
+            for x in range(0, image.width(), 2)
+            for y in range(image.height() - 60, image.height(), 2)
+            if max(abs(a - b) for a, b in zip(QColor(image.pixel(x, y)).getRgb()[:3], viridis_end, strict=True)) < 16
+        )
+
+    assert legend_pixels() == 0  # fitted: the scene's own legend is at the top, none pinned below
+    view.zoom(6.0)
+    view.centerOn(QPointF(*view.diagram.layout.nodes["f"].center))
+    legend_on_screen = view.mapFromScene(view.diagram.legend.sceneBoundingRect()).boundingRect()
+    assert not view.viewport().rect().intersects(legend_on_screen)
+    assert legend_pixels() > 0
