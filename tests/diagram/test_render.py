@@ -225,3 +225,14 @@ def test_scene_render_centres_the_cell_in_any_target(qapp, make_trace) -> None:
     columns = np.flatnonzero(alpha.max(axis=0))
     left, right = columns[0], 1279 - columns[-1]
     assert left > 100 and abs(left - right) <= 2
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru-classic"])
+def test_a_single_unit_and_a_scene_without_a_trace_draw(qapp, make_trace, kind) -> None:
+    trace = make_trace(kind, hidden=1, inputs=1, steps=1)
+    image = render_diagram(trace, state(trace, 0, selected=(0,)), size=(400, 225))
+    assert not image.isNull()
+    scene = DiagramScene(trace.graph, "dark")
+    scene.show_state(state(trace, 0))  # no trace yet: every strip is an empty slot
+    assert all(scene.strip_colours(name) is None for name in trace.graph.names)
+    assert "no sequence yet" in scene.describe(scene.node_items["h"])
