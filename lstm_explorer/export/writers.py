@@ -216,8 +216,9 @@ class WebmWriter(FfmpegWriter):
 
 # -- GIF ------------------------------------------------------------------------------------------
 
-#: Bits per channel of the colour lookup table (2**18 entries of one byte each).
-_LUT_BITS = 6
+#: Bits per channel of the colour lookup table (2**15 entries of one byte each). Measured against
+#: 6 bits on the colour maps: worst error 8 vs 7 levels, mean 2.2 vs 1.9, built in 0.05 s vs 0.45 s.
+_LUT_BITS = 5
 
 
 def gif_palette(first: np.ndarray, colours: int = 256) -> np.ndarray:
