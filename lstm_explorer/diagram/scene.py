@@ -144,10 +144,10 @@ class DiagramScene(QGraphicsScene):
 
     def _add_node_label(self, node: Node) -> None:
         """Gate names (f_t, i_t, C̃_t, o_t, r_t, z_t, h̃_t) beside the wire that leaves the node."""
-        short = len(node.label) <= 4 and node.name not in self.graph.state_names
-        if not (node.kind == "layer" or (node.kind == "pointwise" and short)):
-            return
-        if node.kind == "layer" and len(node.label) > 4:
+        is_name = len(node.label) <= 4  # "f_t", "C̃_t": a name; "W_in x_t + b_in" is a formula
+        # State outputs (C_t, h_t) are named where they leave the cell instead.
+        named_here = node.kind == "layer" or (node.kind == "pointwise" and node.name not in self.graph.state_names)
+        if not (is_name and named_here):
             return
         shape = self.layout.nodes[node.name]
         (cx, cy), (w, h) = shape.center, shape.size
@@ -365,9 +365,11 @@ class DiagramScene(QGraphicsScene):
             event.ignore()
 
     def item_for_node(self, name: str) -> QGraphicsItem:
+        """The shape drawn for a node (its strip, for inputs, which have no shape)."""
         return self.node_items.get(name) or self.strips[name]
 
     def node_at(self, scene_pos: QPointF) -> str | None:
+        """The node whose shape, strip or outgoing wire is topmost at a scene point."""
         return _item_node(self.itemAt(scene_pos, QTransform()))
 
 
