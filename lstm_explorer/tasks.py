@@ -79,10 +79,14 @@ class BracketsTask:
 
 @dataclass
 class RememberTask:
-    """A symbol, then a long run of distractors, then ``?``: recall the first symbol.
+    """A symbol (a-d), then a long run of distractors, then ``?``: recall the first symbol.
 
-    The loss counts only the step that reads ``?``; the delay (number of distractors) is drawn
-    uniformly from min_delay..max_delay for every sequence.
+    The distractors are drawn from x, y, z *and the symbols themselves*, so later symbols must not
+    overwrite the first. An LSTM learns it (the bundled one keeps the symbol as a sign pattern of
+    large cell values, |c| ≈ 10-25); a plain RNN trained the same way does not (see
+    scripts/train_bundled_models.py). With ``symbols_distract``
+    False (x, y, z only) both learn the task. The loss counts only the step that reads ``?``; the
+    delay (number of distractors) is drawn uniformly from min_delay..max_delay for every sequence.
     """
 
     name: str = "remember"
