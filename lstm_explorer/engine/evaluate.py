@@ -304,11 +304,14 @@ class CompiledCell:
         PX = X @ self._W_x.T  # (T, layers·H): every step's input projection in one matmul
         PX += self._b
         computed_width = len(self._computed) * H
-        block = np.empty((T, computed_width))
+        # Row 0 holds the initial state, row t + 1 the values of step t: then h_prev and c_prev are
+        # views of h and c shifted by one row, with no copy.
+        block = np.empty((T + 1, computed_width))
         ops = self._ops
         head = cur[:L]
         fused = self._fused
         row = cur[:computed_width]
+        block[0] = row
         if fused is not None:
             W_h, h_prev = fused
             copies, rest = ops[: len(self._copied_prev)], ops[len(self._copied_prev) :]
@@ -319,23 +322,23 @@ class CompiledCell:
                 np.add(head, PX[t], head)
                 for fn, args in rest:
                     fn(*args)
-                block[t] = row
+                block[t + 1] = row
         else:
             for t in range(T):
                 np.copyto(head, PX[t])
                 for fn, args in ops:
                     fn(*args)
-                block[t] = row
-        return self._assemble(X, block, start)
+                block[t + 1] = row
+        return self._assemble(X, block)
 
-    def _assemble(self, X: np.ndarray, block: np.ndarray, start: dict[str, np.ndarray]) -> Trace:
-        graph, H = self.graph, self.hidden_size
+    def _assemble(self, X: np.ndarray, block: np.ndarray) -> Trace:
+        graph = self.graph
         arrays: dict[str, np.ndarray] = {}
-        for k, name in enumerate(self._computed):
-            arrays[name] = block[:, k * H : (k + 1) * H]
+        for name in self._computed:
+            arrays[name] = block[1:, self.offsets[name]]
         arrays["x"] = X.copy()
         for prev, new in graph.recurrent:
-            arrays[prev] = np.concatenate([start[prev][None, :], arrays[new][:-1]])[: len(X)]
+            arrays[prev] = block[:-1, self.offsets[new]]
         for node in graph.nodes:
             if node.kind == "concat":
                 arrays[node.name] = np.concatenate([arrays[s] for s in node.inputs], axis=1)
