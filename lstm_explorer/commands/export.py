@@ -196,9 +196,19 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Qt messages that say nothing to someone exporting (the offscreen platform lacks window features).
+_QUIET_QT_MESSAGES = ("propagateSizeHints",)
+
+
 def _ensure_qt() -> object:
     """The QApplication (drawing offscreen: export never needs a display); keep it referenced."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    def on_message(_kind: object, _context: object, message: str) -> None:
+        if not any(part in message for part in _QUIET_QT_MESSAGES):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(on_message)
     return QApplication.instance() or QApplication(sys.argv[:1])

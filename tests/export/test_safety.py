@@ -168,3 +168,20 @@ def test_a_successful_export_replaces_the_earlier_one(strips, tmp_path):
     export(strips.trace, options(f"{frames}/", steps=(0, 2)), source=strips)
     export(strips.trace, options(f"{frames}/", steps=(0, 1)), source=strips)
     assert len(list(frames.iterdir())) == 3 and leftovers(tmp_path) == []
+
+
+def test_disk_full_while_writing_frames_or_the_trace(strips, tmp_path, monkeypatch):
+    import lstm_explorer.tracefile
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(writers_module, "save_png", full)
+    with pytest.raises(ExportError, match="disk is full"):
+        export(strips.trace, options(f"{tmp_path}/frames/"), source=strips)
+    with pytest.raises(ExportError, match="disk is full"):
+        export(strips.trace, options(tmp_path / "still.png"), source=strips)
+    monkeypatch.setattr(lstm_explorer.tracefile.np, "savez", full)
+    with pytest.raises(ExportError, match="disk is full"):
+        export(strips.trace, options(tmp_path / "trace.npz"))
+    assert list(tmp_path.iterdir()) == []
