@@ -32,6 +32,6 @@ def run_app(model: str | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("LSTM Explorer")
     sys.excepthook = show_exception
-    window = MainWindow(model=model)
+    window = MainWindow(model=model, open_later=True)
     window.show()
     return app.exec()

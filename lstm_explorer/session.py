@@ -41,6 +41,11 @@ Key = tuple[int, bool]  # (layer, reverse)
 CHUNK = 512
 
 
+def headroom(steps: int) -> int:
+    """Spare rows in new buffers, so that typing after a long paste does not copy them at once."""
+    return max(256, steps // 8)
+
+
 class CancelledError(Exception):
     """The caller's ``cancelled()`` returned True; the session is unchanged."""
 
@@ -194,10 +199,10 @@ class Session:
                 if old is not None and in_place and old.capacity >= T:
                     store = old
                 elif old is not None and start > 0:
-                    grow = T if not in_place else max(T, 2 * old.capacity)
+                    grow = T + headroom(T) if not in_place else max(T, 2 * old.capacity)
                     store = old.copy_prefix(start, grow)
                 else:
-                    store = _Store(net.graph, self._cells[key].weights.input_size, net.hidden_size, max(T, 16))
+                    store = _Store(net.graph, self._cells[key].weights.input_size, net.hidden_size, T + headroom(T))
                 stores[key] = store
                 if start >= T and self.steps == T:
                     continue

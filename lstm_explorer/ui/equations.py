@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from ..engine.graph import CellGraph, Node
@@ -172,6 +173,9 @@ class EquationsPanel(QWidget):
         self.header = QLabel()
         self.header.setObjectName("equationsHeader")
         self.header.setWordWrap(True)
+        # A fixed height: a label that changes height on every step would relayout the whole dock.
+        self.header.setFixedHeight(self.header.fontMetrics().lineSpacing() * 4 + 6)
+        self.header.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.browser = QTextBrowser()
         self.browser.setObjectName("equations")
         self.browser.setOpenLinks(False)
@@ -197,7 +201,8 @@ class EquationsPanel(QWidget):
         self.refresh(force=True)
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
-        self.refresh(force=True)
+        # The playback emits position_changed right after: refresh then, once.
+        self._shown = ()
 
     def _on_position_changed(self, state: PlaybackState) -> None:
         self.refresh()
@@ -240,7 +245,7 @@ class EquationsPanel(QWidget):
             style = f" style='background:{mark};'" if eq.node in in_phase else ""
             lines.append(f"<tr><td{style}>{eq.html}</td></tr>")
         self.browser.setHtml(
-            f"<div style='font-family: serif; font-size: 12pt; color: {self.theme.text};'>"
+            f"<div style='font-family: serif; font-size: 11pt; color: {self.theme.text};'>"
             f"<table cellspacing='0' cellpadding='3'>{''.join(lines)}</table></div>"
         )
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QGraphicsWidget, QLabel, QVBoxLayout, QWidget
 
 from .. import colormaps
 from ..engine.graph import CellGraph, Node
@@ -51,8 +52,11 @@ class _NodeMap:
     node: Node
     plot: pg.PlotItem
     cursor: pg.InfiniteLine
-    bar: pg.ColorBarItem
+    bar: ScaleBar
     tiles: list[pg.ImageItem] = field(default_factory=list)
+    buffers: list[np.ndarray] = field(default_factory=list)  # each tile's RGBA, (H, TILE, 4)
+    valid: list[int] = field(default_factory=list)  # columns of each buffer that are up to date
+    rects: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
     selection_lines: list[pg.InfiniteLine] = field(default_factory=list)
     vmax: float = 1.0
     seen_max: float = 0.0
@@ -67,9 +71,51 @@ class _NodeMap:
         return colormaps.diverging(values, self.vmax)
 
 
-def _pg_colormap(name: colormaps.MapName) -> pg.ColorMap:
-    rgba = colormaps.gradient(name, 64)
-    return pg.ColorMap(np.linspace(0.0, 1.0, len(rgba)), rgba)
+class ScaleBar(QGraphicsWidget):
+    """A heatmap's colour scale: the map as a vertical bar with its two ends and middle labelled.
+
+    (A pyqtgraph ColorBarItem is a whole PlotItem; six of them cost 60 ms at start-up.)
+    """
+
+    WIDTH = 44.0
+
+    def __init__(self, name: colormaps.MapName, low: float, high: float, t: Theme) -> None:
+        super().__init__()
+        rgba = np.ascontiguousarray(colormaps.gradient(name, 128)[::-1][:, None, :])  # top = high
+        self._rgba = rgba
+        self._image = QImage(rgba.data, 1, len(rgba), 4, QImage.Format.Format_RGBA8888)
+        self.low, self.high = low, high
+        self.theme = t
+        self.setMinimumWidth(self.WIDTH)
+        self.setMaximumWidth(self.WIDTH)
+
+    def set_range(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+        self.update()
+
+    def set_theme(self, t: Theme) -> None:
+        self.theme = t
+        self.update()
+
+    def labels(self) -> list[str]:
+        return [f"{v:g}" for v in (self.high, (self.low + self.high) / 2, self.low)]
+
+    def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:  # Qt override
+        r = self.rect()
+        bar = QRectF(r.left() + 3, r.top() + 6, 9, max(r.height() - 12, 4))
+        painter.drawImage(bar, self._image)
+        painter.setPen(QColor(self.theme.plot_foreground))
+        painter.drawRect(bar)
+        font = QFont(painter.font())
+        font.setPointSizeF(7.5)
+        painter.setFont(font)
+        for k, text in enumerate(self.labels()):
+            y = bar.top() + k * bar.height() / 2
+            painter.drawText(
+                QRectF(bar.right() + 3, y - 7, r.width() - bar.width() - 6, 14),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                text,
+            )
 
 
 class HeatmapPanel(QWidget):
@@ -132,11 +178,7 @@ class HeatmapPanel(QWidget):
             plot.addItem(cursor)
             name: colormaps.MapName = colormaps.map_name_for(node)
             low, high = colormaps.value_range(name)
-            bar = pg.ColorBarItem(
-                values=(low, high), colorMap=_pg_colormap(name), interactive=False, width=10, colorMapMenu=False
-            )
-            bar.getAxis("right").setWidth(34)
-            bar.getAxis("right").setTicks(_bar_ticks(low, high))
+            bar = ScaleBar(name, low, high, self.theme)
             self.view.addItem(bar, row=row, col=1)
             self.maps[node.name] = _NodeMap(node, plot, cursor, bar)
         self._apply_theme_to_plots()
@@ -153,9 +195,7 @@ class HeatmapPanel(QWidget):
                 ax = m.plot.getAxis(axis)
                 ax.setPen(fg)
                 ax.setTextPen(fg)
-            bar_axis = m.bar.getAxis("right")
-            bar_axis.setPen(fg)
-            bar_axis.setTextPen(fg)
+            m.bar.set_theme(self.theme)
             m.cursor.setPen(pg.mkPen(self.theme.cursor, width=2))
 
     # -- trace -------------------------------------------------------------------------------
@@ -179,7 +219,13 @@ class HeatmapPanel(QWidget):
         for m in self.maps.values():
             for item in m.tiles[tiles:]:
                 m.plot.removeItem(item)
-            del m.tiles[tiles:]
+            del m.tiles[tiles:], m.buffers[tiles:], m.valid[tiles:]
+            for k in list(m.rects):
+                if k >= tiles:
+                    del m.rects[k]
+            # Columns from changed_from on are stale.
+            for k in range(changed_from // TILE, len(m.valid)):
+                m.valid[k] = min(m.valid[k], max(changed_from - k * TILE, 0))
             if unbounded(m.node):
                 values = trace[m.node.name]
                 fresh = values[changed_from:]
@@ -190,17 +236,24 @@ class HeatmapPanel(QWidget):
                 vmax = nice_vmax(m.seen_max)
                 if vmax != m.vmax:
                     m.vmax = vmax
-                    m.bar.setLevels(values=(-vmax, vmax))
-                    m.bar.getAxis("right").setTicks(_bar_ticks(-vmax, vmax))
+                    m.valid = [0] * len(m.valid)
+                    m.bar.set_range(-vmax, vmax)
                     self._dirty.update((m.node.name, k) for k in range(tiles))
             self._dirty.update((m.node.name, k) for k in range(changed_from // TILE, tiles))
         self._dirty = {(n, k) for n, k in self._dirty if k < tiles}
-        for m in self.maps.values():
-            whole = old_steps == 0 or _shows_all(m.plot, old_steps)
-            m.plot.vb.setLimits(xMax=max(T, 1))
-            if whole:
-                m.plot.setXRange(0, max(T, 1), padding=0)
-            m.plot.setYRange(0, trace.hidden_size, padding=0)
+        # The time axis grows in chunks (see view_end), so typing does not rescale every plot.
+        end = view_end(T)
+        if self.maps:
+            vb = next(iter(self.maps.values())).plot.vb
+            (x0, x1), _ = vb.viewRange()
+            whole = old_steps == 0 or (x0 <= 0.5 and x1 >= old_steps - 0.5)
+            if whole and (x1 < T or x1 > 1.5 * end or x0 != 0):
+                for m in self.maps.values():
+                    m.plot.vb.setLimits(xMax=end)
+                    m.plot.setXRange(0, end, padding=0)
+            elif not whole:
+                for m in self.maps.values():
+                    m.plot.vb.setLimits(xMax=max(end, x1))
         self._render_some()
 
     def _render_some(self) -> None:
@@ -219,14 +272,22 @@ class HeatmapPanel(QWidget):
             t0, t1 = k * TILE, min((k + 1) * TILE, trace.steps)
             if t1 <= t0:
                 continue
-            rgba = np.ascontiguousarray(m.colour(trace[name][t0:t1].T))  # (H, steps, 4), row-major
             while len(m.tiles) <= k:
                 item = pg.ImageItem(axisOrder="row-major")
                 m.plot.addItem(item)
                 m.tiles.append(item)
-            item = m.tiles[k]
-            item.setImage(rgba, autoLevels=False)
-            item.setRect(t0, 0, t1 - t0, trace.hidden_size)
+                m.buffers.append(np.zeros((trace.hidden_size, TILE, 4), dtype=np.uint8))
+                m.valid.append(0)
+            item, buffer = m.tiles[k], m.buffers[k]
+            # Only the columns from the first changed step on are coloured again.
+            c0 = min(m.valid[k], t1 - t0)
+            buffer[:, c0 : t1 - t0] = m.colour(trace[name][t0 + c0 : t1].T)  # (H, steps, 4)
+            m.valid[k] = t1 - t0
+            item.setImage(buffer[:, : t1 - t0], autoLevels=False)
+            rect = (t0, 0, t1 - t0, trace.hidden_size)
+            if m.rects.get(k) != rect:
+                item.setRect(*rect)
+                m.rects[k] = rect
             if time.perf_counter() - began > SLICE_SECONDS:
                 break
         if self._dirty:
@@ -313,12 +374,10 @@ class HeatmapPanel(QWidget):
         return self.view.mapFromScene(scene)
 
 
-def _shows_all(plot: pg.PlotItem, steps: int) -> bool:
-    (x0, x1), _ = plot.vb.viewRange()
-    return x0 <= 0.5 and x1 >= steps - 0.5
-
-
-def _bar_ticks(low: float, high: float) -> list[list[tuple[float, str]]]:
-    """Three labelled ticks on a colour bar: both ends and the middle."""
-    mid = (low + high) / 2
-    return [[(v, f"{v:g}") for v in (low, mid, high)]]
+def view_end(steps: int) -> float:
+    """The right end of the time axis for ``steps``: a little room to type into, rounded, so
+    that the axis changes only every few dozen keystrokes."""
+    if steps <= 200:
+        return float(max(steps, 1))
+    grain = 10 ** max(math.floor(math.log10(steps)) - 1, 0)
+    return float(math.ceil(steps * 1.05 / grain) * grain)

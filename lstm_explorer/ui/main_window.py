@@ -81,9 +81,17 @@ def default_settings() -> QSettings:
 
 class MainWindow(QMainWindow):
     """The explorer. ``model``: a Model, a bundled name or a file path (None: the last one used,
-    else the bundled default). ``settings``: where preferences live (tests pass a temporary file)."""
+    else the bundled default). ``settings``: where preferences live (tests pass a temporary file).
+    ``open_later``: open the model after the event loop starts, so the window shows sooner."""
 
-    def __init__(self, model: Any = None, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: Any = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        *,
+        open_later: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings if settings is not None else default_settings()
         self.setWindowTitle(APP_NAME)
@@ -119,8 +127,12 @@ class MainWindow(QMainWindow):
         self.apply_theme(self.theme_name)
         self.transport.set_speed(float(self.settings.value("speed", DEFAULT_SPEED)))  # type: ignore[arg-type]
         self.transport.loop.setChecked(_bool(self.settings.value("loop", False)))
-        self._open_initial(model)
         self._restore_layout()
+        if open_later:
+            # Start-up: show the window first, then load and compute the model (≈0.2 s).
+            QTimer.singleShot(0, lambda: self._open_initial(model))
+        else:
+            self._open_initial(model)
 
     # -- building ----------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -182,13 +194,14 @@ class MainWindow(QMainWindow):
         self.unit_plot = UnitPlot(self.playback)
         self.input_dock = self._dock("Input sequence", "inputDock", self.editor, L)
         self.equations_dock = self._dock("Equations", "equationsDock", self.equations, L)
-        self.predictions_dock = self._dock("Predictions", "predictionsDock", self.predictions, L)
+        self.predictions_dock = self._dock("Predictions", "predictionsDock", self.predictions, B)
         self.heatmaps_dock = self._dock("Gate heatmaps", "heatmapsDock", self.heatmaps, R)
         self.transport_dock = self._dock("Transport", "transportDock", self.transport, B)
         self.chain_dock = self._dock("Unrolled chain", "chainDock", self.chain, B)
         self.unit_plot_dock = self._dock("Unit plot", "unitPlotDock", self.unit_plot, B)
         self.splitDockWidget(self.transport_dock, self.chain_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.chain_dock, self.unit_plot_dock, Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.unit_plot_dock, self.predictions_dock, Qt.Orientation.Horizontal)
         self.docks = [
             self.input_dock,
             self.equations_dock,
@@ -198,13 +211,23 @@ class MainWindow(QMainWindow):
             self.unit_plot_dock,
             self.transport_dock,
         ]
-        self.resizeDocks([self.input_dock, self.heatmaps_dock], [400, 430], Qt.Orientation.Horizontal)
-        self.resizeDocks(
-            [self.input_dock, self.equations_dock, self.predictions_dock], [230, 330, 200], Qt.Orientation.Vertical
-        )
-        self.resizeDocks([self.transport_dock, self.chain_dock], [96, 200], Qt.Orientation.Vertical)
-        self.resizeDocks([self.chain_dock, self.unit_plot_dock], [800, 800], Qt.Orientation.Horizontal)
         self._default_state = self.saveState()
+
+    def _default_sizes(self) -> None:
+        """Dock sizes for a first start (or View → Reset layout), once the window has its size."""
+        width, height = self.width(), self.height()
+        self.resizeDocks(
+            [self.input_dock, self.heatmaps_dock], [int(width * 0.25), int(width * 0.27)], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks(
+            [self.input_dock, self.equations_dock], [int(height * 0.22), int(height * 0.5)], Qt.Orientation.Vertical
+        )
+        self.resizeDocks([self.transport_dock, self.chain_dock], [90, int(height * 0.24)], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.chain_dock, self.unit_plot_dock, self.predictions_dock],
+            [int(width * 0.38), int(width * 0.4), int(width * 0.22)],
+            Qt.Orientation.Horizontal,
+        )
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Model")
@@ -306,6 +329,9 @@ class MainWindow(QMainWindow):
         self.status_sizes = QLabel()
         self.status_position = QLabel()
         self.status_position.setObjectName("statusPosition")
+        self.status_position.setMinimumWidth(
+            self.status_position.fontMetrics().horizontalAdvance("t = 100000 / 100000") + 16
+        )
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setFormat("computing %p%")
@@ -602,6 +628,7 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         for dock in self.docks:
             dock.show()
+        self._default_sizes()
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("geometry")
@@ -610,6 +637,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray(geometry))
         if isinstance(state, QByteArray | bytes):
             self.restoreState(QByteArray(state))
+        else:
+            QTimer.singleShot(0, self._default_sizes)
         nodes = self.settings.value("unit_plot_nodes")
         if nodes:
             self.unit_plot.set_nodes(_list(nodes))

@@ -26,7 +26,7 @@ class _Bars(QWidget):
         super().__init__(parent)
         self.rows: list[tuple[str, float, bool]] = []  # label, probability, is the actual next token
         self.theme: Theme = theme("light")
-        self.setMinimumHeight(TOP_K * 24 + 6)
+        self.setMinimumHeight(TOP_K * 22 + 6)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -34,7 +34,7 @@ class _Bars(QWidget):
         font = QFont(painter.font())
         font.setFamily("monospace")
         painter.setFont(font)
-        label_w, value_w, row_h = 48, 64, 24
+        label_w, value_w, row_h = 40, 56, 22
         bar_w = max(self.width() - label_w - value_w - 8, 10)
         for k, (label, p, actual) in enumerate(self.rows):
             y = 3 + k * row_h
@@ -63,10 +63,14 @@ class PredictionsPanel(QWidget):
         self.title = QLabel()
         self.title.setObjectName("predictionsTitle")
         self.title.setWordWrap(True)
+        lines = self.title.fontMetrics().lineSpacing()
+        self.title.setFixedHeight(lines * 2 + 4)  # fixed: no relayout of the dock on every step
         self.bars = _Bars()
         self.text = QLabel()
         self.text.setObjectName("predictionsText")
         self.text.setWordWrap(True)
+        self.text.setFixedHeight(lines * 3 + 4)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)

@@ -113,7 +113,10 @@ class TransportBar(QWidget):
         self.slider.setObjectName("timeSlider")
         self.position_label = QLabel()
         self.position_label.setObjectName("positionLabel")
-        self.position_label.setMinimumWidth(210)
+        metrics = self.position_label.fontMetrics()
+        self.position_label.setFixedWidth(
+            metrics.horizontalAdvance("t = 100000 / 100000  ·  phase 5/5: Input gate and candidate") + 8
+        )
         self.speed = QComboBox()
         self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.speed.setToolTip("Playback speed in time steps per second")
