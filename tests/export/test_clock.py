@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from lstm_explorer.export import FrameClock
@@ -15,7 +17,7 @@ def test_each_step_ends_complete_and_the_clock_only_moves_forward(frames_per_ste
     states = list(clock)
     assert len(states) == clock.total
     clocks = [s.clock for s in states]
-    assert all(a < b for a, b in zip(clocks, clocks[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(clocks))
     for t in range(2, 6):
         last = states[(t - 2) * frames_per_step + frames_per_step - 1]
         assert (last.t, last.step_complete, last.steps) == (t, True, 10)
