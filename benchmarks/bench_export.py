@@ -7,12 +7,16 @@ side in one run, for MP4 and GIF, as ratios against the budgets in DESIGN.md.
 * encode: the writer alone, fed frames rendered beforehand.
 * end to end: ``export()`` to a file: render and encode overlapped (encoder thread; ffmpeg runs in
   its own process), plus opening and finishing the file.
+
+Wall-clock figures depend on what else the machine runs; the CPU time per frame printed last does
+not, and gives what two idle cores would reach.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -68,6 +72,8 @@ def main() -> None:
     frames = [bgra_view(image) for image in kept]
 
     rows = []
+    cpu: list[tuple[str, float, float]] = []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         for fmt, writer_class in (("mp4", Mp4Writer), ("gif", GifWriter)):
             n = total if fmt == "mp4" else min(total, 120)
@@ -83,8 +89,13 @@ def main() -> None:
             options = ExportOptions(
                 out=str(out), size=(w, h), fps=30.0, frames_per_step=frames_per_step, steps=(0, -(-n // 24))
             )
+            own, children = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
             result = export(trace, options, source=source)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            python_ms = 1000 * (time.process_time() - own) / result.frames
+            ffmpeg_ms = 1000 * (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) / result.frames
             rows.append((fmt, render_fps, encode_fps, result.fps, result.frames, out.stat().st_size))
+            cpu.append((fmt, python_ms, ffmpeg_ms))
 
     print(f"{'format':<7}{'render':>10}{'encode':>10}{'end to end':>12}{'budget':>9}{'ratio':>8}   file")
     for fmt, render, encode, total_fps, n, nbytes in rows:
@@ -95,6 +106,16 @@ def main() -> None:
             f"{fmt:<7}{render:>10.1f}{encode:>10.1f}{total_fps:>12.1f}{budget:>9.0f}{ratio:>7.2f}×   "
             f"{n} frames, {nbytes / 1e6:.1f} MB  {verdict}"
         )
+    # CPU time does not depend on what else runs: what the machine could do with both cores free.
+    print("\nCPU time per frame, end to end (this process: render + writer thread; ffmpeg: its own process):")
+    for fmt, python_ms, ffmpeg_ms in cpu:
+        total_ms = python_ms + ffmpeg_ms
+        one_core, two_cores = 1000 / total_ms, 2000 / total_ms
+        print(
+            f"  {fmt}: {python_ms:.1f} ms here + {ffmpeg_ms:.1f} ms in ffmpeg = {total_ms:.1f} ms"
+            f"  → {one_core:.0f} frames/s on one free core, at most {two_cores:.0f} on two"
+        )
+    print(f"load average (1 min) before {load_before:.2f}, after {os.getloadavg()[0]:.2f}: other work shares the CPUs")
     source.close()
 
 
