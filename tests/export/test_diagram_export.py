@@ -133,7 +133,7 @@ def test_cli_errors_are_one_line_and_exit_2(qapp, tmp_path, capsys, monkeypatch,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cli_exports_the_trace_without_qt(tmp_path):
+def test_cli_exports_the_trace_without_drawing(tmp_path):
     out = tmp_path / "trace.npz"
     assert main(["export", "gru", "--hidden", "3", "--input-size", "2", "--input", "1 2; 3 4", "--out", str(out)]) == 0
     assert np.load(out)["h"].shape == (2, 3)
