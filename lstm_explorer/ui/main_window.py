@@ -12,7 +12,16 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -63,6 +72,7 @@ on its wire, computed live by an engine that gives the same numbers as PyTorch.<
 
 SHORTCUTS = (
     ("Space", "Play / pause"),
+    ("Esc", "Leave the input editor (its keys go back to playback)"),
     ("→ / ←", "One time step forward / back"),
     ("Shift+→ / Shift+←", "One phase forward / back"),
     ("Home / End", "Jump to the first / last step"),
@@ -99,6 +109,7 @@ class MainWindow(QMainWindow):
         self.resize(1600, 1000)
         self.setDockNestingEnabled(True)
         self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.playback = Playback()
         self.player = Player(self.playback, self)
         self.model: Any = None
@@ -163,6 +174,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.diagram, 1)
         self.setCentralWidget(central)
 
+    def _leave_editor(self) -> None:
+        self.editor.edit.clearFocus()
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
@@ -186,6 +201,9 @@ class MainWindow(QMainWindow):
         self.editor = SequenceEditor()
         self.editor.sequence_changed.connect(self._on_sequence)
         self.editor.input_invalid.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        # Esc in the editor hands the arrow keys and Space back to playback.
+        leave = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor.edit, context=Qt.ShortcutContext.WidgetShortcut)
+        leave.activated.connect(self._leave_editor)
         self.equations = EquationsPanel(self.playback)
         self.predictions = PredictionsPanel(self.playback)
         self.heatmaps = HeatmapPanel(self.playback)
@@ -706,7 +724,7 @@ class MainWindow(QMainWindow):
         rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
         text.setHtml(
             f"<table cellpadding='4'>{rows}</table><p>When the input editor has the focus, the arrow keys and "
-            "Space edit the text; click anywhere else (or press Esc… Tab) to drive playback.</p>"
+            "Space edit the text; press Esc (or Tab) to hand them back to playback.</p>"
         )
         layout.addWidget(text)
         close = QPushButton("Close")

@@ -122,6 +122,7 @@ class TokenStrip(StepStrip):
 
     def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
         super().__init__(playback, 24, parent)
+        self._font_cache: tuple[QFont, QFont, QFont, QFont] | None = None
         self.setFixedHeight(44)
         self.setToolTip("The input, one cell per step: click a token to jump there")
 
@@ -130,26 +131,35 @@ class TokenStrip(StepStrip):
         self.cell_width = 24 if longest <= 1 else min(16 + 7 * longest, 90)
         super().set_tokens(tokens)
 
+    def _fonts(self) -> tuple[QFont, QFont, QFont, QFont]:
+        """(token, token bold, index, index bold), built once."""
+        if self._font_cache is None:
+            token = QFont(self.font())
+            token.setFamily("monospace")
+            bold = QFont(token)
+            bold.setBold(True)
+            small = QFont(token)
+            small.setPointSizeF(max(token.pointSizeF() * 0.7, 6))
+            small_bold = QFont(small)
+            small_bold.setBold(True)
+            self._font_cache = (token, bold, small, small_bold)
+        return self._font_cache
+
     def paint_step(self, painter: QPainter, t: int, rect: QRectF) -> None:
         th = self.theme
         current = t == self.playback.t
+        token_font, bold_font, small_font, small_bold = self._fonts()
         box = rect.adjusted(1, 3, -1, -16)
         if current:
             painter.fillRect(box, QColor(th.highlight))
         elif t % 2:
             painter.fillRect(box, QColor(th.window))
         painter.setPen(QColor(th.text))
-        font = QFont(painter.font())
-        font.setFamily("monospace")
-        font.setBold(current)
-        painter.setFont(font)
+        painter.setFont(bold_font if current else token_font)
         text = token_text(self.tokens[t]) if t < len(self.tokens) else ""
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         if t % 5 == 0 or current:
-            small = QFont(font)
-            small.setPointSizeF(max(font.pointSizeF() * 0.7, 6))
-            small.setBold(current)
-            painter.setFont(small)
+            painter.setFont(small_bold if current else small_font)
             painter.setPen(QColor(th.text if current else th.muted))
             painter.drawText(
                 QRectF(rect.left() - 10, rect.bottom() - 15, rect.width() + 20, 14),

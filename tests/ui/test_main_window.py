@@ -23,9 +23,11 @@ def type_at_end(qtbot, window, text):
 
 
 def focus_playback(qtbot, window):
-    """Take the focus out of the editor, as clicking on the diagram would."""
-    window.transport.strip.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    window.transport.strip.setFocus()
+    """Leave the editor with Esc, as a person would, so the keys drive playback."""
+    window.activateWindow()
+    window.editor.edit.setFocus()
+    qtbot.waitUntil(window.editor.edit.hasFocus)
+    qtbot.keyClick(window.editor.edit, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.editor.edit.hasFocus())
 
 
@@ -324,3 +326,48 @@ def test_menus_have_what_the_issue_lists(window):
     assert window.export_action.isEnabled()
     assert window.export_action.text().replace("&", "") == "Export…"
     assert all(dock.toggleViewAction() for dock in window.docks)
+
+
+def test_empty_input_says_so_and_keeps_the_last_sequence(qtbot, window):
+    trace = window.playback.trace
+    window.editor.edit.selectAll()
+    qtbot.keyClick(window.editor.edit, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: "empty" in window.editor.message.text())
+    assert window.playback.trace is trace
+
+
+def test_recent_and_bundled_menus(qtbot, window, tmp_path):
+    from lstm_explorer.models.files import write_npz
+
+    path = tmp_path / "small.npz"
+    write_npz(path, random_model("rnn", input_size=2, hidden_size=3).network.tensors)
+    assert window.open_model(str(path))
+    assert window.open_model("brackets")
+    window._fill_recent_menu()
+    names = [a.text() for a in window.recent_menu.actions()]
+    assert names[:2] == ["brackets", "small.npz"]
+    window.recent_menu.actions()[1].trigger()
+    assert window.model.name == "small.npz"
+    window._fill_bundled_menu()
+    bundled = [a.text() for a in window.bundled_menu.actions()]
+    assert "brackets" in bundled and "sine" in bundled
+
+
+def test_window_layout_is_restored(qtbot, make_window, settings):
+    window = make_window()
+    window.chain_dock.hide()
+    window.close()
+    again = make_window(settings_=settings)
+    assert not again.chain_dock.isVisible()
+    assert again.heatmaps_dock.isVisible()
+    again.reset_layout()
+    assert again.chain_dock.isVisible()
+
+
+def test_dark_theme_changes_what_is_drawn(qtbot, window):
+    window.apply_theme("dark")
+    qtbot.waitUntil(lambda: window.palette().window().color().lightness() < 80)
+    image = window.chain.viewport().grab().toImage()
+    assert image.pixelColor(2, image.height() - 2).lightness() < 80
+    window.apply_theme("light")
+    qtbot.waitUntil(lambda: window.palette().window().color().lightness() > 200)
