@@ -8,6 +8,7 @@ processing events after every frame so the window stays responsive and Cancel is
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -122,7 +123,8 @@ class ExportDialog(QDialog):
         self._exporting = False
         steps = trace.steps
 
-        self.path_edit = QLineEdit(str(Path(folder or Path.home()) / "lstm.mp4"))
+        stem = re.sub(r"[^\w.-]+", "-", str(self.meta.get("model") or "lstm")).strip("-.") or "lstm"
+        self.path_edit = QLineEdit(str(Path(folder or Path.home()) / f"{stem}.mp4"))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -458,7 +460,10 @@ class ExportDialog(QDialog):
             return None
         except ExportError as exc:
             self._finish_progress()
-            QMessageBox.warning(self, "Export failed", str(exc))
+            box = QMessageBox(QMessageBox.Icon.Warning, "Export failed", str(exc), QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("exportError")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()  # window-modal, without a nested event loop
             self.summary.setText(f"<span style='color:#c92a2a'>{exc}</span>")
             self._schedule_preview()
             return None

@@ -89,3 +89,17 @@ def test_cancel_in_the_progress_dialog_writes_nothing(qtbot, trace, tmp_path):
     assert dialog.run_export() is None
     assert "cancelled" in dialog.summary.text()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_export_says_why_and_the_dialog_stays(qtbot, trace, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    dialog = make_dialog(qtbot, trace, tmp_path)
+    dialog.show()
+    dialog.set_path(str(tmp_path / "missing" / "walk.gif"))
+    assert dialog.run_export() is None
+    box = dialog.findChild(QMessageBox, "exportError")
+    assert box is not None and box.isVisible()
+    assert "the folder does not exist" in box.text() and "the folder does not exist" in dialog.summary.text()
+    assert dialog.isVisible() and list(tmp_path.iterdir()) == []
+    box.accept()
