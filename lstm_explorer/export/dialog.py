@@ -123,7 +123,7 @@ class ExportDialog(QDialog):
         self._exporting = False
         steps = trace.steps
 
-        stem = re.sub(r"[^\w.-]+", "-", str(self.meta.get("model") or "lstm")).strip("-.") or "lstm"
+        stem = re.sub(r"[^\w-]+", "-", str(self.meta.get("model") or "lstm")).strip("-") or "lstm"
         self.path_edit = QLineEdit(str(Path(folder or Path.home()) / f"{stem}.mp4"))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
