@@ -549,9 +549,19 @@ class MainWindow(QMainWindow):
         self.transport.strip.set_tokens(shown_tokens)
         self.chain.set_tokens(shown_tokens)
         self.equations.tokens = shown_tokens
-        session = self.session
-        self.predictions.set_source(self.model, session.outputs, self.X, self.tokens, reverse)
+        self.predictions.set_source(self.model, self._top_output_at, self.X, self.tokens, reverse)
         self.playback.set_trace(trace, t=max(t, 0), changed_from=changed_from)
+
+    def _top_output_at(self, t: int) -> np.ndarray:
+        """The top layer's output at time step ``t`` (directions joined, as the readout reads it)."""
+        assert self.session is not None and self.model is not None
+        net, traces = self.model.network, self.session.traces
+        top = net.num_layers - 1
+        parts = [traces[(top, False)]["h"][t]]
+        if net.bidirectional:
+            backward = traces[(top, True)]["h"]
+            parts.append(backward[len(backward) - 1 - t])
+        return np.concatenate(parts)
 
     def _select_interesting_unit(self) -> None:
         """Start with the unit whose state moves the most over the input, so the plot says something."""

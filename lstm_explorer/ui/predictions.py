@@ -56,7 +56,7 @@ class PredictionsPanel(QWidget):
         super().__init__(parent)
         self.playback = playback
         self.model: Any = None
-        self.outputs_for: Any = None  # callable: () -> (T, features) top-layer outputs in time order
+        self.outputs_at: Any = None  # callable: time step -> (features,) the top layer's output there
         self.reverse = False
         self.tokens: list[str] = []
         self.X: np.ndarray | None = None
@@ -85,9 +85,9 @@ class PredictionsPanel(QWidget):
         self.bars.theme = t
         self.bars.update()
 
-    def set_source(self, model: Any, outputs_for: Any, X: np.ndarray | None, tokens: list[str], reverse: bool) -> None:
-        """The model, a function giving its top-layer outputs, and the input as read."""
-        self.model, self.outputs_for, self.X, self.tokens, self.reverse = model, outputs_for, X, tokens, reverse
+    def set_source(self, model: Any, outputs_at: Any, X: np.ndarray | None, tokens: list[str], reverse: bool) -> None:
+        """The model, a function giving its top layer's output at a step, and the input as read."""
+        self.model, self.outputs_at, self.X, self.tokens, self.reverse = model, outputs_at, X, tokens, reverse
         self.refresh()
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
@@ -105,7 +105,7 @@ class PredictionsPanel(QWidget):
     def refresh(self) -> None:
         self._t = self.playback.t
         model = self.model
-        if model is None or self.outputs_for is None or self.playback.trace is None:
+        if model is None or self.outputs_at is None or self.playback.trace is None:
             return
         if not model.has_readout:
             self.title.setText(f"<b>{model.name}</b> has no readout layer: it gives hidden states, not predictions.")
@@ -113,11 +113,11 @@ class PredictionsPanel(QWidget):
             self.bars.hide()
             self.text.setText("")
             return
-        outputs = self.outputs_for()
-        if outputs is None or len(outputs) == 0:
+        steps = self.playback.steps
+        if steps == 0:
             return
-        t = min(max(self.time_index(), 0), len(outputs) - 1)
-        out = model.readout(outputs[t : t + 1])[0]
+        t = min(max(self.time_index(), 0), steps - 1)
+        out = model.readout(np.asarray(self.outputs_at(t))[None, :])[0]  # one step: scrubbing stays cheap
         nxt = t + 1
         if model.task == "text":
             labels = model.output_labels or [str(k) for k in range(len(out))]
