@@ -85,3 +85,36 @@ def test_chain_view_export_follows_the_step(qtbot, window, tmp_path):
         gif.seek(7)
         last = np.asarray(gif.convert("RGB"))
     assert not np.array_equal(first, last)  # the highlighted module moved from step 0 to step 3
+
+
+def test_exported_diagram_frames_are_what_the_window_scene_shows(qtbot, window, tmp_path):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    from lstm_explorer.export import FrameClock
+    from lstm_explorer.export.frames import rgba_array
+
+    dialog = open_dialog(qtbot, window)
+    dialog.set_path(f"{tmp_path}/frames/")
+    dialog.set_size(320, 180)
+    dialog.first_spin.setValue(1)
+    dialog.last_spin.setValue(2)
+    dialog.frames_spin.setValue(3)
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    trace, selected = window.playback.trace, window.playback.selected
+    clock = FrameClock(1, 3, 3, len(trace.graph.phases), selected=selected, steps=trace.steps)
+    scene = window.diagram.diagram  # the scene the window's diagram view shows
+    for k in (1, 5):
+        state = clock.state(k)
+        window.playback.seek(state.t, state.phase, state.progress)
+        assert scene.state == state
+        image = QImage(320, 180, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(scene.theme.background)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        scene.render(painter, QRectF(0, 0, 320, 180), scene.sceneRect())
+        painter.end()
+        exported = np.asarray(Image.open(tmp_path / "frames" / f"frame_{k:05d}.png").convert("RGB"))
+        assert np.array_equal(exported, rgba_array(image)[..., :3]), k
