@@ -88,13 +88,13 @@ class Recompute(QObject):
         threading.Thread(target=work, name=f"recompute-{job}", daemon=True).start()
 
     def cancel(self, silent: bool = False) -> None:
+        """Stop the running job. ``silent``: forget it now (a newer one replaces it); otherwise
+        ``stopped("cancelled")`` follows once the worker has noticed."""
         for job, stop in list(self._running.items()):
             stop.set()
             if silent:
                 self._running.pop(job, None)
                 self._tags.pop(job, None)
-        if not silent and not self._running:
-            return
 
     def _on_progress(self, job: int, done: int, total: int) -> None:
         if job == self._job and job in self._running:

@@ -365,16 +365,19 @@ class MainWindow(QMainWindow):
 
     # -- models ------------------------------------------------------------------------------
     def _open_initial(self, model: Any) -> None:
+        """The model asked for; else the last one used; else the bundled default; else a random LSTM.
+        When the one asked for cannot be opened, the message stays up over the fallback."""
         if model is not None and self.open_model(model):
             return
+        keep = model is not None
         last = self.settings.value("last_model")
         if model is None and isinstance(last, str) and last and self.open_model(last, quiet=True):
             return
         from ..models.bundled import DEFAULT_MODEL
 
-        if self.open_model(DEFAULT_MODEL, quiet=True):
+        if self.open_model(DEFAULT_MODEL, quiet=True, keep_banner=keep):
             return
-        self.open_model("lstm")
+        self.open_model("lstm", keep_banner=keep)
 
     def _load(self, spec: Any) -> tuple[Any, str]:
         """A Model for a Model, bundled name, cell kind or path; raises with a message for the user."""
@@ -393,7 +396,7 @@ class MainWindow(QMainWindow):
             return resolve_model(str(path)), str(path.resolve())
         return resolve_model(text), text
 
-    def open_model(self, spec: Any, *, quiet: bool = False, text: str | None = None) -> bool:
+    def open_model(self, spec: Any, *, quiet: bool = False, text: str | None = None, keep_banner: bool = False) -> bool:
         """Open a model; on failure show why and keep the current one. True if it opened."""
         from ..engine.weights import WeightsError
         from ..models import ModelFileError
@@ -425,7 +428,8 @@ class MainWindow(QMainWindow):
         self.playback.set_trace(None)
         self.playback.select(())
         self._fill_layer_combos()
-        self.banner.hide()
+        if not keep_banner:
+            self.banner.hide()
         self.model_label.setText(f"<b>{_escape(model.name)}</b> — {_escape(model.description)}")
         self.setWindowTitle(f"{model.name} — {APP_NAME}")
         self.equations.set_weights(model.network.layer(*self.key))

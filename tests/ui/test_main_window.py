@@ -371,3 +371,12 @@ def test_dark_theme_changes_what_is_drawn(qtbot, window):
     assert image.pixelColor(2, image.height() - 2).lightness() < 80
     window.apply_theme("light")
     qtbot.waitUntil(lambda: window.palette().window().color().lightness() > 200)
+
+
+def test_a_bad_model_on_the_command_line_falls_back_with_the_message_shown(qtbot, make_window, tmp_path):
+    bad = tmp_path / "truncated.safetensors"
+    bad.write_bytes(b"\x10\x00")
+    window = make_window(str(bad))
+    assert window.model.name == "brackets"
+    assert window.banner.isVisible()
+    assert "truncated.safetensors" in window.banner_label.text()
