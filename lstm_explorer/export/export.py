@@ -342,7 +342,9 @@ class _Encoder:
         self.thread.join()
 
 
-def _make_writer(fmt: str, path: Path, options: ExportOptions, total: int) -> Writer:
+def _make_writer(
+    fmt: str, path: Path, options: ExportOptions, total: int, samples: Callable[[], list[np.ndarray]]
+) -> Writer:
     from . import writers
 
     args = (path, options.size, options.fps)
@@ -351,7 +353,7 @@ def _make_writer(fmt: str, path: Path, options: ExportOptions, total: int) -> Wr
     if fmt == "webm":
         return writers.WebmWriter(*args, transparent=options.transparent)
     if fmt == "gif":
-        return writers.GifWriter(*args)
+        return writers.GifWriter(*args, palette_frames=samples())
     if fmt == FOLDER:
         return writers.PngFolderWriter(*args, transparent=options.transparent, total=total)
     raise ExportError(f"{fmt} is not an animation format")
@@ -392,8 +394,19 @@ def _export_animation(
     render_seconds = 0.0
     context = _temporary_folder(target) if fmt == FOLDER else _temporary_file(target)
     with context as temp:
+
+        def samples(count: int = 6) -> list[np.ndarray]:
+            """Frames spread over the animation, for formats that choose colours up front (GIF)."""
+            picks = sorted({round(i * (total - 1) / max(count - 1, 1)) for i in range(min(count, total))})
+            frames = []
+            for k in picks:
+                kept, view = _frame(source, clock.state(k), options.transparent)
+                frames.append(view.copy())  # copied while ``kept`` (which owns the pixels) is alive
+                del kept
+            return frames
+
         try:
-            writer = _make_writer(fmt, temp, options, total)
+            writer = _make_writer(fmt, temp, options, total, samples)
         except ValueError as exc:
             raise ExportError(f"{target}: {exc}") from None
         except OSError as exc:

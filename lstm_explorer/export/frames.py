@@ -124,7 +124,8 @@ def normalize_image(image: QImage, *, transparent: bool) -> QImage:
 def bgra_view(image: QImage) -> np.ndarray:
     """A read-only (H, W, 4) uint8 view of a 32-bit QImage's pixels, B, G, R, A per pixel.
 
-    The view shares the image's memory: keep ``image`` alive as long as the array is used.
+    The view shares the image's memory and does not keep ``image`` alive (PySide's memoryview
+    holds no reference to it): keep ``image`` referenced for as long as the array is used.
     """
     if image.format() not in _BGRA_FORMATS:
         raise ValueError(f"not a 32-bit BGRA image: {image.format()}")

@@ -19,6 +19,7 @@ import os
 import subprocess
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -241,11 +242,14 @@ class WebmWriter(FfmpegWriter):
 _LUT_BITS = 5
 
 
-def gif_palette(first: np.ndarray, colours: int = 256) -> np.ndarray:
+def gif_palette(frames: Sequence[np.ndarray], colours: int = 256) -> np.ndarray:
     """(256, 3) uint8: the colour maps' ramps (so every value a strip can show has a close entry)
-    plus the most used colours of the first frame (background, boxes, text, anti-aliasing)."""
+    plus the most used colours of ``frames`` (background, boxes, text, highlights, anti-aliasing):
+    a few frames sampled across the animation, so colours that appear late have entries too."""
     ramps = np.concatenate([sequential(np.linspace(0.0, 1.0, 64)), diverging(np.linspace(-1.0, 1.0, 64))])[:, :3]
-    rgb = np.ascontiguousarray(first[..., 2::-1])  # B, G, R → R, G, B
+    # Every other row and column of each sample is plenty to find the common colours.
+    step = 2 if len(frames) > 1 else 1
+    rgb = np.concatenate([np.ascontiguousarray(f[::step, ::step, 2::-1]) for f in frames])  # B, G, R → R, G, B
     budget = colours - len(ramps)
     quantized = Image.fromarray(rgb, "RGB").quantize(budget, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     raw = quantized.getpalette() or []
@@ -295,8 +299,18 @@ def _u16(value: int) -> bytes:
 class GifWriter(Writer):
     """A looping GIF89a written frame by frame (memory does not grow with the frame count)."""
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: float, *, transparent: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        size: tuple[int, int],
+        fps: float,
+        *,
+        transparent: bool = False,
+        palette_frames: Sequence[np.ndarray] = (),
+    ) -> None:
+        """``palette_frames``: frames to build the palette from (default: the first frame written)."""
         super().__init__(path, size, fps, transparent=transparent)
+        self.palette_frames = list(palette_frames)
         if transparent:
             raise ValueError("GIF cannot hold partial transparency")
         if not 0 < fps <= 50:
@@ -315,7 +329,8 @@ class GifWriter(Writer):
     def write(self, frame: np.ndarray) -> None:
         self._check(frame)
         if self._table is None:
-            palette = gif_palette(frame)
+            palette = gif_palette(self.palette_frames or [frame])
+            self.palette_frames = []
             self._table = nearest_colour_table(palette)
             self._handle.write(self._header(palette))
         indices = palette_indices(frame, self._table)
