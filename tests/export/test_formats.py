@@ -193,3 +193,23 @@ def test_trace_formats_hold_the_trace_of_the_range(trace, tmp_path, suffix):
     assert set(back) == set(trace)
     for name in trace:
         assert np.array_equal(back[name], trace[name][1:4]), name
+
+
+def test_gif_palette_covers_colours_that_appear_late(trace, qapp, tmp_path):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor
+
+    from tests.export.conftest import StripSource
+
+    class LateRed(StripSource):
+        def paint(self, painter, target, state):
+            super().paint(painter, target, state)
+            if state.t == self.trace.steps - 1:
+                painter.fillRect(QRectF(120, 60, 30, 20), QColor(230, 20, 200))
+
+    out = tmp_path / "late.gif"
+    export(trace, options(out, frames_per_step=1), source=LateRed(trace, SIZE))
+    with Image.open(out) as gif:
+        gif.seek(gif.n_frames - 1)
+        last = np.asarray(gif.convert("RGB")).astype(int)
+    assert np.abs(last[70, 135] - [230, 20, 200]).max() <= 8
