@@ -638,6 +638,7 @@ class MainWindow(QMainWindow):
             panel.set_theme(t)
         self.chain.set_theme(t)
         self.transport.strip.set_theme(t)
+        self.transport.set_icon_colour(t.text)
         self.editor.set_error_colour(t.error)
         set_theme = getattr(self.diagram, "set_theme", None)
         if set_theme is not None:

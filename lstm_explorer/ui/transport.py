@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QSlider,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -89,24 +89,33 @@ class TransportBar(QWidget):
         self.playback = playback
         self.player = player
         self.strip = TokenStrip(playback)
-        style = self.style()
+        self._icon_colour = "#333333"
 
-        def button(icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
+        def button(icon: str, tip: str) -> QToolButton:
             b = QToolButton()
-            b.setIcon(style.standardIcon(icon))
+            b.setProperty("glyph", icon)
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setIconSize(QSize(20, 20))
             return b
 
-        SP = QStyle.StandardPixmap
-        self.start_button = button(SP.SP_MediaSkipBackward, "Jump to the start (Home)")
-        self.back_button = button(SP.SP_MediaSeekBackward, "One time step back (←)")
-        self.phase_back_button = button(SP.SP_ArrowLeft, "One phase back (Shift+←)")
-        self.play_button = button(SP.SP_MediaPlay, "Play / pause (Space)")
-        self.phase_forward_button = button(SP.SP_ArrowRight, "One phase forward (Shift+→)")
-        self.forward_button = button(SP.SP_MediaSeekForward, "One time step forward (→)")
-        self.end_button = button(SP.SP_MediaSkipForward, "Jump to the end (End)")
+        self.start_button = button("start", "Jump to the start (Home)")
+        self.back_button = button("back", "One time step back (←)")
+        self.phase_back_button = button("phase_back", "One phase back (Shift+←)")
+        self.play_button = button("play", "Play / pause (Space)")
+        self.phase_forward_button = button("phase_forward", "One phase forward (Shift+→)")
+        self.forward_button = button("forward", "One time step forward (→)")
+        self.end_button = button("end", "Jump to the end (End)")
+        self._buttons = [
+            self.start_button,
+            self.back_button,
+            self.phase_back_button,
+            self.play_button,
+            self.phase_forward_button,
+            self.forward_button,
+            self.end_button,
+        ]
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider.setToolTip("Scrub through time")
@@ -163,6 +172,16 @@ class TransportBar(QWidget):
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         self.set_speed(DEFAULT_SPEED)
+        self.set_icon_colour(self._icon_colour)
+
+    def set_icon_colour(self, colour: str) -> None:
+        """Draw the transport icons in the theme's text colour."""
+        self._icon_colour = colour
+        for b in self._buttons:
+            glyph = str(b.property("glyph"))
+            if b is self.play_button and self.player.playing:
+                glyph = "pause"
+            b.setIcon(transport_icon(glyph, colour))
 
     def set_speed(self, speed: float) -> None:
         index = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - speed))
@@ -176,8 +195,7 @@ class TransportBar(QWidget):
         self.player.loop = on
 
     def _on_playing(self, playing: bool) -> None:
-        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setIcon(transport_icon("pause" if playing else "play", self._icon_colour))
 
     def _on_slider(self, value: int) -> None:
         if value != self.playback.t:
@@ -199,3 +217,53 @@ class TransportBar(QWidget):
         self.position_label.setText(
             f"t = {state.t} / {max(state.steps - 1, 0)}   ·   phase {state.phase + 1}/{state.phases}: {phase}"
         )
+
+
+def transport_icon(glyph: str, colour: str, size: int = 40) -> QIcon:
+    """A transport icon drawn in ``colour`` (so it reads on light and dark themes alike)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(colour))
+    s = size / 20.0
+
+    def triangle(x: float, w: float, right: bool, h: float = 12) -> None:
+        top, bottom, mid = 10 - h / 2, 10 + h / 2, 10
+        if right:
+            points = [QPointF(x * s, top * s), QPointF((x + w) * s, mid * s), QPointF(x * s, bottom * s)]
+        else:
+            points = [QPointF((x + w) * s, top * s), QPointF(x * s, mid * s), QPointF((x + w) * s, bottom * s)]
+        p.drawPolygon(QPolygonF(points))
+
+    def bar(x: float, w: float = 2.2, h: float = 12) -> None:
+        p.drawRect(QRectF(x * s, (10 - h / 2) * s, w * s, h * s))
+
+    if glyph == "play":
+        triangle(5.5, 10, True, 13)
+    elif glyph == "pause":
+        bar(5.5, 3, 12)
+        bar(11.5, 3, 12)
+    elif glyph == "start":
+        bar(3.5)
+        triangle(6, 5.5, False)
+        triangle(11, 5.5, False)
+    elif glyph == "end":
+        triangle(3.5, 5.5, True)
+        triangle(8.5, 5.5, True)
+        bar(14.3)
+    elif glyph == "back":
+        triangle(3.5, 6, False)
+        triangle(9.5, 6, False)
+    elif glyph == "forward":
+        triangle(4.5, 6, True)
+        triangle(10.5, 6, True)
+    elif glyph == "phase_back":
+        triangle(6.5, 6, False, 9)
+        bar(13, 1.6, 9)
+    elif glyph == "phase_forward":
+        bar(5.4, 1.6, 9)
+        triangle(7.5, 6, True, 9)
+    p.end()
+    return QIcon(pixmap)
