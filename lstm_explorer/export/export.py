@@ -397,7 +397,8 @@ def _export_animation(
 
         def samples(count: int = 6) -> list[np.ndarray]:
             """Frames spread over the animation, for formats that choose colours up front (GIF)."""
-            picks = sorted({round(i * (total - 1) / max(count - 1, 1)) for i in range(min(count, total))})
+            n = min(count, total)
+            picks = sorted({round(i * (total - 1) / max(n - 1, 1)) for i in range(n)})  # first and last included
             frames = []
             for k in picks:
                 kept, view = _frame(source, clock.state(k), options.transparent)

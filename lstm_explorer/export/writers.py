@@ -242,27 +242,52 @@ class WebmWriter(FfmpegWriter):
 _LUT_BITS = 5
 
 
-def gif_palette(frames: Sequence[np.ndarray], colours: int = 256) -> np.ndarray:
-    """(256, 3) uint8: the colour maps' ramps (so every value a strip can show has a close entry)
-    plus the most used colours of ``frames`` (background, boxes, text, highlights, anti-aliasing):
-    a few frames sampled across the animation, so colours that appear late have entries too."""
+def gif_palette(frames: Sequence[np.ndarray], colours: int = 256, frequent: int = 64) -> np.ndarray:
+    """(256, 3) uint8 for ``frames`` sampled across the animation (so colours that appear late have
+    entries too), in rising priority (see :func:`nearest_colour_table`):
+
+    * the colour maps' ramps, 128 entries: every value a strip can show has a close entry;
+    * entries from an octree over all pixels, for anti-aliased edges and gradients;
+    * the ``frequent`` most frequent exact colours, the most frequent last: a diagram is mostly
+      flat fills (background, boxes, wires, text, highlights), each kept exactly however small.
+    """
     ramps = np.concatenate([sequential(np.linspace(0.0, 1.0, 64)), diverging(np.linspace(-1.0, 1.0, 64))])[:, :3]
     # Every other row and column of each sample is plenty to find the common colours.
     step = 2 if len(frames) > 1 else 1
     rgb = np.concatenate([np.ascontiguousarray(f[::step, ::step, 2::-1]) for f in frames])  # B, G, R → R, G, B
-    budget = colours - len(ramps)
+    flat = rgb.reshape(-1, 3).astype(np.uint32)
+    packed = (flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2]
+    unique, counts = np.unique(packed, return_counts=True)
+    top = unique[np.argsort(-counts, kind="stable")[:frequent]][::-1]  # most frequent last
+    exact = np.stack([(top >> 16) & 255, (top >> 8) & 255, top & 255], axis=1).astype(np.uint8)
+    budget = colours - len(ramps) - len(exact)
     quantized = Image.fromarray(rgb, "RGB").quantize(budget, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     raw = quantized.getpalette() or []
-    found = np.array(raw[: 3 * budget], dtype=np.uint8).reshape(-1, 3)
-    palette = np.unique(np.concatenate([found, ramps]), axis=0)[:colours]
-    padded = np.zeros((colours, 3), dtype=np.uint8)
-    padded[: len(palette)] = palette
-    padded[len(palette) :] = palette[0]
+    edges = np.array(raw[: 3 * budget], dtype=np.uint8).reshape(-1, 3)
+    ordered = np.concatenate([ramps, edges, exact])
+    # Drop repeats, keeping each colour at its last (highest-priority) place.
+    _, first_from_end = np.unique(ordered[::-1], axis=0, return_index=True)
+    keep = np.sort(len(ordered) - 1 - first_from_end)
+    palette = ordered[keep][-colours:]
+    padded = np.empty((colours, 3), dtype=np.uint8)
+    padded[: colours - len(palette)] = palette[0]
+    padded[colours - len(palette) :] = palette
     return padded
 
 
+def _keys(rgb: np.ndarray, bits: int) -> np.ndarray:
+    drop = 8 - bits
+    c = rgb.astype(np.intp) >> drop
+    return (c[:, 0] << (2 * bits)) | (c[:, 1] << bits) | c[:, 2]
+
+
 def nearest_colour_table(palette: np.ndarray, bits: int = _LUT_BITS) -> np.ndarray:
-    """uint8 table of 2**(3·bits) entries: for each quantized colour, the nearest palette index."""
+    """uint8 table of 2**(3·bits) entries: for each quantized colour, a palette index.
+
+    Each cell maps to the palette colour nearest its centre, except that a cell holding palette
+    colours maps to the last of them (the palette is in rising priority): so flat fills in the
+    palette come out exact, not as a neighbour that happens to be nearer the cell's centre.
+    """
     levels = 1 << bits
     centres = (np.arange(levels, dtype=np.float32) + 0.5) * (256.0 / levels)
     p = palette.astype(np.float32)  # (256, 3)
@@ -276,6 +301,7 @@ def nearest_colour_table(palette: np.ndarray, bits: int = _LUT_BITS) -> np.ndarr
         distance = p_norm[None, :] - 2.0 * colours @ p.T
         start = r_index * len(gb)
         table[start : start + len(gb)] = np.argmin(distance, axis=1)
+    table[_keys(palette, bits)] = np.arange(len(palette), dtype=np.uint8)  # later entries win
     return table
 
 
