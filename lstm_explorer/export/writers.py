@@ -5,9 +5,10 @@ folder next to the target) and renames it on success.
 
 * MP4: H.264 (libx264) through the ffmpeg binary imageio-ffmpeg ships, yuv420p, moov atom first.
 * WebM: VP9 (libvpx-vp9); yuva420p when the frames are transparent.
-* GIF: a streaming GIF89a writer (constant memory): one global 256-colour palette built from the
-  first frame plus the app's colour maps, a fixed nearest-colour lookup table, and each frame
-  stored as the rectangle that changed since the one before. Loops forever.
+* GIF: a streaming GIF89a writer (constant memory): one global 256-colour palette (the colour
+  maps' ramps plus the colours of frames sampled across the animation), a fixed lookup table
+  from colour to palette index, and each frame stored as the rectangle that changed since the
+  one before. Loops forever; frame delays add up exactly to the frame rate.
 * PNG: one file per frame into a folder, or a single frame.
 """
 
