@@ -137,3 +137,18 @@ def test_cli_exports_the_trace_without_drawing(tmp_path):
     out = tmp_path / "trace.npz"
     assert main(["export", "gru", "--hidden", "3", "--input-size", "2", "--input", "1 2; 3 4", "--out", str(out)]) == 0
     assert np.load(out)["h"].shape == (2, 3)
+
+
+@pytest.mark.parametrize("view", ["chain", "dashboard"])
+def test_cli_exports_the_chain_and_the_dashboard(qapp, tmp_path, view):
+    out = tmp_path / f"{view}.png"
+    args = ["export", "brackets", "--input", "(a(b))", "--view", view, "--size", "640x360"]
+    assert main([*args, "--out", str(out)]) == 0
+    image = np.asarray(Image.open(out).convert("RGB"))
+    assert image.shape == (360, 640, 3)
+    assert len(np.unique(image.reshape(-1, 3), axis=0)) > 20  # a drawing, not a blank page
+    if view == "chain":  # the current step (the last, 5) is the highlighted module: the theme's yellow
+        from lstm_explorer.ui.theme import THEMES
+
+        yellow = np.array([int(THEMES["light"].highlight[i : i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(image.astype(int) - yellow).max(axis=2) <= 2).sum() > 500
