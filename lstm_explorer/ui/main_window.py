@@ -7,6 +7,7 @@ what another one did.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ from .diagram_panel import make_diagram_view
 from .equations import EquationsPanel
 from .heatmaps import HeatmapPanel
 from .predictions import PredictionsPanel
-from .sequence_editor import SequenceEditor
+from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .strips import ChainView
 from .theme import DEFAULT_THEME, THEMES, apply_palette, theme
 from .transport import DEFAULT_SPEED, Player, TransportBar
@@ -62,6 +63,8 @@ APP_NAME = "LSTM Explorer"
 MODEL_FILTER = "Models (*.safetensors *.npz *.pt *.pth *.keras *.h5);;All files (*)"
 MODEL_SUFFIXES = (".safetensors", ".npz", ".pt", ".pth", ".keras", ".h5")
 MAX_RECENT = 8
+#: An update that took less than this (s) lets the next keystroke skip the debounce pause.
+CHEAP_UPDATE_SECONDS = 0.012
 #: Refuse sequences whose traces would need more memory than this (bytes).
 MAX_TRACE_BYTES = 3e9
 
@@ -523,7 +526,12 @@ class MainWindow(QMainWindow):
                 "shorten the sequence."
             )
             return
+        began = time.perf_counter()
         self.recompute.submit(X, (tokens, text))
+        # Cheap updates (typing at the end) follow each key at once; costly ones wait for a pause.
+        elapsed = time.perf_counter() - began
+        cheap = elapsed < CHEAP_UPDATE_SECONDS and not self.recompute.busy
+        self.editor.set_debounce(0 if cheap else DEBOUNCE_MS)
         self._save_timer.start()
 
     def _on_updated(self, update: Update, tag: Any) -> None:

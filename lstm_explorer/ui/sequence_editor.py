@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 from ..sequence import MAX_STEPS, InputError, parse_numeric
 from .common import token_text
 
-#: Pause in typing before the sequence is recomputed (ms).
-DEBOUNCE_MS = 40
+#: Pause in typing before the sequence is recomputed (ms), when recomputing is costly; when it
+#: is cheap (an appended character), the update runs on the next turn of the event loop.
+DEBOUNCE_MS = 60
 RANDOM_STEPS = 40
 
 
@@ -137,6 +138,10 @@ class SequenceEditor(QWidget):
     def set_text(self, text: str) -> None:
         self.edit.setPlainText(text)
         self.flush()
+
+    def set_debounce(self, ms: int) -> None:
+        """How long to wait after a keystroke (0: as soon as the event loop is free)."""
+        self._timer.setInterval(max(int(ms), 0))
 
     def text(self) -> str:
         return self.edit.toPlainText()

@@ -43,6 +43,7 @@ class UnitPlot(QWidget):
         self.node_row = QHBoxLayout()
         self.node_row.setSpacing(8)
         self.checks: dict[str, QCheckBox] = {}
+        self._preferred: list[str] = list(DEFAULT_NODES)
         top = QHBoxLayout()
         top.addWidget(QLabel("Plot:"))
         top.addLayout(self.node_row)
@@ -77,6 +78,8 @@ class UnitPlot(QWidget):
         return [name for name, box in self.checks.items() if box.isChecked()]
 
     def set_nodes(self, names: list[str]) -> None:
+        """Tick these nodes (kept as the preference for cells shown later)."""
+        self._preferred = list(names)
         for name, box in self.checks.items():
             box.blockSignals(True)
             box.setChecked(name in names)
@@ -91,11 +94,18 @@ class UnitPlot(QWidget):
         for node in display_nodes(trace.graph):
             box = QCheckBox(label_plain(node.label))
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            box.setChecked(node.name in DEFAULT_NODES)
+            wanted = (
+                self._preferred if any(n.name in self._preferred for n in display_nodes(trace.graph)) else DEFAULT_NODES
+            )
+            box.setChecked(node.name in wanted)
             box.setStyleSheet(f"QCheckBox {{ color: {node_colour(node.name)}; font-weight: bold; }}")
-            box.toggled.connect(lambda _on: self._redraw())
+            box.toggled.connect(self._on_toggled)
             self.node_row.addWidget(box)
             self.checks[node.name] = box
+
+    def _on_toggled(self, _on: bool) -> None:
+        self._preferred = self.nodes
+        self._redraw()
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
         if trace is not None and trace.graph.kind != self._graph_kind:

@@ -275,6 +275,8 @@ def test_settings_are_remembered(qtbot, make_window, settings):
     window.transport.set_speed(8)
     window.open_model("remember")
     window.editor.set_text("a" + "x" * 5 + "?")
+    qtbot.mouseClick(window.unit_plot.checks["f"], Qt.MouseButton.LeftButton)
+    assert "f" in window.unit_plot.nodes
     window.close()
     again = make_window(settings_=settings)
     assert again.theme_name == "dark"
@@ -282,6 +284,7 @@ def test_settings_are_remembered(qtbot, make_window, settings):
     assert again.player.speed == 8
     assert again.model.name == "remember"
     assert again.editor.text() == "a" + "x" * 5 + "?"
+    assert set(again.unit_plot.nodes) == {"f", "c", "h"}
 
 
 def test_long_sequence_computes_in_the_background_and_can_be_cancelled(qtbot, make_window):
