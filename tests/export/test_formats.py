@@ -64,6 +64,9 @@ def test_mp4_frames_count_size_change_and_colours(strips, tmp_path):
     frames = read_video(out)
     assert frames.shape == (9, 90, 160, 3)
     assert distinct_frames(frames) == 9
+    # Browsers and slide software: the index (moov) before the data (mdat), so playback starts at once.
+    data = out.read_bytes()
+    assert data[4:8] == b"ftyp" and 0 < data.find(b"moov") < data.find(b"mdat")
     # The last frame of each step shows it complete, in a lossy (yuv420p) video.
     for k, t in ((2, 1), (5, 2), (8, 3)):
         check_cells(frames[k], strips, t, tolerance=14)
