@@ -93,7 +93,8 @@ def main() -> None:
             result = export(trace, options, source=source)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             python_ms = 1000 * (time.process_time() - own) / result.frames
-            ffmpeg_ms = 1000 * (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) / result.frames
+            spent = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+            ffmpeg_ms = max(1000 * spent / result.frames, 0.0)
             rows.append((fmt, render_fps, encode_fps, result.fps, result.frames, out.stat().st_size))
             cpu.append((fmt, python_ms, ffmpeg_ms))
 
