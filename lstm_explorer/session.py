@@ -131,6 +131,7 @@ class Session:
         self._X = np.zeros((0, network.input_size))
         self._stores: dict[Key, _Store] = {}
         self.traces: dict[Key, Trace] = {}
+        self._first_change_memo: tuple[np.ndarray, np.ndarray, int] | None = None
         #: Measured cost of one step of the whole network, to decide what may run on the GUI thread.
         self.seconds_per_step = 2e-6 * network.num_layers * len(network.directions) * (1 + network.hidden_size / 64)
 
@@ -144,6 +145,14 @@ class Session:
 
     def first_change(self, X: np.ndarray) -> int:
         """The first step where ``X`` differs from the current input (its length if none does)."""
+        memo = self._first_change_memo
+        if memo is not None and memo[0] is X and memo[1] is self._X:
+            return memo[2]  # asked again for the same pair (estimate, then compute)
+        k = self._first_change(X)
+        self._first_change_memo = (X, self._X, k)
+        return k
+
+    def _first_change(self, X: np.ndarray) -> int:
         old = self._X
         n = min(len(old), len(X))
         if n == 0:
@@ -182,7 +191,8 @@ class Session:
         """Traces for ``X``, recomputed from its first changed step. Does not change the session
         unless ``in_place`` (then call nothing else: :meth:`apply` is implied)."""
         began = time.perf_counter()
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.dtype != np.float64 or not X.flags.c_contiguous:
+            X = np.ascontiguousarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.network.input_size:
             raise ValueError(f"input has shape {X.shape}, expected (T, {self.network.input_size})")
         T = len(X)
