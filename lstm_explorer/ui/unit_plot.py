@@ -138,8 +138,8 @@ class UnitPlot(QWidget):
             item = self.curves.get((name, unit))
             if item is None:
                 style = _DASHES[self.playback.selected.index(unit) % len(_DASHES)]
-                # A cosmetic 1 px pen (the raster fast path: 1.5 px is 5x slower); peak downsampling to about one point pair per pixel keeps a
-                # 10 000-step curve as cheap to draw as a 500-step one.
+                # A cosmetic 1 px pen (the raster fast path: 1.5 px costs 5x more); peak downsampling
+                # to about one point pair per pixel keeps a 10 000-step curve as cheap as a short one.
                 pen = pg.mkPen(node_colour(name), width=1, style=style)
                 label = f"{label_plain(trace.graph[name].label)}[{unit}]"
                 item = self.plot.plot(values, pen=pen, name=label, autoDownsampleFactor=1.0, skipFiniteCheck=True)
