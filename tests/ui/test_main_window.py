@@ -383,3 +383,27 @@ def test_a_bad_model_on_the_command_line_falls_back_with_the_message_shown(qtbot
     assert window.model.name == "brackets"
     assert window.banner.isVisible()
     assert "truncated.safetensors" in window.banner_label.text()
+
+
+def test_play_with_loop_wraps_to_the_start(qtbot, window):
+    window.transport.loop.click()
+    window.transport.speed.setCurrentIndex(window.transport.speed.count() - 1)  # the fastest
+    assert window.player.loop and window.player.speed == 256
+    window.playback.seek(window.playback.steps - 2)
+    window.transport.play_button.click()
+    assert window.player.playing
+    qtbot.waitUntil(lambda: window.playback.t < 3, timeout=5000)
+    assert window.player.playing
+    window.transport.play_button.click()
+    assert not window.player.playing
+
+
+def test_the_app_shows_the_window_before_loading_the_model(qtbot, settings):
+    from lstm_explorer.ui.main_window import MainWindow
+
+    window = MainWindow(settings=settings, open_later=True)
+    qtbot.addWidget(window)
+    assert window.model is None
+    window.show()
+    qtbot.waitUntil(lambda: window.playback.steps > 0)
+    assert window.model.name == "brackets"
