@@ -28,6 +28,10 @@ def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
     os.close(fd)
     temp = Path(name)
+    # mkstemp makes the file private (0600); give it the mode an ordinary new file would get.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)
     try:
         yield temp
         os.replace(temp, target)

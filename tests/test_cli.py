@@ -168,3 +168,14 @@ def test_python_dash_m_entry_point_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads((tmp_path / "t.json").read_text())["steps"] == 2
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "t.npz"
+    assert run("trace", "rnn", "--input", "1", "--input-size", "1", "--out", str(out)) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
