@@ -9,6 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def _umask() -> int:
+    umask = os.umask(0o022)  # the only way to read the umask is to set it
+    os.umask(umask)
+    return umask
+
+
+def default_mode(*, folder: bool = False) -> int:
+    """The mode ``open`` (0666) or ``mkdir`` (0777) would give a new file or folder under the umask."""
+    return (0o777 if folder else 0o666) & ~_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; rename it onto ``target`` if the block succeeds.
@@ -29,9 +40,7 @@ def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]
     os.close(fd)
     temp = Path(name)
     # mkstemp makes the file private (0600); give it the mode an ordinary new file would get.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)
+    os.chmod(temp, default_mode())
     try:
         yield temp
         os.replace(temp, target)

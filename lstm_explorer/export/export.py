@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import os
 import queue
 import shutil
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..atomic import atomic_path
+from ..atomic import atomic_path, default_mode
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_state
@@ -223,18 +222,6 @@ def _os_message(exc: OSError, target: Path) -> str:
     return f"cannot write {target}: {exc.strerror or exc}"
 
 
-@functools.cache
-def _umask() -> int:
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
-
-
-def _file_mode() -> int:
-    """The mode ``open`` would have given a new file (0666 less the umask)."""
-    return 0o666 & ~_umask()
-
-
 @contextlib.contextmanager
 def _temporary_file(target: Path) -> Iterator[Path]:
     """:func:`atomic_path` with the export's messages: a temporary file next to ``target`` (same
@@ -244,8 +231,6 @@ def _temporary_file(target: Path) -> Iterator[Path]:
         raise ExportError(f"cannot write {target}: a folder of that name exists")
     with atomic_path(target) as temp:
         yield temp
-        # mkstemp makes the file private (0600); an export is a document like any other.
-        temp.chmod(_file_mode())
 
 
 _FRAME_NAME_PREFIX = "frame_"
@@ -276,7 +261,7 @@ def _temporary_folder(target: Path) -> Iterator[Path]:
         raise ExportError(_os_message(exc, target)) from None
     try:
         yield temp
-        temp.chmod(0o777 & ~_umask())  # as mkdir would have made it
+        temp.chmod(default_mode(folder=True))  # mkdtemp makes it private; mkdir would not
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
             os.replace(target, old)
@@ -519,7 +504,6 @@ def _export_trace(trace: Trace, options: ExportOptions, fmt: str, target: Path) 
     meta = {**options.meta, "steps": [start, stop]}
     try:
         write_trace(part, target, meta=meta)
-        target.chmod(_file_mode())
     except OSError as exc:
         raise ExportError(_os_message(exc, target)) from None
     return ExportResult(target, fmt, 0, time.perf_counter() - began)

@@ -24,7 +24,6 @@ Metadata (all strings; safetensors allows nothing else):
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -67,8 +66,4 @@ def write_bundle(path: str | Path, tensors: Mapping[str, np.ndarray], metadata: 
     arrays = {name: np.ascontiguousarray(value, dtype=np.float64) for name, value in tensors.items()}
     with atomic_path(path) as temp:
         save_file(arrays, str(temp), metadata=dict(metadata))
-        # mkstemp creates the file 0600; a model file is ordinary data, readable as the umask allows.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
     return path
