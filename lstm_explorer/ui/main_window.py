@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeyEvent,
     QKeySequence,
+    QPaintEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -141,9 +142,10 @@ class MainWindow(QMainWindow):
         self.transport.set_speed(float(self.settings.value("speed", DEFAULT_SPEED)))  # type: ignore[arg-type]
         self.transport.loop.setChecked(_bool(self.settings.value("loop", False)))
         self._restore_layout()
+        self._open_after_paint: list[Any] = []
         if open_later:
-            # Start-up: show the window first, then load and compute the model (≈0.2 s).
-            QTimer.singleShot(0, lambda: self._open_initial(model))
+            # Start-up: paint the window first, then load and compute the model (≈0.1–0.2 s).
+            self._open_after_paint.append(model)
         else:
             self._open_initial(model)
 
@@ -701,6 +703,12 @@ class MainWindow(QMainWindow):
         self.settings.setValue("loop", self.player.loop)
         self.settings.setValue("unit_plot_nodes", self.unit_plot.nodes)
         self.settings.sync()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._open_after_paint:
+            model = self._open_after_paint.pop()
+            QTimer.singleShot(0, lambda: self._open_initial(model))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.player.pause()
