@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from .. import colormaps
@@ -29,6 +41,7 @@ class StepStrip(QAbstractScrollArea):
         self.cell_width = cell_width
         self.theme: Theme = theme("light")
         self.tokens: list[str] = []
+        self._static: dict[tuple[str, str], QStaticText] = {}
         self._t = -1
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -116,6 +129,24 @@ class StepStrip(QAbstractScrollArea):
     def paint_step(self, painter: QPainter, t: int, rect: QRectF) -> None:
         raise NotImplementedError
 
+    def draw_text(self, painter: QPainter, rect: QRectF, text: str, font: QFont) -> None:
+        """Centre ``text`` in ``rect``; laid out once per (text, font) and reused (QStaticText),
+        since the same tokens and labels are drawn on every repaint."""
+        key = (text, font.key())
+        static = self._static.get(key)
+        if static is None:
+            if len(self._static) > 4000:
+                self._static.clear()
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), font)
+            self._static[key] = static
+        size = static.size()
+        painter.setFont(font)
+        painter.drawStaticText(
+            QPointF(rect.center().x() - size.width() / 2, rect.center().y() - size.height() / 2), static
+        )
+
 
 class TokenStrip(StepStrip):
     """The input tokens on a line, the current one highlighted; a click jumps there."""
@@ -127,7 +158,7 @@ class TokenStrip(StepStrip):
         self.setToolTip("The input, one cell per step: click a token to jump there")
 
     def set_tokens(self, tokens: list[str]) -> None:
-        longest = max((len(token_text(s)) for s in tokens[:200]), default=1)
+        longest = max((len(token_text(s)) for s in tokens[:50]), default=1)
         self.cell_width = 24 if longest <= 1 else min(16 + 7 * longest, 90)
         super().set_tokens(tokens)
 
@@ -155,16 +186,15 @@ class TokenStrip(StepStrip):
         elif t % 2:
             painter.fillRect(box, QColor(th.window))
         painter.setPen(QColor(th.text))
-        painter.setFont(bold_font if current else token_font)
         text = token_text(self.tokens[t]) if t < len(self.tokens) else ""
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        self.draw_text(painter, box, text, bold_font if current else token_font)
         if t % 5 == 0 or current:
-            painter.setFont(small_bold if current else small_font)
             painter.setPen(QColor(th.text if current else th.muted))
-            painter.drawText(
+            self.draw_text(
+                painter,
                 QRectF(rect.left() - 10, rect.bottom() - 15, rect.width() + 20, 14),
-                Qt.AlignmentFlag.AlignCenter,
                 str(t),
+                small_bold if current else small_font,
             )
 
 
@@ -179,11 +209,43 @@ class ChainView(StepStrip):
         self.setMinimumHeight(150)
         self.title = "A"
         self.setToolTip("The network unrolled through time: click a module to jump to its step")
+        self._images: dict[int, tuple[QImage, np.ndarray]] = {}  # t → h_t strip (image, its pixels)
+        self._image_rows = 0
+        self._chain_fonts: dict[str, QFont] = {}
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
         if trace is not None:
             self.title = trace.graph.kind.split("-")[0].upper()
+        changed = self.playback.changed_from
+        self._images = {t: v for t, v in self._images.items() if t < changed}
         super()._on_trace_changed(trace)
+
+    def _font(self, kind: str) -> QFont:
+        font = self._chain_fonts.get(kind)
+        if font is None:
+            font = QFont(self.font())
+            if kind != "title":
+                font.setFamily("monospace")
+            font.setBold(kind in ("title", "token_bold"))
+            if kind == "small":
+                font.setPointSizeF(max(font.pointSizeF() * 0.75, 6))
+            self._chain_fonts[kind] = font
+        return font
+
+    def _strip_image(self, t: int, h: np.ndarray, rows: int) -> QImage:
+        """h_t resampled to ``rows`` pixels and coloured; kept until step t changes."""
+        if rows != self._image_rows:
+            self._images.clear()
+            self._image_rows = rows
+        cached = self._images.get(t)
+        if cached is None:
+            if len(self._images) > 512:
+                self._images.clear()
+            index = np.minimum((np.arange(rows) * len(h)) // rows, len(h) - 1)
+            rgba = np.ascontiguousarray(colormaps.diverging(h[index])[:, None, :])
+            cached = (QImage(rgba.data, 1, rows, 4, QImage.Format.Format_RGBA8888), rgba)
+            self._images[t] = cached
+        return cached[0]
 
     def paint_step(self, painter: QPainter, t: int, rect: QRectF) -> None:
         trace = self.playback.trace
@@ -217,45 +279,31 @@ class ChainView(StepStrip):
         # h_t as a strip of colours inside the module (resampled to the box's height).
         h = trace["h"][t]
         strip = QRectF(box.right() - 16, box.top() + 6, 9, box.height() - 12)
-        rows = max(int(strip.height()), 1)
-        index = np.minimum((np.arange(rows) * len(h)) // rows, len(h) - 1)
-        rgba = np.ascontiguousarray(colormaps.diverging(h[index])[:, None, :])
-        image = QImage(rgba.data, 1, rows, 4, QImage.Format.Format_RGBA8888)
-        painter.drawImage(strip, image)
+        painter.drawImage(strip, self._strip_image(t, h, max(int(strip.height()), 1)))
         painter.setPen(QPen(QColor(th.muted), 0.8))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(strip)
         painter.setPen(QColor(th.text))
-        font = QFont(painter.font())
-        font.setBold(True)
-        painter.setFont(font)
-        painter.drawText(box.adjusted(0, 0, -14, 0), Qt.AlignmentFlag.AlignCenter, self.title)
+        self.draw_text(painter, box.adjusted(0, 0, -14, 0), self.title, self._font("title"))
         # x_t from below, h_t up and out.
         painter.setPen(line_pen)
         cx = box.center().x() - 7
         painter.drawLine(QPointF(cx, rect.bottom() - 36), QPointF(cx, box.bottom()))
         _arrow_head(painter, QPointF(cx, box.bottom()), up=True, colour=QColor(th.muted))
-        font.setBold(current)
-        font.setFamily("monospace")
-        painter.setFont(font)
         painter.setPen(QColor(th.text))
         token = token_text(self.tokens[t]) if t < len(self.tokens) else ""
         if len(token) > 10:
             token = token[:9] + "…"
-        painter.drawText(QRectF(rect.left(), rect.bottom() - 35, rect.width(), 18), Qt.AlignmentFlag.AlignCenter, token)
-        small = QFont(font)
-        small.setBold(False)
-        small.setPointSizeF(max(font.pointSizeF() * 0.75, 6))
-        painter.setFont(small)
+        token_rect = QRectF(rect.left(), rect.bottom() - 35, rect.width(), 18)
+        self.draw_text(painter, token_rect, token, self._font("token_bold" if current else "token"))
         painter.setPen(QColor(th.muted))
-        painter.drawText(
-            QRectF(rect.left(), rect.bottom() - 16, rect.width(), 14), Qt.AlignmentFlag.AlignCenter, f"t = {t}"
-        )
+        t_rect = QRectF(rect.left(), rect.bottom() - 16, rect.width(), 14)
+        self.draw_text(painter, t_rect, f"t = {t}", self._font("small"))
         # The selected unit's value above the module.
         selected = self.playback.selected
         label = f"h[{selected[0]}] {h[selected[0]]:+.2f}" if selected else "h_t"
         painter.setPen(QColor(th.text))
-        painter.drawText(QRectF(rect.left(), 0, rect.width(), top_line - 4), Qt.AlignmentFlag.AlignCenter, label)
+        self.draw_text(painter, QRectF(rect.left(), 0, rect.width(), top_line - 4), label, self._font("small"))
 
 
 def _arrow_head(painter: QPainter, tip: QPointF, *, up: bool, colour: QColor) -> None:
