@@ -236,7 +236,7 @@ class EquationsPanel(QWidget):
         chosen = "" if self.playback.selected else " (click a unit on a heatmap to choose another)"
         self.header.setText(
             f"<b>Step t = {t}</b>, input <code>{_escape(token)}</code> · <b>unit {u}</b>{chosen}<br>"
-            f"<i>Phase {state.phase + 1}: {phase.title}</i> — {phase.explanation}"
+            f"<i>Phase {state.phase + 1}: {label_html(phase.title)}</i> — {label_html(phase.explanation)}"
         )
         in_phase = {n.name for n in trace.graph.nodes_in_phase(state.phase)}
         lines = []

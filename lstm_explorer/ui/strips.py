@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetrics,
     QImage,
     QMouseEvent,
     QPainter,
@@ -154,13 +155,29 @@ class TokenStrip(StepStrip):
     def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
         super().__init__(playback, 24, parent)
         self._font_cache: tuple[QFont, QFont, QFont, QFont] | None = None
+        self._elided: dict[tuple[str, str, int], str] = {}
         self.setFixedHeight(44)
+        # No scroll bar (it would cover the step numbers): the strip follows t; the wheel scrolls it.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setToolTip("The input, one cell per step: click a token to jump there")
 
     def set_tokens(self, tokens: list[str]) -> None:
         longest = max((len(token_text(s)) for s in tokens[:50]), default=1)
         self.cell_width = 24 if longest <= 1 else min(16 + 7 * longest, 90)
         super().set_tokens(tokens)
+
+    def _elide(self, text: str, font: QFont, width: int) -> str:
+        """``text`` shortened with … to fit ``width`` pixels (numeric steps can be long)."""
+        if len(text) <= 1:
+            return text
+        key = (text, font.key(), width)
+        short = self._elided.get(key)
+        if short is None:
+            if len(self._elided) > 4000:
+                self._elided.clear()
+            short = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+            self._elided[key] = short
+        return short
 
     def _fonts(self) -> tuple[QFont, QFont, QFont, QFont]:
         """(token, token bold, index, index bold), built once."""
@@ -187,7 +204,8 @@ class TokenStrip(StepStrip):
             painter.fillRect(box, QColor(th.window))
         painter.setPen(QColor(th.text))
         text = token_text(self.tokens[t]) if t < len(self.tokens) else ""
-        self.draw_text(painter, box, text, bold_font if current else token_font)
+        font = bold_font if current else token_font
+        self.draw_text(painter, box, self._elide(text, font, int(box.width()) - 4), font)
         if t % 5 == 0 or current:
             painter.setPen(QColor(th.text if current else th.muted))
             self.draw_text(
@@ -292,8 +310,8 @@ class ChainView(StepStrip):
         _arrow_head(painter, QPointF(cx, box.bottom()), up=True, colour=QColor(th.muted))
         painter.setPen(QColor(th.text))
         token = token_text(self.tokens[t]) if t < len(self.tokens) else ""
-        if len(token) > 10:
-            token = token[:9] + "…"
+        if len(token) > 11:
+            token = token[:10] + "…"
         token_rect = QRectF(rect.left(), rect.bottom() - 35, rect.width(), 18)
         self.draw_text(painter, token_rect, token, self._font("token_bold" if current else "token"))
         painter.setPen(QColor(th.muted))
