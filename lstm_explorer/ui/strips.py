@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QStaticText,
     QTransform,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
@@ -104,6 +105,14 @@ class StepStrip(QAbstractScrollArea):
         """Where step ``t`` is drawn, in viewport coordinates."""
         x = t * self.cell_width - self.horizontalScrollBar().value()
         return QRectF(x, 0, self.cell_width, self.viewport().height())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Either wheel direction scrolls along time (three steps a notch)."""
+        delta = event.angleDelta()
+        notches = (delta.x() or delta.y()) / 120.0
+        bar = self.horizontalScrollBar()
+        bar.setValue(bar.value() - round(notches * 3 * self.cell_width))
+        event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.steps:
