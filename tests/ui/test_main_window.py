@@ -135,6 +135,7 @@ def test_clicking_a_heatmap_cell_jumps_and_selects_everywhere(qtbot, window):
     assert f"unit {unit}" in window.equations.header.text()
     assert f"[{unit}] = σ(" in window.equations.plain_text().replace("f_t", "f")
     assert window.unit_plot.hint.text() == f"unit {unit}"
+    assert window.diagram.diagram.state.selected == (unit,)  # the diagram's strips mark it too
     assert {key[1] for key in window.unit_plot.curves} == {unit}
     # Ctrl+click adds a second unit.
     pos = heatmaps.pixel_of("h", t, 7)
