@@ -33,7 +33,10 @@ def display_nodes(graph: CellGraph) -> list[Node]:
     chosen = [
         n
         for n in graph.nodes
-        if (n.kind == "layer" and n.op != "linear") or n.name in graph.slots or n.name in graph.state_names
+        if (n.kind == "layer" and n.op != "linear")
+        or n.name in graph.slots
+        or n.name in graph.state_names
+        or n.name in _PREFERRED  # the coupled LSTM's i = 1 − f is still the input gate
     ]
     rank = {name: k for k, name in enumerate(_PREFERRED)}
     return sorted(chosen, key=lambda n: (rank.get(n.name, len(rank)), graph.names.index(n.name)))

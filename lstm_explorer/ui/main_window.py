@@ -412,10 +412,12 @@ class MainWindow(QMainWindow):
 
         try:
             model, key = self._load(spec)
-        except (ModelFileError, WeightsError, ValueError, OSError) as exc:
+        except Exception as exc:  # a file from anywhere: any failure is the file's, reported as such
             if not quiet:
                 name = Path(str(spec)).name if not hasattr(spec, "name") else spec.name
                 problem = str(exc)
+                if not isinstance(exc, ModelFileError | WeightsError | ValueError | OSError):
+                    problem = f"{type(exc).__name__}: {problem}"  # unexpected: say what kind
                 if problem.startswith(f"{name}: "):
                     problem = problem[len(name) + 2 :]
                 self.show_error(f"Could not open <b>{_escape(name)}</b>: {_escape(problem)}")
