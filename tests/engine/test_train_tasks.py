@@ -1,5 +1,7 @@
 """The training tasks generate what their docstrings promise."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -34,6 +36,30 @@ def test_remember_asks_once_for_the_first_symbol():
     assert np.isin(inputs[:, 1:], np.arange(len(task.symbols))).any()
     for preset in task.presets():
         assert preset[0] in task.symbols and preset.endswith("?") and set(preset) <= set(task.vocabulary)
+
+
+def test_remember_curriculum_lengthens_the_delay_the_same_way_for_every_run():
+    task = RememberTask()
+    longest = [task.longest_delay(k) for k in range(task.curriculum + 10)]
+    assert longest[0] == task.min_delay + 1 and longest[-1] == task.max_delay
+    assert all(a <= b for a, b in itertools.pairwise(longest))
+    assert RememberTask(curriculum=0).longest_delay(0) == task.max_delay
+    rng = np.random.default_rng(3)
+    first = [task.batch(rng, 64) for _ in range(3)]
+    assert task.batches_drawn == 3
+    for batch in first:  # at the start only delays 1..2: "?" is at step 2 or 3
+        asked = np.flatnonzero(batch.mask.any(axis=0))
+        assert set(asked) <= {2, 3} and batch.inputs.shape[1] <= 4
+    task.batches_drawn = task.curriculum
+    late = task.batch(rng, 256)
+    delays = np.argmax(late.mask, axis=1) - 1
+    assert delays.min() >= task.min_delay and delays.max() <= task.max_delay and delays.max() > 40
+    # The schedule depends only on the batches drawn: two fresh tasks give the same batches.
+    a, b = RememberTask(), RememberTask()
+    ra, rb = np.random.default_rng(5), np.random.default_rng(5)
+    for _ in range(4):
+        x, y = a.batch(ra, 8), b.batch(rb, 8)
+        assert np.array_equal(x.inputs, y.inputs) and np.array_equal(x.mask, y.mask)
 
 
 def test_sine_targets_are_the_next_values():
