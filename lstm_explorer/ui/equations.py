@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from ..engine.graph import CellGraph, Node
@@ -187,6 +188,7 @@ class EquationsPanel(QWidget):
         self._weights: LayerWeights | None = None
         self.tokens: list[str] = []
         self._shown: tuple[object, ...] = ()
+        self._stale = False
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(lambda _sel: self.refresh(force=True))
@@ -211,7 +213,16 @@ class EquationsPanel(QWidget):
     def unit(self) -> int:
         return self.playback.selected[0] if self.playback.selected else 0
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh(force=True)
+
     def refresh(self, force: bool = False) -> None:
+        if not self.isVisible():
+            self._stale = True  # a closed or tabbed-away panel catches up when shown
+            return
+        self._stale = False
         trace = self.playback.trace
         if trace is None:
             self.browser.setHtml("")

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..engine.trace import Trace
@@ -78,6 +78,7 @@ class PredictionsPanel(QWidget):
         layout.addWidget(self.text)
         layout.addStretch(1)
         self._t = -1
+        self._stale = False
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
 
@@ -102,7 +103,16 @@ class PredictionsPanel(QWidget):
         t = self.playback.t
         return self.playback.steps - 1 - t if self.reverse else t
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
+        if not self.isVisible():
+            self._stale = True  # catches up when shown
+            return
+        self._stale = False
         self._t = self.playback.t
         model = self.model
         if model is None or self.outputs_at is None or self.playback.trace is None:

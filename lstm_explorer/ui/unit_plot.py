@@ -6,6 +6,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..engine.trace import Trace
@@ -44,6 +45,7 @@ class UnitPlot(QWidget):
         self.node_row.setSpacing(8)
         self.checks: dict[str, QCheckBox] = {}
         self._preferred: list[str] = list(DEFAULT_NODES)
+        self._stale = False
         top = QHBoxLayout()
         top.addWidget(QLabel("Plot:"))
         top.addLayout(self.node_row)
@@ -121,7 +123,16 @@ class UnitPlot(QWidget):
             if whole and (x1 < trace.steps - 1 or x1 > 1.5 * end or old == 0):
                 self.plot.setXRange(0, end, padding=0)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._redraw()
+
     def _redraw(self) -> None:
+        if not self.isVisible() and self.checks:
+            self._stale = True  # a closed panel does no work; it catches up when shown
+            return
+        self._stale = False
         trace = self.playback.trace
         wanted: list[tuple[str, int]] = []
         if trace is not None:

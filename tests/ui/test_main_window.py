@@ -408,3 +408,18 @@ def test_the_app_shows_the_window_before_loading_the_model(qtbot, settings):
     window.show()
     qtbot.waitUntil(lambda: window.playback.steps > 0)
     assert window.model.name == "brackets"
+
+
+def test_a_closed_panel_catches_up_when_shown_again(qtbot, window):
+    window.equations_dock.close()
+    window.unit_plot_dock.close()
+    T = window.playback.steps + 1
+    type_at_end(qtbot, window, "(")
+    wait_for_steps(qtbot, window, T)
+    assert window.playback.t == T - 1
+    window.equations_dock.toggleViewAction().trigger()
+    window.unit_plot_dock.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: f"Step t = {T - 1}" in window.equations.header.text())
+    unit = window.playback.selected[0]
+    curve = window.unit_plot.curves[("h", unit)]
+    assert len(curve.yData) == T
