@@ -30,7 +30,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "model",
         metavar="MODEL",
         help="a cell kind with random weights (lstm, gru, rnn, peephole, coupled, gru-classic, "
-        "rnn-relu), a bundled model name, or a weights file (.npz, .safetensors, .pt, .pth)",
+        "rnn-relu), a bundled model name, or a weights file (.safetensors, .npz, .pt, .pth, .keras, .weights.h5)",
     )
     parser.add_argument("--cell", help="cell kind, overriding what the file's shapes suggest")
     parser.add_argument("--hidden", type=int, default=16, help="hidden size for random weights (default 16)")
@@ -111,7 +111,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lstm-explorer",
         description="Open the LSTM Explorer window.",
-        epilog="Subcommands: trace (run 'lstm-explorer trace --help').",
+        epilog=f"Subcommands: {', '.join(COMMANDS)} (run 'lstm-explorer COMMAND --help').",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("model", nargs="?", help="a model to open: a weights file or a bundled model name")
