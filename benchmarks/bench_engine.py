@@ -20,6 +20,7 @@ import numpy as np
 
 from lstm_explorer.engine import cell_graph, init_weights
 from lstm_explorer.engine.network import RecurrentNetwork
+from lstm_explorer.threads import limit_blas_threads
 
 X_SIZE, STEPS = 64, 1000
 
@@ -72,14 +73,21 @@ def torch_columns(tensors: dict[str, np.ndarray], X: np.ndarray, H: int, repeats
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="BLAS threads for NumPy (default 1, as lstm-explorer runs; torch uses 1)",
+    )
     args = parser.parse_args()
+    limit_blas_threads(args.blas_threads)
     try:
         import torch  # noqa: F401
 
         has_torch = True
     except ImportError:
         has_torch = False
-    print(f"X={X_SIZE}, T={STEPS}, float64, best of {args.repeats}; µs per step")
+    print(f"X={X_SIZE}, T={STEPS}, float64, best of {args.repeats}, {args.blas_threads} BLAS thread(s); µs per step")
     print(
         f"{'H':>4} {'engine':>8} {'torch-rec':>10} {'nn.LSTM':>8} {'matvec':>8} "
         f"{'engine/torch-rec':>17} {'matvec/engine':>14}"

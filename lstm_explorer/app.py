@@ -8,7 +8,6 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from .ui.blas import limit_blas_threads
 from .ui.main_window import APP_NAME, MainWindow
 
 
@@ -33,7 +32,6 @@ def run_app(model: str | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("LSTM Explorer")
     sys.excepthook = show_exception
-    limit_blas_threads(1)
     window = MainWindow(model=model, open_later=True)
     window.show()
     return app.exec()

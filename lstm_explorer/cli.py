@@ -135,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = build_gui_parser().parse_args(argv)
         handler = run_gui
+    from .threads import limit_blas_threads
+
+    limit_blas_threads(1)  # the GUI, export and long traces all run matrix-vector products
     try:
         return handler(args)
     except CliError as exc:
