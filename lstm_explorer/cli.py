@@ -95,6 +95,23 @@ def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
         raise CliError(f"input: {exc}") from None
 
 
+def add_layer_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--layer", type=int, default=0, help="which layer to show (default 0)")
+    parser.add_argument(
+        "--reverse", action="store_true", help="the backward direction (steps in the order the cell read them)"
+    )
+
+
+def trace_cli_layer(args: argparse.Namespace, model, X: np.ndarray):
+    """The trace of the layer and direction chosen by --layer and --reverse."""
+    network = model.network
+    if not 0 <= args.layer < network.num_layers:
+        raise CliError(f"--layer {args.layer}: the model has {network.num_layers} layer(s), numbered from 0")
+    if args.reverse and not network.bidirectional:
+        raise CliError("--reverse: the model is not bidirectional")
+    return network.trace(X, args.layer, args.reverse)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lstm-explorer", description="Watch an LSTM think, gate by gate.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

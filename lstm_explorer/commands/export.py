@@ -9,7 +9,15 @@ import sys
 import time
 from typing import TextIO
 
-from ..cli import CliError, add_input_arguments, add_model_arguments, load_cli_model, read_cli_input
+from ..cli import (
+    CliError,
+    add_input_arguments,
+    add_layer_arguments,
+    add_model_arguments,
+    load_cli_model,
+    read_cli_input,
+    trace_cli_layer,
+)
 
 FORMAT_HELP = (
     "output: .mp4 (H.264), .webm (VP9), .gif, a folder ending in / (PNG frames), .png (one step), "
@@ -81,8 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--walkthrough", action="store_true", help="diagram: dim what is not computing and explain each phase"
     )
     parser.add_argument("--select", metavar="UNITS", help="hidden units to highlight, e.g. 0,3")
-    parser.add_argument("--layer", type=int, default=0, help="which layer to show (default 0)")
-    parser.add_argument("--reverse", action="store_true", help="show the backward direction")
+    add_layer_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run_export)
 
@@ -137,12 +144,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     model = load_cli_model(args)
     X = read_cli_input(args, model)
-    network = model.network
-    if not 0 <= args.layer < network.num_layers:
-        raise CliError(f"--layer {args.layer}: the model has {network.num_layers} layer(s), numbered from 0")
-    if args.reverse and not network.bidirectional:
-        raise CliError("--reverse: the model is not bidirectional")
-    trace = network.trace(X, args.layer, args.reverse)
+    trace = trace_cli_layer(args, model, X)
     try:
         steps = parse_steps(args.steps, trace.steps)
     except ExportError as exc:
@@ -167,7 +169,7 @@ def run_export(args: argparse.Namespace) -> int:
         walkthrough=args.walkthrough,
         tokens=tuple(tokens),
         format=fmt,
-        meta={"model": model.name, "cell": network.kind, "layer": args.layer, "reverse": args.reverse},
+        meta={"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse},
     )
     app = _ensure_qt() if fmt not in TRACES else None  # noqa: F841 - kept alive while exporting
     bar = ProgressBar(sys.stderr)

@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import CliError, add_input_arguments, add_model_arguments, load_cli_model, read_cli_input
+from ..cli import (
+    CliError,
+    add_input_arguments,
+    add_layer_arguments,
+    add_model_arguments,
+    load_cli_model,
+    read_cli_input,
+    trace_cli_layer,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,10 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_model_arguments(trace)
     add_input_arguments(trace)
-    trace.add_argument("--layer", type=int, default=0, help="which layer to trace (default 0)")
-    trace.add_argument(
-        "--reverse", action="store_true", help="trace the backward direction (steps in the order the cell read them)"
-    )
+    add_layer_arguments(trace)
     trace.add_argument("--out", required=True, help="output file: .npz, .csv or .json")
     trace.set_defaults(handler=run_trace)
 
@@ -33,15 +38,10 @@ def run_trace(args: argparse.Namespace) -> int:
         raise CliError(f"{out.name}: unknown output format {out.suffix!r}; use {', '.join(TRACE_FORMATS)}")
     model = load_cli_model(args)
     X = read_cli_input(args, model)
-    network = model.network
-    if not 0 <= args.layer < network.num_layers:
-        raise CliError(f"--layer {args.layer}: the model has {network.num_layers} layer(s), numbered from 0")
-    if args.reverse and not network.bidirectional:
-        raise CliError("--reverse: the model is not bidirectional")
-    trace = network.trace(X, args.layer, args.reverse)
+    trace = trace_cli_layer(args, model, X)
     try:
         write_trace(
-            trace, out, meta={"model": model.name, "cell": network.kind, "layer": args.layer, "reverse": args.reverse}
+            trace, out, meta={"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse}
         )
     except OSError as exc:
         raise CliError(f"{out}: cannot write ({exc.strerror or exc})") from None

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evaluate import sigmoid
-from .graph import CellGraph, Node
+from .evaluate import activate, pointwise
+from .graph import CellGraph
 from .weights import suffix
 
 Tensors = dict[str, np.ndarray]
@@ -25,18 +25,6 @@ Tensors = dict[str, np.ndarray]
 
 def _block(tensors: Mapping[str, np.ndarray], family: str, slot: int, H: int) -> np.ndarray:
     return tensors[family][slot * H : (slot + 1) * H]
-
-
-def _activate(op: str, v: np.ndarray) -> np.ndarray:
-    if op == "sigmoid":
-        return sigmoid(v)
-    if op == "tanh":
-        return np.tanh(v)
-    if op == "relu":
-        return np.maximum(v, 0.0)
-    if op == "linear":
-        return v
-    raise ValueError(f"unknown layer op {op!r}")
 
 
 def _activation_slope(op: str, out: np.ndarray) -> np.ndarray | float:
@@ -96,26 +84,13 @@ def layer_forward(graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.nda
                         pre += tensors[term.weight] * v[term.source]
                     else:
                         pre += v[term.source] @ _block(tensors, term.weight, node.slot, H).T
-                out = _activate(node.op, pre)
+                out = activate(node.op, pre)
             else:
-                out = _pointwise(node, v)
+                out = pointwise(node.op, [v[name] for name in node.inputs])
             v[node.name] = out
             values[node.name][t] = out
         state = {prev: v[new] for prev, new in graph.recurrent}
     return LayerCache(X, values)
-
-
-def _pointwise(node: Node, v: Mapping[str, np.ndarray]) -> np.ndarray:
-    a = v[node.inputs[0]]
-    if node.op == "mul":
-        return a * v[node.inputs[1]]
-    if node.op == "add":
-        return a + v[node.inputs[1]]
-    if node.op == "tanh":
-        return np.tanh(a)
-    if node.op == "one_minus":
-        return 1.0 - a
-    raise ValueError(f"unknown pointwise op {node.op!r}")
 
 
 def _accumulate(grads: dict[str, np.ndarray], name: str, value: np.ndarray) -> None:
