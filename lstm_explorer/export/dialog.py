@@ -52,6 +52,7 @@ from .export import (
     ExportResult,
     check_options,
     check_steps,
+    default_source,
     detect_format,
     export,
 )
@@ -74,20 +75,6 @@ CHOICES: tuple[tuple[str, str], ...] = (
 )
 SIZES = ((1280, 720), (1920, 1080), (960, 540), (640, 360), (3840, 2160))
 PREVIEW = QSize(384, 216)
-
-
-def default_source(options: ExportOptions, trace: Trace) -> FrameSource:
-    from .views import make_source
-
-    return make_source(
-        options.view,
-        trace,
-        options.size,
-        theme=options.theme,
-        transparent=options.transparent,
-        walkthrough=options.walkthrough,
-        tokens=options.tokens,
-    )
 
 
 class ExportDialog(QDialog):

@@ -509,6 +509,21 @@ def _export_trace(trace: Trace, options: ExportOptions, fmt: str, target: Path) 
     return ExportResult(target, fmt, 0, time.perf_counter() - began)
 
 
+def default_source(options: ExportOptions, trace: Trace) -> FrameSource:
+    """The frame source the options ask for, drawn from the trace alone (diagram or chain)."""
+    from .views import make_source  # Qt views load on the first frame, not on import
+
+    return make_source(
+        options.view,
+        trace,
+        options.size,
+        theme=options.theme,
+        transparent=options.transparent,
+        walkthrough=options.walkthrough,
+        tokens=options.tokens,
+    )
+
+
 def export(
     trace: Trace,
     options: ExportOptions,
@@ -537,17 +552,7 @@ def export(
     _check_folder(target.parent)
     own_source = source is None
     if source is None:
-        from .views import make_source
-
-        source = make_source(
-            options.view,
-            trace,
-            options.size,
-            theme=options.theme,
-            transparent=options.transparent,
-            walkthrough=options.walkthrough,
-            tokens=options.tokens,
-        )
+        source = default_source(options, trace)
     try:
         if fmt in STILLS:
             return _export_still(trace, options, fmt, target, source, progress)
