@@ -206,6 +206,8 @@ def main() -> int:
         training = json.loads(trained.metadata["training"])
         training["measured"] = figures
         trained.metadata["training"] = json.dumps(training)
+        if "depth_unit" in figures:
+            trained.metadata["featured_units"] = json.dumps([figures["depth_unit"]])
         path = save_trained(trained, args.out / f"{name}.safetensors")
         print(report(name, figures) + f"  [{trained.result.seconds:.0f} s, final loss {trained.result.final_loss:.4f}]")
         print(f"  wrote {path}", file=sys.stderr)

@@ -19,6 +19,8 @@ Metadata (all strings; safetensors allows nothing else):
     presets      JSON list of example inputs, as typed in the editor
     trained_on   the training task's name (brackets, remember, sine), when trained here
     training     JSON: steps, seed, learning rate, final loss, measured figures
+    featured_units  JSON list of hidden units worth watching first (brackets: the depth counter);
+                 the window selects them when the model opens
 """
 
 from __future__ import annotations

@@ -112,6 +112,17 @@ class Model:
         return self.extras[self.embedding_key] if self.embedding_key else None
 
     @property
+    def featured_units(self) -> list[int]:
+        """Units the model's author points at (metadata ``featured_units``), valid ones only."""
+        try:
+            value = json.loads(self.metadata.get("featured_units", "[]"))
+        except ValueError:
+            return []
+        if not isinstance(value, list):
+            return []
+        return [int(u) for u in value if isinstance(u, int) and 0 <= u < self.hidden_size]
+
+    @property
     def presets(self) -> list[str]:
         """Example inputs as the editor takes them: text, or numbers such as ``"0.1; 0.2"``."""
         raw = self.metadata.get("presets")

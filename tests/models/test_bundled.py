@@ -106,3 +106,11 @@ def test_bundles_are_plain_pytorch_state_dicts(name):
         values = module.fc(out)[0]
         expected = (torch.softmax(values, dim=-1) if model.task == "text" else values).numpy()
     assert np.abs(model.readout(model.top_outputs(model.run(X))) - expected).max() <= 1e-12
+
+
+def test_brackets_points_at_its_depth_counter():
+    from lstm_explorer.models import resolve_model
+
+    model = resolve_model("brackets")
+    measured = json.loads(model.metadata["training"])["measured"]
+    assert model.featured_units == [measured["depth_unit"]]
