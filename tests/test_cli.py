@@ -179,3 +179,13 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_projected_lstm_is_refused_by_name(tmp_path, capsys):
+    pytest.importorskip("torch")
+    import torch
+
+    torch.save(torch.nn.LSTM(3, 6, proj_size=2).state_dict(), tmp_path / "proj.pt")
+    for cell in ([], ["--cell", "lstm"]):
+        assert run("trace", str(tmp_path / "proj.pt"), *cell, "--input", "1 2 3", "--out", str(tmp_path / "t.npz")) == 2
+        assert "proj_size" in capsys.readouterr().err

@@ -56,6 +56,8 @@ class RecurrentNetwork:
     @classmethod
     def from_tensors(cls, tensors: Mapping[str, np.ndarray], kind: str | None = None) -> RecurrentNetwork:
         """Validate PyTorch-named tensors (``weight_ih_l0`` …) for cell ``kind`` (inferred if None)."""
+        if "weight_hr_l0" in tensors:  # whatever the kind: ignoring it would compute something else
+            raise WeightsError("tensor weight_hr_l0: LSTMs with projections (proj_size) are not supported")
         graph = cell_graph(kind or infer_kind(tensors))
         groups: dict[tuple[int, bool], dict[str, np.ndarray]] = {}
         for name, value in tensors.items():
