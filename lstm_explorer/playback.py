@@ -110,6 +110,8 @@ class Playback:
         """Show a new trace; keep the step (clamped) unless ``t`` is given, keep valid selections.
 
         ``changed_from``: steps before it equal the previous trace's (an incremental recompute).
+        Emits ``trace_changed`` and then always ``position_changed`` (even when the position is the
+        same), so a view may take the trace on the first and draw once, on the second.
         """
         self._trace = trace
         self.changed_from = max(int(changed_from), 0)

@@ -204,13 +204,16 @@ class DiagramScene(QGraphicsScene):
     def walkthrough(self) -> bool:
         return self._walkthrough
 
-    def set_trace(self, trace: Trace | None) -> None:
+    def set_trace(self, trace: Trace | None, *, redraw: bool = True) -> None:
+        """Draw ``trace`` from now on. ``redraw=False``: leave the items as they are until the next
+        :meth:`show_state` (a caller about to show a new position draws once, not twice)."""
         if trace is not None and trace.graph.kind != self.graph.kind:
             raise ValueError(f"a {trace.graph.kind} trace cannot be drawn on the {self.graph.kind} diagram")
         self._trace = trace
         self._image_cache.clear()
         self._image_cache_t = -1
-        self.show_state(self._state)
+        if redraw:
+            self.show_state(self._state)
 
     def set_theme(self, name: str) -> None:
         theme = theme_named(name)

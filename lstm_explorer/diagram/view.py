@@ -30,6 +30,7 @@ class DiagramView(QGraphicsView):
         self._theme = "light"
         self._walkthrough = False
         self._auto_fit = True  # refit on resize until the user zooms or pans
+        self._trace_pending = False  # a new trace taken, not drawn yet (position_changed follows)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -48,21 +49,25 @@ class DiagramView(QGraphicsView):
             self._on_trace_changed(playback.trace)
 
     # -- following the playback ------------------------------------------------------------------
+    # Playback.set_trace emits trace_changed and then position_changed: the scene takes the new
+    # trace on the first and draws it on the second, so a keystroke draws the diagram once.
     def _on_trace_changed(self, trace: Trace | None) -> None:
         if trace is None:
             if self.diagram is not None:
-                self.diagram.set_trace(None)
+                self.diagram.set_trace(None, redraw=False)
+            self._trace_pending = True
             return
         if self.diagram is None or self.diagram.graph.kind != trace.graph.kind:
             self._make_scene(trace)
         else:
-            self.diagram.set_trace(trace)
+            self.diagram.set_trace(trace, redraw=False)
+            self._trace_pending = True
 
     def _make_scene(self, trace: Trace) -> None:
         scene = DiagramScene(trace.graph, self._theme, self)
         scene.set_walkthrough(self._walkthrough)
         scene.unit_clicked.connect(self._on_unit_clicked)
-        scene.set_trace(trace)
+        scene.set_trace(trace, redraw=False)
         scene.show_state(self.playback.state)
         old = self.diagram
         self.diagram = scene
@@ -73,12 +78,12 @@ class DiagramView(QGraphicsView):
         self.fit()
 
     def _on_position_changed(self, state: PlaybackState) -> None:
-        if self.diagram is not None:
+        pending, self._trace_pending = self._trace_pending, False
+        if self.diagram is not None and (pending or state != self.diagram.state):
             self.diagram.show_state(state)
 
     def _on_selection_changed(self, selected: tuple[int, ...]) -> None:
-        if self.diagram is not None:
-            self.diagram.show_state(self.playback.state)
+        self._on_position_changed(self.playback.state)
 
     def _on_unit_clicked(self, unit: int) -> None:
         # Clicking the one selected unit again clears the selection.

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPaintEvent, QPalette, QTextDocument
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
 from ..engine.graph import CellGraph, Node
 
 #: Order of the heatmaps for the LSTM family (the issue's f, i, g, o, c, h); others follow the graph.
@@ -68,3 +71,60 @@ def label_plain(label: str) -> str:
 def token_text(ch: str) -> str:
     """A character as shown on a timeline cell: visible stand-ins for blanks."""
     return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(ch, ch)
+
+
+def pin_size(label: QLabel, widest: str) -> None:
+    """Give a label whose text changes on every step a fixed size, as wide as ``widest``.
+
+    A label with a fixed width *and* height does not ask its parents to lay out again when its text
+    changes (Qt's updateGeometry stops there): one keystroke then relayouts no dock, nor the window.
+    """
+    metrics = label.fontMetrics()
+    margins = label.contentsMargins()
+    label.setFixedSize(
+        metrics.horizontalAdvance(widest) + 8 + margins.left() + margins.right(),
+        metrics.height() + 2 + margins.top() + margins.bottom(),
+    )
+
+
+class RichTextBox(QWidget):
+    """Rich text (QLabel's subset of HTML) in a box ``lines`` high whose width follows the layout.
+
+    For text that changes on every step: a word-wrapped QLabel asks its dock and the window to lay
+    out again on each ``setText``; this box only repaints itself.
+    """
+
+    def __init__(self, lines: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._doc = QTextDocument(self)
+        self._doc.setDocumentMargin(0)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 6)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self._doc.setHtml(text)
+            self.update()
+
+    def plain_text(self) -> str:
+        return self._doc.toPlainText()
+
+    # Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        box = self.contentsRect()
+        self._doc.setDefaultFont(self.font())
+        self._doc.setTextWidth(box.width())
+        context = QAbstractTextDocumentLayout.PaintContext()
+        palette = QPalette(self.palette())
+        palette.setColor(QPalette.ColorRole.Text, palette.color(QPalette.ColorRole.WindowText))
+        context.palette = palette
+        painter = QPainter(self)
+        painter.setClipRect(box)
+        painter.translate(box.topLeft())
+        self._doc.documentLayout().draw(painter, context)
+        painter.end()

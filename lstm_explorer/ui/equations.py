@@ -11,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from ..engine.graph import CellGraph, Node
 from ..engine.trace import Trace
 from ..engine.weights import LayerWeights
 from ..playback import Playback, PlaybackState
-from .common import label_html
+from .common import RichTextBox, label_html
 from .theme import Theme, theme
 
 _ACTIVATION = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": ""}
@@ -171,12 +170,9 @@ class EquationsPanel(QWidget):
         super().__init__(parent)
         self.playback = playback
         self.theme: Theme = theme("light")
-        self.header = QLabel()
+        # Four lines, painted in place: a label whose text changes on every step would relayout the dock.
+        self.header = RichTextBox(4)
         self.header.setObjectName("equationsHeader")
-        self.header.setWordWrap(True)
-        # A fixed height: a label that changes height on every step would relayout the whole dock.
-        self.header.setFixedHeight(self.header.fontMetrics().lineSpacing() * 4 + 6)
-        self.header.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.browser = QTextBrowser()
         self.browser.setObjectName("equations")
         self.browser.setOpenLinks(False)

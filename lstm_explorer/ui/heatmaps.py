@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsWidget, QLabel, QVBoxLayout, QWidget
@@ -24,6 +24,9 @@ from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
 from .common import display_nodes, label_html
 from .theme import Theme, theme
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 #: Steps per image tile.
 TILE = 256
@@ -133,13 +136,14 @@ class HeatmapPanel(QWidget):
         self.info = QLabel("Hover over a heatmap to read a value; click to jump there and select the unit.")
         self.info.setObjectName("heatmapInfo")
         self.info.setWordWrap(True)
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.view.ci.layout.setSpacing(2)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.info)
-        layout.addWidget(self.view, 1)
+        # pyqtgraph (≈0.15 s to import) and its view are made with the first trace, so the window
+        # paints before either: at start-up the model is opened after the first paint.
+        self._view: pg.GraphicsLayoutWidget | None = None
+        self._placeholder: QWidget | None = QWidget()
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(4, 4, 4, 4)
+        self._layout.addWidget(self.info)
+        self._layout.addWidget(self._placeholder, 1)
         self.maps: dict[str, _NodeMap] = {}
         self._structure: tuple[object, ...] = ()
         self._steps = 0
@@ -148,14 +152,34 @@ class HeatmapPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._render_some)
-        self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(self._on_selection_changed)
 
     # -- building ----------------------------------------------------------------------------
+    @property
+    def view(self) -> pg.GraphicsLayoutWidget:
+        """The pyqtgraph layout holding the plots (made on first use)."""
+        if self._view is None:
+            import pyqtgraph as pg
+
+            view = pg.GraphicsLayoutWidget()
+            view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            view.ci.layout.setSpacing(2)
+            view.setBackground(self.theme.plot_background)
+            view.scene().sigMouseMoved.connect(self._on_mouse_moved)
+            view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+            if self._placeholder is not None:
+                self._layout.replaceWidget(self._placeholder, view)
+                self._placeholder.deleteLater()
+                self._placeholder = None
+            view.show()  # made after the panel was shown: not shown with it
+            self._view = view
+        return self._view
+
     def _build(self, graph: CellGraph, hidden: int) -> None:
+        import pyqtgraph as pg
+
         self.view.clear()
         self.maps = {}
         first: pg.PlotItem | None = None
@@ -191,7 +215,11 @@ class HeatmapPanel(QWidget):
         self._apply_theme_to_plots()
 
     def _apply_theme_to_plots(self) -> None:
-        self.view.setBackground(self.theme.plot_background)
+        if self._view is None:
+            return  # made with the theme, later
+        import pyqtgraph as pg
+
+        self._view.setBackground(self.theme.plot_background)
         fg = pg.mkPen(self.theme.plot_foreground)
         for m in self.maps.values():
             for axis in ("left", "bottom"):
@@ -204,7 +232,8 @@ class HeatmapPanel(QWidget):
     # -- trace -------------------------------------------------------------------------------
     def _on_trace_changed(self, trace: Trace | None) -> None:
         if trace is None:
-            self.view.clear()
+            if self._view is not None:
+                self._view.clear()
             self.maps = {}
             self._structure = ()
             self._dirty.clear()
@@ -267,6 +296,8 @@ class HeatmapPanel(QWidget):
         trace = self.playback.trace
         if trace is None:
             return
+        import pyqtgraph as pg
+
         began = time.perf_counter()
         here = self.playback.t // TILE
         order = sorted(self._dirty, key=lambda d: (abs(d[1] - here), d[1], d[0]))
@@ -315,6 +346,10 @@ class HeatmapPanel(QWidget):
             m.cursor.setValue(state.t + 0.5)
 
     def _on_selection_changed(self, selected: tuple[int, ...]) -> None:
+        if not self.maps:
+            return
+        import pyqtgraph as pg
+
         for m in self.maps.values():
             while len(m.selection_lines) < len(selected):
                 line = pg.InfiniteLine(

@@ -48,6 +48,7 @@ from .. import __version__
 from ..engine.cells import CELL_KINDS, cell_graph
 from ..playback import Playback, PlaybackState
 from ..session import Session, Update
+from .common import pin_size
 from .compute import Recompute
 from .diagram_panel import make_diagram_view
 from .equations import EquationsPanel
@@ -356,9 +357,6 @@ class MainWindow(QMainWindow):
         self.status_sizes = QLabel()
         self.status_position = QLabel()
         self.status_position.setObjectName("statusPosition")
-        self.status_position.setMinimumWidth(
-            self.status_position.fontMetrics().horizontalAdvance("t = 100000 / 100000") + 16
-        )
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setFormat("computing %p%")
@@ -371,6 +369,7 @@ class MainWindow(QMainWindow):
         for label in (self.status_model, self.status_kind, self.status_sizes, self.status_position):
             label.setContentsMargins(8, 0, 8, 0)
             status.addPermanentWidget(label)
+        pin_size(self.status_position, "t = 100000 / 100000")  # its text changes on every step
 
     # -- models ------------------------------------------------------------------------------
     def _open_initial(self, model: Any) -> None:

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QShowEvent
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
-from .common import token_text
+from .common import RichTextBox, token_text
 from .theme import Theme, theme
 
 TOP_K = 5
@@ -60,17 +60,12 @@ class PredictionsPanel(QWidget):
         self.reverse = False
         self.tokens: list[str] = []
         self.X: np.ndarray | None = None
-        self.title = QLabel()
+        # Fixed heights, painted in place: text that changes on every step relayouts no dock.
+        self.title = RichTextBox(2)
         self.title.setObjectName("predictionsTitle")
-        self.title.setWordWrap(True)
-        lines = self.title.fontMetrics().lineSpacing()
-        self.title.setFixedHeight(lines * 2 + 4)  # fixed: no relayout of the dock on every step
         self.bars = _Bars()
-        self.text = QLabel()
+        self.text = RichTextBox(3)
         self.text.setObjectName("predictionsText")
-        self.text.setWordWrap(True)
-        self.text.setFixedHeight(lines * 3 + 4)
-        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
@@ -87,9 +82,11 @@ class PredictionsPanel(QWidget):
         self.bars.update()
 
     def set_source(self, model: Any, outputs_at: Any, X: np.ndarray | None, tokens: list[str], reverse: bool) -> None:
-        """The model, a function giving its top layer's output at a step, and the input as read."""
+        """The model, a function giving its top layer's output at a step, and the input as read.
+
+        Shown once the playback has the matching trace (the window sets it right after): until then
+        the playback's step may be past the end of ``outputs_at``'s new, shorter sequence."""
         self.model, self.outputs_at, self.X, self.tokens, self.reverse = model, outputs_at, X, tokens, reverse
-        self.refresh()
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
         self.refresh()

@@ -31,6 +31,18 @@ from ..playback import Playback, PlaybackState
 from .common import token_text
 from .theme import Theme, theme
 
+#: How far (px) a cell's drawing may reach into its neighbours (the token strip's step numbers).
+CELL_OVERHANG = 12
+
+
+def _first_difference(a: list[str], b: list[str]) -> int:
+    """The first index where two token lists differ (the shorter one's length if one extends the other);
+    0 when they differ earlier than at the end (then the whole strip is repainted)."""
+    n = min(len(a), len(b))
+    if a[:n] == b[:n]:
+        return n
+    return 0
+
 
 class StepStrip(QAbstractScrollArea):
     """A strip of ``cell_width``-wide cells, one per step, scrolled horizontally."""
@@ -45,19 +57,19 @@ class StepStrip(QAbstractScrollArea):
         self.tokens: list[str] = []
         self._static: dict[tuple[str, str], QStaticText] = {}
         self._t = -1
+        self._steps_shown = 0
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.horizontalScrollBar().valueChanged.connect(self.viewport().update)
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(self._on_selection_changed)
 
     # -- data --------------------------------------------------------------------------------
     def set_tokens(self, tokens: list[str]) -> None:
-        self.tokens = tokens
+        old, self.tokens = self.tokens, tokens
         self._update_range()
-        self.viewport().update()
+        self.update_from(_first_difference(old, tokens), max(len(old), len(tokens)))
 
     def set_theme(self, t: Theme) -> None:
         self.theme = t
@@ -79,15 +91,38 @@ class StepStrip(QAbstractScrollArea):
         self._update_range()
         self._scroll_to(self.playback.t)
 
+    # Qt override
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        """Move what is drawn and paint only the cells scrolled into view (typing at the end of a
+        long input scrolls by one cell per keystroke)."""
+        self.viewport().scroll(dx, 0)
+
+    # Typing changes the last cells and moves the highlight by one: only those cells are painted
+    # again.
+    def update_from(self, t: int, end: int) -> None:
+        """Repaint the cells of steps ``t`` to ``end`` (exclusive: a cell past the last step is blank)."""
+        left = max(int(self.cell_rect(t).left()) - CELL_OVERHANG, 0)
+        right = min(int(self.cell_rect(end).left()) + CELL_OVERHANG, self.viewport().width())
+        if left < right:
+            self.viewport().update(left, 0, right - left, self.viewport().height())
+
+    def update_step(self, t: int) -> None:
+        """Repaint step ``t``'s cell (and what of it overhangs its neighbours)."""
+        rect = self.cell_rect(t).toAlignedRect().adjusted(-CELL_OVERHANG, 0, CELL_OVERHANG, 0)
+        self.viewport().update(rect)
+
     def _on_trace_changed(self, trace: Trace | None) -> None:
         self._update_range()
-        self.viewport().update()
+        old, self._steps_shown = self._steps_shown, self.steps
+        self.update_from(self.playback.changed_from if trace is not None else 0, max(old, self.steps))
 
     def _on_position_changed(self, state: PlaybackState) -> None:
         if state.t != self._t:
-            self._t = state.t
+            old, self._t = self._t, state.t
             self._scroll_to(state.t)
-            self.viewport().update()
+            if old >= 0:
+                self.update_step(old)
+            self.update_step(state.t)
 
     def _on_selection_changed(self, selected: tuple[int, ...]) -> None:
         self.viewport().update()
@@ -125,11 +160,13 @@ class StepStrip(QAbstractScrollArea):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
-        painter.fillRect(self.viewport().rect(), QColor(self.theme.base))
+        exposed = event.rect()
+        painter.fillRect(exposed, QColor(self.theme.base))
         if self.steps:
+            # The cells under the exposed rectangle, and one more each side for what overhangs.
             scroll = self.horizontalScrollBar().value()
-            first = max(scroll // self.cell_width, 0)
-            last = min((scroll + self.viewport().width()) // self.cell_width + 1, self.steps)
+            first = max((scroll + exposed.left()) // self.cell_width - 1, 0)
+            last = min((scroll + exposed.right()) // self.cell_width + 2, self.steps)
             for t in range(first, last):
                 painter.save()
                 self.paint_step(painter, t, self.cell_rect(t))
@@ -172,7 +209,10 @@ class TokenStrip(StepStrip):
 
     def set_tokens(self, tokens: list[str]) -> None:
         longest = max((len(token_text(s)) for s in tokens[:50]), default=1)
-        self.cell_width = 24 if longest <= 1 else min(16 + 7 * longest, 90)
+        width = 24 if longest <= 1 else min(16 + 7 * longest, 90)
+        if width != self.cell_width:
+            self.cell_width = width
+            self.viewport().update()
         super().set_tokens(tokens)
 
     def _elide(self, text: str, font: QFont, width: int) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
+from .common import pin_size
 from .strips import TokenStrip
 
 #: Speeds offered, in time steps per second.
@@ -122,10 +123,7 @@ class TransportBar(QWidget):
         self.slider.setObjectName("timeSlider")
         self.position_label = QLabel()
         self.position_label.setObjectName("positionLabel")
-        metrics = self.position_label.fontMetrics()
-        self.position_label.setFixedWidth(
-            metrics.horizontalAdvance("t = 100000 / 100000  ·  phase 5/5: Input gate and candidate") + 8
-        )
+        pin_size(self.position_label, "t = 100000 / 100000  ·  phase 5/5: Input gate and candidate")
         self.speed = QComboBox()
         self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.speed.setToolTip("Playback speed in time steps per second")

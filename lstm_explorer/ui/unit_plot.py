@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -14,6 +14,9 @@ from ..playback import Playback, PlaybackState
 from .common import display_nodes, label_plain, node_colour
 from .heatmaps import view_end
 from .theme import Theme, theme
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 #: Nodes plotted by default, when the cell has them.
 DEFAULT_NODES = ("h", "c")
@@ -25,20 +28,10 @@ class UnitPlot(QWidget):
         super().__init__(parent)
         self.playback = playback
         self.theme: Theme = theme("light")
-        self.plot_widget = pg.PlotWidget()
-        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        # No grid: pyqtgraph draws it inside the axes' pictures, replayed on every repaint (≈2 ms).
-        self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False, pen=pg.mkPen("#888888", width=1))
-        self.plot.addItem(self.zero_line)
-        self.plot.setLabel("bottom", "time step t")
-        self.plot.setClipToView(True)
-        self.plot.setDownsampling(auto=True, mode="peak")
-        self.legend = self.plot.addLegend(offset=(8, 8), labelTextSize="8pt")
-        self.time_cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.theme.cursor, width=2))
-        self.plot.addItem(self.time_cursor)
+        # pyqtgraph (≈0.15 s to import) and the plot are made with the first trace, so the window
+        # paints before either: at start-up the model is opened after the first paint.
+        self.plot_widget: pg.PlotWidget | None = None
+        self._placeholder: QWidget | None = QWidget()
         self.hint = QLabel()
         self.hint.setObjectName("unitPlotHint")
         self.node_row = QHBoxLayout()
@@ -54,18 +47,53 @@ class UnitPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self._placeholder, 1)
+        self._layout = layout
         self.curves: dict[tuple[str, int], pg.PlotDataItem] = {}
         self._graph_kind = ""
         self._steps = 0
         self._t = -1
-        self.plot.scene().sigMouseClicked.connect(self._on_clicked)
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(lambda _sel: self._redraw())
 
+    def _make_plot(self) -> None:
+        import pyqtgraph as pg
+
+        plot_widget = pg.PlotWidget()
+        self.plot_widget = plot_widget
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        # No grid: pyqtgraph draws it inside the axes' pictures, replayed on every repaint (≈2 ms).
+        self.zero_line = pg.InfiniteLine(pos=0, angle=0, movable=False, pen=pg.mkPen("#888888", width=1))
+        self.plot.addItem(self.zero_line)
+        self.plot.setLabel("bottom", "time step t")
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.legend = self.plot.addLegend(offset=(8, 8), labelTextSize="8pt")
+        self.time_cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.theme.cursor, width=2))
+        self.plot.addItem(self.time_cursor)
+        self.plot.scene().sigMouseClicked.connect(self._on_clicked)
+        if self._placeholder is not None:
+            self._layout.replaceWidget(self._placeholder, self.plot_widget)
+            self._placeholder.deleteLater()
+            self._placeholder = None
+        plot_widget.show()  # made after the panel was shown: not shown with it
+        self._apply_theme()
+
     def set_theme(self, t: Theme) -> None:
         self.theme = t
+        self._apply_theme()
+        self._redraw()
+
+    def _apply_theme(self) -> None:
+        if self.plot_widget is None:
+            return  # made with the theme, later
+        import pyqtgraph as pg
+
+        t = self.theme
         self.plot_widget.setBackground(t.plot_background)
         fg = pg.mkPen(t.plot_foreground)
         for axis in ("left", "bottom"):
@@ -73,7 +101,6 @@ class UnitPlot(QWidget):
             self.plot.getAxis(axis).setTextPen(fg)
         self.time_cursor.setPen(pg.mkPen(t.cursor, width=2))
         self.legend.setLabelTextColor(t.plot_foreground)
-        self._redraw()
 
     @property
     def nodes(self) -> list[str]:
@@ -110,6 +137,8 @@ class UnitPlot(QWidget):
         self._redraw()
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
+        if trace is not None and self.plot_widget is None:
+            self._make_plot()
         if trace is not None and trace.graph.kind != self._graph_kind:
             self._graph_kind = trace.graph.kind
             self._rebuild_checks(trace)
@@ -134,6 +163,8 @@ class UnitPlot(QWidget):
             return
         self._stale = False
         trace = self.playback.trace
+        if self.plot_widget is None:
+            return  # no trace shown yet
         wanted: list[tuple[str, int]] = []
         if trace is not None:
             wanted = [(n, u) for u in self.playback.selected for n in self.nodes if n in trace]
@@ -148,6 +179,8 @@ class UnitPlot(QWidget):
             values = trace[name][:, unit]
             item = self.curves.get((name, unit))
             if item is None:
+                import pyqtgraph as pg
+
                 style = _DASHES[self.playback.selected.index(unit) % len(_DASHES)]
                 # A cosmetic 1 px pen (the raster fast path: 1.5 px costs 5x more); peak downsampling
                 # to about one point pair per pixel keeps a 10 000-step curve as cheap as a short one.
@@ -165,7 +198,7 @@ class UnitPlot(QWidget):
             self.hint.setText(f"unit{'s' if len(self.playback.selected) > 1 else ''} {units}")
 
     def _on_position_changed(self, state: PlaybackState) -> None:
-        if state.t != self._t:
+        if state.t != self._t and self.plot_widget is not None:
             self._t = state.t
             self.time_cursor.setValue(state.t)
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from lstm_explorer import colormaps
 from lstm_explorer.models import random_model
@@ -423,3 +423,99 @@ def test_a_closed_panel_catches_up_when_shown_again(qtbot, window):
     unit = window.playback.selected[0]
     curve = window.unit_plot.curves[("h", unit)]
     assert len(curve.yData) == T
+
+
+class _EventLog(QObject):
+    """Records events of some types delivered to any object (an application event filter)."""
+
+    def __init__(self, *types):
+        super().__init__()
+        self.types = types
+        self.seen = []
+
+    def eventFilter(self, obj, event):
+        if event.type() in self.types:
+            region = event.region() if event.type() == QEvent.Type.Paint else None
+            self.seen.append((obj, event.type(), region))
+        return False
+
+
+def ready_to_type(qtbot, window):
+    """The cursor at the end of the input, one character typed and shown (the views are warm)."""
+    T = window.playback.steps
+    type_at_end(qtbot, window, "(")
+    wait_for_steps(qtbot, window, T + 1)
+    QApplication.processEvents()
+
+
+def type_one_key(qtbot, window, key=None):
+    """Type "(" at the cursor (or press ``key``), skip the editor's pause, wait for the new trace."""
+    edit = window.editor.edit
+    T = window.playback.steps
+    if key is None:
+        qtbot.keyClicks(edit, "(")
+    else:
+        qtbot.keyClick(edit, key)
+    window.editor.flush()
+    wait_for_steps(qtbot, window, T + 1 if key is None else T - 1)
+    QApplication.processEvents()
+
+
+def test_one_keystroke_draws_the_diagram_once(qtbot, window, monkeypatch):
+    ready_to_type(qtbot, window)
+    scene = window.diagram.diagram
+    calls = []
+    show_state = scene.show_state
+    monkeypatch.setattr(scene, "show_state", lambda state: (calls.append(state), show_state(state)))
+    type_one_key(qtbot, window)
+    assert len(calls) == 1, "trace_changed and position_changed together draw the diagram once"
+    assert calls[0].t == window.playback.steps - 1
+    assert window.diagram.diagram.strips["h"].values is window.playback.trace["h"][-1] or np.array_equal(
+        window.diagram.diagram.strips["h"].values, window.playback.trace["h"][-1]
+    )
+    type_one_key(qtbot, window, Qt.Key.Key_Backspace)
+    assert len(calls) == 2
+
+
+def test_a_keystroke_relayouts_no_dock(qtbot, window):
+    """Labels whose text changes on every step have fixed sizes: typing lays out nothing again."""
+    ready_to_type(qtbot, window)
+    log = _EventLog(QEvent.Type.LayoutRequest)
+    QApplication.instance().installEventFilter(log)
+    try:
+        type_one_key(qtbot, window)
+        type_one_key(qtbot, window, Qt.Key.Key_Backspace)
+    finally:
+        QApplication.instance().removeEventFilter(log)
+    relaid = {obj.objectName() or type(obj).__name__ for obj, _, _ in log.seen if isinstance(obj, QWidget)}
+    assert not relaid & {"mainWindow", "inputDock", "equationsDock", "transportDock"}, relaid
+
+
+def test_typing_repaints_only_the_strip_cells_that_changed(qtbot, window):
+    ready_to_type(qtbot, window)
+    strips = [window.transport.strip, window.chain]
+    log = _EventLog(QEvent.Type.Paint)
+    QApplication.instance().installEventFilter(log)
+    try:
+        type_one_key(qtbot, window)
+    finally:
+        QApplication.instance().removeEventFilter(log)
+    for strip in strips:
+        regions = [region for obj, _, region in log.seen if obj is strip.viewport()]
+        assert regions, "the strip shows the new step"
+        painted = sum(r.width() for region in regions for r in region)
+        # The new step's cell, the previous one (no longer highlighted) and what overhangs them.
+        assert painted <= 3 * strip.cell_width + 4 * 12
+        assert window.playback.t * strip.cell_width - strip.horizontalScrollBar().value() < strip.viewport().width()
+
+
+def test_the_pyqtgraph_panels_are_made_after_the_first_paint(qtbot, settings):
+    from lstm_explorer.ui.main_window import MainWindow
+
+    window = MainWindow(settings=settings, open_later=True)
+    qtbot.addWidget(window)
+    assert window.heatmaps._view is None and window.unit_plot.plot_widget is None
+    window.show()
+    qtbot.waitUntil(lambda: window.playback.steps > 0)
+    assert window.heatmaps.view.isVisible() and window.unit_plot.plot_widget.isVisible()
+    assert list(window.heatmaps.maps) == ["f", "i", "g", "o", "c", "h"]
