@@ -85,6 +85,7 @@ def pin_size(label: QLabel, widest: str) -> None:
         metrics.horizontalAdvance(widest) + 8 + margins.left() + margins.right(),
         metrics.height() + 2 + margins.top() + margins.bottom(),
     )
+    label.setAutoFillBackground(True)  # opaque: a new text repaints the label, not the dock under it
 
 
 class RichTextBox(QWidget):
@@ -101,6 +102,7 @@ class RichTextBox(QWidget):
         self._doc.setDocumentMargin(0)
         self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 6)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setAutoFillBackground(True)  # opaque: a new text repaints the box, not the dock under it
 
     def text(self) -> str:
         return self._text

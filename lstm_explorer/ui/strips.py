@@ -160,14 +160,17 @@ class StepStrip(QAbstractScrollArea):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
-        exposed = event.rect()
-        painter.fillRect(exposed, QColor(self.theme.base))
+        painter.fillRect(event.rect(), QColor(self.theme.base))
         if self.steps:
-            # The cells under the exposed rectangle, and one more each side for what overhangs.
-            scroll = self.horizontalScrollBar().value()
-            first = max((scroll + exposed.left()) // self.cell_width - 1, 0)
-            last = min((scroll + exposed.right()) // self.cell_width + 2, self.steps)
-            for t in range(first, last):
+            # The cells under each exposed rectangle, with the neighbours whose drawing overhangs
+            # into it (Qt clips to the exposed region).
+            scroll, width = self.horizontalScrollBar().value(), self.cell_width
+            steps: set[int] = set()
+            for rect in event.region():  # type: ignore[attr-defined]  # (QRegion iterates its rectangles)
+                first = max((scroll + rect.left() - CELL_OVERHANG) // width, 0)
+                last = min((scroll + rect.right() + CELL_OVERHANG) // width + 1, self.steps)
+                steps.update(range(first, last))
+            for t in sorted(steps):
                 painter.save()
                 self.paint_step(painter, t, self.cell_rect(t))
                 painter.restore()

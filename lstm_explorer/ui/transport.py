@@ -121,6 +121,7 @@ class TransportBar(QWidget):
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider.setToolTip("Scrub through time")
         self.slider.setObjectName("timeSlider")
+        self.slider.setAutoFillBackground(True)  # opaque: moving it repaints the slider, not the dock
         self.position_label = QLabel()
         self.position_label.setObjectName("positionLabel")
         pin_size(self.position_label, "t = 100000 / 100000  ·  phase 5/5: Input gate and candidate")
