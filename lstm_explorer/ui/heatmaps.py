@@ -296,8 +296,6 @@ class HeatmapPanel(QWidget):
         trace = self.playback.trace
         if trace is None:
             return
-        import pyqtgraph as pg
-
         began = time.perf_counter()
         here = self.playback.t // TILE
         order = sorted(self._dirty, key=lambda d: (abs(d[1] - here), d[1], d[0]))
@@ -310,7 +308,7 @@ class HeatmapPanel(QWidget):
             if t1 <= t0:
                 continue
             while len(m.tiles) <= k:
-                item = pg.ImageItem(axisOrder="row-major")
+                item = _tile_item()
                 m.plot.addItem(item)
                 m.tiles.append(item)
                 m.buffers.append(np.zeros((trace.hidden_size, TILE, 4), dtype=np.uint8))
@@ -413,6 +411,35 @@ class HeatmapPanel(QWidget):
         m = self.maps[name]
         scene = m.plot.vb.mapViewToScene(QPointF(t + 0.5, unit + 0.5))
         return self.view.mapFromScene(scene)
+
+
+_TILE_CLASS: type | None = None
+
+
+def _tile_item() -> pg.ImageItem:
+    """An image tile whose bounding rectangle is worked out once per image shape.
+
+    Every repaint asks each tile of each heatmap for its bounds (40 tiles per node at T = 10 000);
+    pyqtgraph's ImageItem works them out in Python on every call.
+    """
+    global _TILE_CLASS
+    if _TILE_CLASS is None:
+        import pyqtgraph as pg
+
+        class Tile(pg.ImageItem):
+            _shape: tuple[int, ...] | None = None
+            _bounds = QRectF()
+
+            # Qt override
+            def boundingRect(self) -> QRectF:
+                image = self.image
+                shape = None if image is None else image.shape
+                if shape != self._shape:  # the bounds follow the image's shape only
+                    self._shape, self._bounds = shape, super().boundingRect()
+                return QRectF(self._bounds)  # a copy: callers may adjust what they get
+
+        _TILE_CLASS = Tile
+    return _TILE_CLASS(axisOrder="row-major")
 
 
 def view_end(steps: int) -> float:
