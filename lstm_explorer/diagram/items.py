@@ -260,6 +260,20 @@ def strip_image(values: np.ndarray, colormap: Callable[[np.ndarray], np.ndarray]
     return image.copy()  # detach from the NumPy buffer
 
 
+def strip_images(vectors: list[np.ndarray], colormap: Callable[[np.ndarray], np.ndarray]) -> list[QImage]:
+    """:func:`strip_image` for several vectors at once: one pass of the colour map for all of them
+    (a frame colours a dozen short vectors; the map's fixed cost dominates each call)."""
+    if not vectors:
+        return []
+    rgba = colormap(np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in vectors]))
+    images, start = [], 0
+    for v in vectors:
+        part = np.ascontiguousarray(rgba[start : start + v.size].reshape(1, -1, 4))
+        start += v.size
+        images.append(QImage(part.data, part.shape[1], 1, part.shape[1] * 4, QImage.Format.Format_RGBA8888).copy())
+    return images
+
+
 class StripItem(QGraphicsItem):
     """A vector on a wire: ``n`` cells along the item's local x axis, centred on its position.
 

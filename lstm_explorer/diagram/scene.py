@@ -31,6 +31,7 @@ from .items import (
     WireItem,
     readable,
     strip_image,
+    strip_images,
 )
 from .layout import COL, DOT_RADIUS, Layout, NodeShape, Route, build_layout
 from .theme import Theme, theme_named
@@ -240,6 +241,8 @@ class DiagramScene(QGraphicsScene):
 
         for name, item in self.node_items.items():
             item.set_status(now.status[name])
+        if t >= 0:
+            self._colour_step(t)
         for name, strip in self.strips.items():
             shown = t >= 0 and now.status[name] == Status.DONE
             self._fill_strip(strip, name, t if shown else -1, hidden)
@@ -259,6 +262,19 @@ class DiagramScene(QGraphicsScene):
             self._place_packet(packet, self.wire_items[(source, target)].route, fraction * reach[source])
             packet.setVisible(True)
         self._apply_walkthrough(state)
+
+    def _colour_step(self, t: int) -> None:
+        """Colour every strip's vector at step ``t`` (once per step; one pass per colour map)."""
+        if self._trace is None or self._image_cache_t == t:
+            return
+        self._image_cache.clear()
+        self._image_cache_t = t
+        groups: dict[colormaps.Colormap, list[str]] = {}
+        for name in self.strips:
+            groups.setdefault(colormaps.colormap_for(self.graph[name]), []).append(name)
+        for colormap, names in groups.items():
+            vectors = [self._trace[name][t] for name in names]
+            self._image_cache.update(zip(names, strip_images(vectors, colormap), strict=True))
 
     def _fill_strip(self, strip: StripItem, name: str, t: int, hidden: int) -> None:
         if t < 0 or self._trace is None:
