@@ -120,7 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         import_module(f"{__package__}.commands.{name}").register(sub)
 
-    parser.set_defaults(subcommands=tuple(sub.choices))
     return parser
 
 
@@ -143,11 +142,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    subcommands = parser.get_default("subcommands")
     handler: Callable[[argparse.Namespace], int]
-    if argv and argv[0] in subcommands:
-        args = parser.parse_args(argv)
+    if argv and argv[0] in COMMANDS:  # each module registers the subcommand of its own name
+        args = build_parser().parse_args(argv)
         handler = args.handler
     else:
         args = build_gui_parser().parse_args(argv)

@@ -189,3 +189,13 @@ def test_projected_lstm_is_refused_by_name(tmp_path, capsys):
     for cell in ([], ["--cell", "lstm"]):
         assert run("trace", str(tmp_path / "proj.pt"), *cell, "--input", "1 2 3", "--out", str(tmp_path / "t.npz")) == 2
         assert "proj_size" in capsys.readouterr().err
+
+
+def test_every_command_module_registers_its_own_name(capsys):
+    from lstm_explorer.cli import COMMANDS
+
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as stop:
+            main([name, "--help"])
+        assert stop.value.code == 0
+        assert f"usage: lstm-explorer {name}" in capsys.readouterr().out
