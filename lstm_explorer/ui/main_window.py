@@ -583,9 +583,14 @@ class MainWindow(QMainWindow):
         return np.concatenate(parts)
 
     def _select_interesting_unit(self) -> None:
-        """Start with the unit whose state moves the most over the input, so the plot says something."""
+        """Start with the units the model's author points at (brackets: its depth counter), else the
+        unit whose state moves the most over the input, so the plot says something."""
         trace = self.playback.trace
         if trace is None or self.playback.selected:
+            return
+        featured = self.model.featured_units if self.key == (0, False) else []
+        if featured:
+            self.playback.select(featured)
             return
         values = trace["c"] if "c" in trace else trace["h"]
         self.playback.select(int(np.argmax(np.ptp(values, axis=0))) if len(values) > 1 else 0)

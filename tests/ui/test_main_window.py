@@ -44,6 +44,12 @@ def test_opens_on_bundled_brackets_with_a_preset(window):
     assert window.windowTitle().endswith(APP_NAME)
 
 
+def test_brackets_opens_on_its_depth_counter(qtbot, window):
+    depth_unit = window.model.featured_units[0]
+    assert window.playback.selected == (depth_unit,)
+    qtbot.waitUntil(lambda: f"[{depth_unit}]" in window.equations.plain_text())
+
+
 def test_typing_updates_every_view_incrementally(qtbot, window):
     before = window.playback.steps
     type_at_end(qtbot, window, "(b)")
