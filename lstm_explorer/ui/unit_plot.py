@@ -101,6 +101,8 @@ class UnitPlot(QWidget):
             self.plot.getAxis(axis).setTextPen(fg)
         self.time_cursor.setPen(pg.mkPen(t.cursor, width=2))
         self.legend.setLabelTextColor(t.plot_foreground)
+        for _, label in self.legend.items:  # existing labels take the colour only when their text is set
+            label.setText(label.text)
 
     @property
     def nodes(self) -> list[str]:

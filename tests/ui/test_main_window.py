@@ -525,3 +525,14 @@ def test_the_pyqtgraph_panels_are_made_after_the_first_paint(qtbot, settings):
     qtbot.waitUntil(lambda: window.playback.steps > 0)
     assert window.heatmaps.view.isVisible() and window.unit_plot.plot_widget.isVisible()
     assert list(window.heatmaps.maps) == ["f", "i", "g", "o", "c", "h"]
+
+
+def test_unit_plot_legend_follows_the_theme(qtbot, window):
+    from PySide6.QtGui import QColor
+
+    qtbot.waitUntil(lambda: bool(window.unit_plot.curves))
+    for theme in ("dark", "light"):
+        window.apply_theme(theme)
+        expected = QColor(window.unit_plot.theme.plot_foreground).name()
+        labels = [label.item.toHtml() for _, label in window.unit_plot.legend.items]
+        assert labels and all(expected in html for html in labels), (theme, expected)
