@@ -135,15 +135,7 @@ class TransportBar(QWidget):
 
         controls = QHBoxLayout()
         controls.setSpacing(2)
-        for b in (
-            self.start_button,
-            self.back_button,
-            self.phase_back_button,
-            self.play_button,
-            self.phase_forward_button,
-            self.forward_button,
-            self.end_button,
-        ):
+        for b in self._buttons:
             controls.addWidget(b)
         controls.addSpacing(6)
         controls.addWidget(self.slider, 1)
