@@ -119,7 +119,23 @@ class LabelItem(QGraphicsItem):
             painter.drawText(QPointF(x + self._base_w + 1.0, baseline + self._height * 0.25), self.sub)
 
 
-class NodeItem(QGraphicsItem):
+class HoverHighlight(QGraphicsItem):
+    """An item drawn highlighted while the mouse is over it (it reads ``self.hovered`` in paint)."""
+
+    hovered = False
+
+    # Qt override
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self.hovered = True
+        self.update()
+
+    # Qt override
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self.hovered = False
+        self.update()
+
+
+class NodeItem(HoverHighlight):
     """A learned layer (yellow box), a pointwise op (pink ellipse) or a merge point (dot)."""
 
     def __init__(self, shape: NodeShape, kind: str, op: str, theme: Theme) -> None:
@@ -184,18 +200,8 @@ class NodeItem(QGraphicsItem):
         painter.setFont(self._font)
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.symbol)
 
-    # Qt override
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
-        self.hovered = True
-        self.update()
 
-    # Qt override
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
-        self.hovered = False
-        self.update()
-
-
-class WireItem(QGraphicsItem):
+class WireItem(HoverHighlight):
     """An orthogonal wire with an arrowhead at its end."""
 
     ARROW = 7.0
@@ -241,16 +247,6 @@ class WireItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
             painter.drawPolygon(self._head)
-
-    # Qt override
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
-        self.hovered = True
-        self.update()
-
-    # Qt override
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
-        self.hovered = False
-        self.update()
 
 
 def strip_image(values: np.ndarray, colormap: Callable[[np.ndarray], np.ndarray]) -> QImage:
