@@ -21,6 +21,7 @@ import numpy as np
 from ..engine.cells import CELL_KINDS, cell_graph
 from ..engine.network import RecurrentNetwork
 from ..engine.trace import Trace
+from ..engine.train import softmax
 from ..engine.weights import WeightsError, init_weights
 from ..sequence import MAX_STEPS, InputError
 from .files import Metadata, ModelFileError, Tensors, read_weights
@@ -28,12 +29,6 @@ from .files import Metadata, ModelFileError, Tensors, read_weights
 _RECURRENT_KEY = re.compile(r"^(?P<prefix>(?:[\w]+\.)*)(?P<name>(?:weight|bias)_[a-z]+_l\d+(?:_reverse)?)$")
 #: Names that mark a readout, best first, when more than one Linear fits.
 _READOUT_HINTS = ("fc", "readout", "head", "decoder", "out", "linear", "classifier", "proj", "dense")
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 @dataclass
@@ -196,7 +191,7 @@ class Model:
     def readout(self, h_top: np.ndarray) -> np.ndarray:
         """(T, out): softmax probabilities for text models, predicted values for numeric ones."""
         logits = self.logits(h_top)
-        return _softmax(logits) if self.task == "text" else logits
+        return softmax(logits) if self.task == "text" else logits
 
     @property
     def output_size(self) -> int | None:
