@@ -5,10 +5,10 @@ O(T) per key. A :class:`Session` keeps the traces of the current input in growab
 given a new input, recomputes only from the first step that changed: the prefix's state is read
 from the buffers and the cell continues from there (``CompiledCell.run(X[k:], state_at_k)``).
 
-Exactness: the result equals a full :meth:`RecurrentNetwork.run` bit for bit. The engine computes
-every step's input projection with one matrix product; BLAS routes a one-row product through a
-different kernel (gemv) whose rounding can differ, so a one-step continuation of a longer sequence
-is computed as two rows and the second is dropped (a one-step sequence is one row, as in a full run).
+Exactness: the result equals a full :meth:`RecurrentNetwork.run` bit for bit, by construction: the
+engine computes the input projection of step t in the fixed-shape block of steps that contains t
+(``evaluate.PROJECTION_BLOCK``), and a continued run passes its starting step as ``offset``, so every
+row goes through the same BLAS kernel with the same operands whichever run computes it.
 
 What is incremental: every layer of a one-directional stack (layer k+1 reads layer k's outputs,
 which change from the same step). A bidirectional network's reverse directions read the sequence
@@ -157,8 +157,6 @@ class Session:
         n = min(len(old), len(X))
         if n == 0:
             return 0
-        if len(X) == 1 or len(old) == 1:
-            return 0  # a one-step run goes through gemv: never mix its rounding with a longer run's
         differs = np.any(old[:n] != X[:n], axis=1)
         hit = int(np.argmax(differs))
         return hit if differs[hit] else n
@@ -223,14 +221,8 @@ class Session:
                     if cancelled is not None and cancelled():
                         raise CancelledError()
                     stop = min(position + CHUNK, T)
-                    if T - stop == 1:  # never leave a one-step tail (see the module docstring)
-                        stop = T
                     state = store.state_at(position)
-                    chunk_X = seq[position:stop]
-                    if len(chunk_X) == 1 and T > 1:
-                        chunk = self._cells[key].run(np.vstack([chunk_X, chunk_X]), state).slice(0, 1)
-                    else:
-                        chunk = self._cells[key].run(chunk_X, state)
+                    chunk = self._cells[key].run(seq[position:stop], state, offset=position)
                     store.write(position, chunk)
                     done += stop - position
                     position = stop

@@ -126,6 +126,35 @@ def evaluate_reference(weights: LayerWeights, X: np.ndarray, state: Mapping[str,
 
 Op = tuple[Callable[..., Any], tuple[Any, ...]]
 
+#: Rows per input-projection product. BLAS rounds one row of a matrix product differently depending
+#: on the product's shape (a one-row product goes through gemv, the tail of a long one through other
+#: kernels), so the projection of step t is always computed in the block of this many steps that
+#: starts at a multiple of it — the same shape and the same row within it whether the sequence is
+#: computed whole or continued from step k. That makes a continued run equal a full run bit for bit.
+PROJECTION_BLOCK = 32
+
+
+def project_inputs(X: np.ndarray, W: np.ndarray, b: np.ndarray, offset: int = 0) -> np.ndarray:
+    """``X @ W.T + b`` for steps ``offset … offset + T − 1``, (T, rows), in aligned blocks.
+
+    Each product is (PROJECTION_BLOCK, in) @ (in, rows) on a zero-padded copy, so every row is
+    rounded the same way wherever the run starts or ends (see PROJECTION_BLOCK).
+    """
+    T = X.shape[0]
+    B = PROJECTION_BLOCK
+    lead = offset % B
+    blocks = -(-(lead + T) // B)
+    padded = np.zeros((blocks * B, X.shape[1]))
+    padded[lead : lead + T] = X
+    out = np.empty((blocks * B, W.shape[0]))
+    W_T = np.ascontiguousarray(W.T)
+    for k in range(blocks):
+        rows = slice(k * B, (k + 1) * B)
+        np.matmul(padded[rows], W_T, out=out[rows])
+    result = out[lead : lead + T]
+    result += b
+    return result
+
 
 class CompiledCell:
     """The fast path: a graph and its weights compiled to in-place NumPy calls on one row.
@@ -290,7 +319,9 @@ class CompiledCell:
         self._ops: list[Op] = copies + start_ops + body
         self._computed = [n.name for n in computed]
 
-    def run(self, X: np.ndarray, state: Mapping[str, np.ndarray] | None = None) -> Trace:
+    def run(self, X: np.ndarray, state: Mapping[str, np.ndarray] | None = None, *, offset: int = 0) -> Trace:
+        """The trace of ``X`` from ``state``; ``offset`` is the step index of ``X[0]`` in the whole
+        sequence, so that a continued run rounds exactly as a full one (see PROJECTION_BLOCK)."""
         graph, H = self.graph, self.hidden_size
         X = _check_inputs(self.weights, X)
         T = X.shape[0]
@@ -301,8 +332,7 @@ class CompiledCell:
             cur[self.offsets[new]] = start[prev]  # read as h_prev / c_prev at step 0
             cur[self.offsets[prev]] = start[prev]
         L = self.layer_width
-        PX = X @ self._W_x.T  # (T, layers·H): every step's input projection in one matmul
-        PX += self._b
+        PX = project_inputs(X, self._W_x, self._b, offset)  # (T, layers·H): every step's input projection
         computed_width = len(self._computed) * H
         # Row 0 holds the initial state, row t + 1 the values of step t: then h_prev and c_prev are
         # views of h and c shifted by one row, with no copy.
