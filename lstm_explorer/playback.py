@@ -9,30 +9,10 @@ driven by a single value (a frame is a pure function of the clock).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from .engine.trace import Trace
-
-
-class Signal:
-    """A minimal synchronous signal: ``connect(fn)``, ``disconnect(fn)``, ``emit(*args)``."""
-
-    def __init__(self) -> None:
-        self._slots: list[Callable[..., Any]] = []
-
-    def connect(self, slot: Callable[..., Any]) -> None:
-        if slot not in self._slots:
-            self._slots.append(slot)
-
-    def disconnect(self, slot: Callable[..., Any]) -> None:
-        if slot in self._slots:
-            self._slots.remove(slot)
-
-    def emit(self, *args: Any) -> None:
-        for slot in list(self._slots):
-            slot(*args)
+from .events import Signal
 
 
 @dataclass(frozen=True)

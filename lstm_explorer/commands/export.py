@@ -71,7 +71,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default: all. A still shows the range's last step",
     )
     parser.add_argument(
-        "--view", choices=("diagram", "chain", "dashboard"), default="diagram", help="what to draw (default diagram)"
+        "--view",
+        default="diagram",
+        help="what to draw: diagram (default), chain, dashboard (every panel), or one panel: "
+        "heatmaps, unit_plot, equations, predictions",
     )
     parser.add_argument(
         "--frames-per-step", type=_positive_int, default=30, metavar="N", help="frames for each step (default 30)"
@@ -136,6 +139,7 @@ def _units(text: str | None, hidden: int) -> tuple[int, ...]:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from ..document import ExplorerDocument
     from ..export import TRACES, ExportError, ExportOptions, detect_format, export, parse_steps
 
     try:
@@ -144,17 +148,16 @@ def run_export(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     model = load_cli_model(args)
     X = read_cli_input(args, model)
-    trace = trace_cli_layer(args, model, X)
+    trace = trace_cli_layer(args, model, X)  # checks --layer and --reverse
     try:
         steps = parse_steps(args.steps, trace.steps)
     except ExportError as exc:
         raise CliError(f"--{exc}") from None
-    if model.has_vocabulary and args.input is not None:
-        tokens = list(args.input)
-    else:
-        tokens = [", ".join(f"{v:.3g}" for v in row) for row in X]
-    if args.reverse:
-        tokens.reverse()  # the backward direction's step 0 read the last input
+    text = args.input if model.has_vocabulary and args.input is not None else ""
+    tokens = list(text) if text else None
+    document = ExplorerDocument.computed(model, X, tokens, text=text, layer=(args.layer, args.reverse))
+    if args.select:
+        document.playback.select(_units(args.select, trace.hidden_size))
     options = ExportOptions(
         out=args.out,
         view=args.view,
@@ -165,33 +168,22 @@ def run_export(args: argparse.Namespace) -> int:
         phases=not args.no_phases,
         transparent=args.transparent,
         theme=args.theme,
-        selected=_units(args.select, trace.hidden_size),
+        selected=document.playback.selected,
         walkthrough=args.walkthrough,
-        tokens=tuple(tokens),
+        tokens=tuple(document.shown_tokens),
         format=fmt,
         meta={"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse},
     )
     app = _ensure_qt() if fmt not in TRACES else None  # noqa: F841 - kept alive while exporting
     bar = ProgressBar(sys.stderr)
-    source = None
     try:
-        if args.view == "dashboard" and fmt not in TRACES:
-            from ..export.views import dashboard_frames
-
-            text = args.input if model.has_vocabulary else None
-            source = dashboard_frames(
-                model, X, trace, args.size, text=text, layer=args.layer, reverse=args.reverse, theme=args.theme
-            )
-        result = export(trace, options, None if args.quiet else bar, source=source)
+        result = export(document, options, None if args.quiet else bar)
     except ExportError as exc:
         bar.end()
         raise CliError(str(exc)) from None
     except BaseException:
         bar.end()
         raise
-    finally:
-        if source is not None:
-            source.close()
     bar.end()
     what = f"{result.frames} frames" if result.frames > 1 else ("1 frame" if result.frames else "the trace")
     print(f"wrote {what} to {result.path} ({result.seconds:.1f} s)", file=sys.stderr)

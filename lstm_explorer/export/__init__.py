@@ -4,23 +4,23 @@ One function, :func:`export`, serves both the Export dialog and ``lstm-explorer 
 Importing this package needs no display; the views are imported when a frame is first drawn.
 """
 
-from .export import (
+from .export import export, export_frames
+from .frames import FrameClock, FrameSource
+from .options import (
     ANIMATIONS,
     DESCRIPTIONS,
     FOLDER,
     FORMATS,
     STILLS,
     TRACES,
-    VIEWS,
     ExportCancelled,
     ExportError,
     ExportOptions,
     ExportResult,
     detect_format,
-    export,
     parse_steps,
 )
-from .frames import FrameClock, FrameSource
+from .registry import register_view, view_names
 
 __all__ = [
     "ANIMATIONS",
@@ -29,7 +29,6 @@ __all__ = [
     "FORMATS",
     "STILLS",
     "TRACES",
-    "VIEWS",
     "ExportCancelled",
     "ExportError",
     "ExportOptions",
@@ -38,5 +37,8 @@ __all__ = [
     "FrameSource",
     "detect_format",
     "export",
+    "export_frames",
     "parse_steps",
+    "register_view",
+    "view_names",
 ]

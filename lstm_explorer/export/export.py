@@ -1,6 +1,6 @@
 """The one export function behind File → Export… and ``lstm-explorer export``.
 
-``export(trace, options, progress)`` renders the chosen view offscreen frame by frame (the frame
+``export(document, options, progress)`` renders the chosen view of the document offscreen frame by frame (the frame
 clock decides each frame's playback position), hands the frames to the writer for the output's
 format, and writes atomically: into a temporary file or folder next to the target, renamed on
 success. It never opens a dialog; user errors raise :class:`ExportError` with a one-line message,
@@ -21,9 +21,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,175 +30,27 @@ from ..atomic import atomic_path, default_mode
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_state
+from .options import (
+    FOLDER,
+    FORMATS,
+    SCREEN_DPI,
+    STILLS,
+    TRACES,
+    ExportCancelled,
+    ExportError,
+    ExportOptions,
+    ExportResult,
+    Progress,
+    check_options,
+    check_steps,
+    detect_format,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
 
+    from ..document import ExplorerDocument
     from .writers import Writer
-
-View = Literal["diagram", "chain", "dashboard"]
-VIEWS: tuple[View, ...] = ("diagram", "chain", "dashboard")
-
-#: Output formats by extension; a folder (a path ending in a slash, or an existing directory)
-#: means a PNG sequence.
-FORMATS: dict[str, str] = {
-    ".mp4": "mp4",
-    ".webm": "webm",
-    ".gif": "gif",
-    ".png": "png",
-    ".svg": "svg",
-    ".pdf": "pdf",
-    ".csv": "csv",
-    ".npz": "npz",
-    ".json": "json",
-}
-FOLDER = "png-frames"
-ANIMATIONS = ("mp4", "webm", "gif", FOLDER)
-STILLS = ("png", "svg", "pdf")
-TRACES = ("csv", "npz", "json")
-DESCRIPTIONS = {
-    "mp4": "MP4 video (H.264)",
-    "webm": "WebM video (VP9, optional alpha)",
-    "gif": "GIF animation",
-    FOLDER: "PNG frames in a folder",
-    "png": "PNG image of one step",
-    "svg": "SVG drawing of one step",
-    "pdf": "PDF drawing of one step",
-    "csv": "trace as CSV",
-    "npz": "trace as NumPy .npz",
-    "json": "trace as JSON",
-}
-
-MIN_SIDE, MAX_SIDE = 16, 7680
-MAX_FPS = 120.0
-MAX_GIF_FPS = 50.0  # browsers slow GIF frames shorter than 2 centiseconds down to 10
-
-#: The resolution of a QImage (and so of the frames): fonts sized in points scale by it, so vector
-#: drawings use it too and keep text and boxes in the proportions of the frames.
-SCREEN_DPI = 96
-
-Progress = Callable[[int, int], bool | None]
-
-
-class ExportError(Exception):
-    """A user error (bad option, unwritable folder, full disk …): one line that says what and where."""
-
-
-class ExportCancelled(ExportError):  # noqa: N818 - a cancel, not a failure
-    """The progress callback asked to stop; nothing was written."""
-
-    def __init__(self, message: str = "export cancelled; nothing was written") -> None:
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """What to export. ``out`` may be a string so that a trailing slash (a folder) survives."""
-
-    out: str | Path
-    view: View = "diagram"
-    size: tuple[int, int] = (1280, 720)
-    fps: float = 30.0
-    #: Steps ``start``..``stop − 1``; None: the whole sequence. Stills show the range's last step.
-    steps: tuple[int, int] | None = None
-    frames_per_step: int = 30
-    phases: bool = True
-    transparent: bool = False
-    theme: str = "light"
-    selected: tuple[int, ...] = ()
-    #: The diagram's walk-through (dims what is not computing, explains the phase).
-    walkthrough: bool = False
-    #: The input tokens, for views that label steps (the chain).
-    tokens: tuple[str, ...] = ()
-    #: The format's name (see FORMATS); None: chosen from ``out``.
-    format: str | None = None
-    meta: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass
-class ExportResult:
-    path: Path
-    format: str
-    frames: int
-    seconds: float
-    render_seconds: float = 0.0
-    encode_seconds: float = 0.0
-
-    @property
-    def fps(self) -> float:
-        return self.frames / self.seconds if self.seconds > 0 else float("inf")
-
-
-# -- choosing ----------------------------------------------------------------------------------------
-
-
-def is_folder_target(out: str | Path) -> bool:
-    text = str(out)
-    return text.endswith(("/", os.sep)) or Path(text).is_dir()
-
-
-def detect_format(out: str | Path) -> str:
-    """The format an output path asks for, by extension; a folder means PNG frames."""
-    if is_folder_target(out):
-        return FOLDER
-    suffix = Path(str(out)).suffix.lower()
-    if suffix in FORMATS:
-        return FORMATS[suffix]
-    known = ", ".join(FORMATS)
-    what = f"unknown extension {suffix!r}" if suffix else "no extension"
-    raise ExportError(f"{out}: {what}; use {known}, or a folder (ending in /) for PNG frames")
-
-
-def parse_steps(text: str | None, total: int) -> tuple[int, int]:
-    """``A:B`` (B exclusive, either end optional, negatives count from the end) or ``A`` (one step)."""
-    if text is None or not text.strip():
-        return 0, total
-    text = text.strip()
-    try:
-        if ":" in text:
-            a, b = text.split(":", 1)
-            start = int(a) if a.strip() else 0
-            stop = int(b) if b.strip() else total
-        else:
-            start = int(text)
-            stop = start + 1 if start >= 0 else total + start + 1
-    except ValueError:
-        raise ExportError(f"steps {text!r}: expected A:B (e.g. 0:10), A: or :B, or one step number") from None
-    start = start + total if start < 0 else start
-    stop = stop + total if stop < 0 else stop
-    return start, stop
-
-
-def check_steps(steps: tuple[int, int], total: int) -> tuple[int, int]:
-    start, stop = steps
-    if total <= 0:
-        raise ExportError("the sequence is empty: there is nothing to export")
-    if start >= stop or start >= total or stop <= 0:
-        last = f"0 to {total - 1}" if total > 1 else "0"
-        raise ExportError(f"step range {start}:{stop} is empty; the sequence has {total} steps, numbered {last}")
-    return max(start, 0), min(stop, total)
-
-
-def check_options(options: ExportOptions, fmt: str) -> None:
-    w, h = options.size
-    if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
-        raise ExportError(f"size {w}×{h}: each side must be between {MIN_SIDE} and {MAX_SIDE} pixels")
-    if options.view not in VIEWS:
-        raise ExportError(f"unknown view {options.view!r}; choose {', '.join(VIEWS)}")
-    if fmt in ("mp4", "webm") and (w % 2 or h % 2):
-        raise ExportError(
-            f"size {w}×{h}: {fmt.upper()} video needs an even width and height (try {w - w % 2}×{h - h % 2})"
-        )
-    if fmt in ANIMATIONS:
-        if not 0 < options.fps <= MAX_FPS:
-            raise ExportError(f"fps {options.fps:g}: choose between 1 and {MAX_FPS:g}")
-        if fmt == "gif" and options.fps > MAX_GIF_FPS:
-            raise ExportError(f"fps {options.fps:g}: GIF plays at most {MAX_GIF_FPS:g} frames/s; use --fps 50 or less")
-        if options.frames_per_step < 1:
-            raise ExportError(f"frames per step {options.frames_per_step}: at least 1")
-    if options.transparent and fmt in ("mp4", "gif"):
-        other = "H.264 has no alpha channel" if fmt == "mp4" else "GIF has no partial transparency"
-        raise ExportError(f"--transparent: {other}; export to .webm, .png or a folder of PNG frames")
 
 
 # -- writing atomically ------------------------------------------------------------------------------
@@ -509,34 +360,39 @@ def _export_trace(trace: Trace, options: ExportOptions, fmt: str, target: Path) 
     return ExportResult(target, fmt, 0, time.perf_counter() - began)
 
 
-def default_source(options: ExportOptions, trace: Trace) -> FrameSource:
-    """The frame source the options ask for, drawn from the trace alone (diagram or chain)."""
-    from .views import make_source  # Qt views load on the first frame, not on import
+def export(document: ExplorerDocument, options: ExportOptions, progress: Progress | None = None) -> ExportResult:
+    """Export what ``document`` shows as ``options`` say: the one export behind File → Export… and
+    ``lstm-explorer export``. The view is drawn from a snapshot of the document, so the window's
+    own position never moves. Raises :class:`ExportError` (one line) or :class:`ExportCancelled`."""
+    trace = document.trace
+    if trace is None or trace.steps == 0:
+        raise ExportError("the sequence is empty: there is nothing to export")
+    fmt = options.format or detect_format(options.out)
+    if fmt in TRACES:
+        return export_frames(trace, options, progress)
+    from .registry import view_source  # Qt views load with the first frame, not on import
 
-    return make_source(
-        options.view,
-        trace,
-        options.size,
-        theme=options.theme,
-        transparent=options.transparent,
-        walkthrough=options.walkthrough,
-        tokens=options.tokens,
-    )
+    check_options(options, fmt)
+    check_steps(options.steps or (0, trace.steps), trace.steps)
+    source = view_source(document, options)
+    try:
+        return export_frames(trace, options, progress, source=source)
+    finally:
+        source.close()
 
 
-def export(
+def export_frames(
     trace: Trace,
     options: ExportOptions,
     progress: Progress | None = None,
     *,
     source: FrameSource | None = None,
 ) -> ExportResult:
-    """Export ``trace`` as ``options`` say; returns what was written.
+    """Write ``trace`` (data formats) or the frames ``source`` draws as ``options`` say.
 
-    ``source`` draws the frames; by default the view ``options.view`` rendered offscreen (a
-    caller such as the window may pass its own). Raises :class:`ExportError` for user errors and
-    :class:`ExportCancelled` when ``progress`` returns False; in both cases nothing was written and
-    an existing file of the same name is untouched.
+    Raises :class:`ExportError` for user errors and :class:`ExportCancelled` when ``progress``
+    returns False; in both cases nothing was written and an existing file of the same name is
+    untouched.
     """
     fmt = options.format or detect_format(options.out)
     if fmt not in FORMATS.values() and fmt != FOLDER:
@@ -548,17 +404,13 @@ def export(
         result = _export_trace(trace, options, fmt, target)
         _report(progress, 1, 1)
         return result
+    if source is None:
+        raise ExportError(f"a {fmt.upper()} export needs a view to draw")
     check_steps(options.steps or (0, trace.steps), trace.steps)
     _check_folder(target.parent)
-    own_source = source is None
-    if source is None:
-        source = default_source(options, trace)
     try:
         if fmt in STILLS:
             return _export_still(trace, options, fmt, target, source, progress)
         return _export_animation(trace, options, fmt, target, source, progress)
     except OSError as exc:
         raise ExportError(_os_message(exc, target)) from None
-    finally:
-        if own_source:
-            source.close()

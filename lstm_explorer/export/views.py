@@ -1,20 +1,25 @@
-"""Frame sources for the views the app shows: the cell diagram, the unrolled chain and the whole
-dashboard, each rendered offscreen by the same code that draws it in the window.
+"""Frame sources for the views the app shows: the cell diagram, the unrolled chain, single panels
+and the whole dashboard, each rendered offscreen by the same code that draws it in the window,
+from a snapshot of the document (see :mod:`.registry`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
 
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
-from .export import ExportError
 from .frames import FrameSource
+from .options import ExportError, ExportOptions
+
+if TYPE_CHECKING:
+    from ..document import ExplorerDocument
+    from ..views.theme import Theme
 
 
 def _image(size: tuple[int, int], transparent: bool) -> QImage:
@@ -90,9 +95,9 @@ class WidgetFrames:
 
     @staticmethod
     def settle() -> None:
-        """Let pending layout and signal-driven updates happen (the widget draws synchronously)."""
+        """Deliver pending layout requests (the widget then draws synchronously); no event loop runs,
+        so nothing the user does can slip in between frames."""
         QApplication.sendPostedEvents()
-        QApplication.processEvents()
 
     def _show(self, state: PlaybackState) -> None:
         playback = self.playback
@@ -175,97 +180,124 @@ class OwnWidgetFrames(WidgetFrames):
             self._on_close = None
 
 
-def chain_frames(
-    trace: Trace,
-    size: tuple[int, int],
-    *,
-    theme: str = "light",
-    transparent: bool = False,
-    tokens: list[str] | tuple[str, ...] = (),
-) -> OwnWidgetFrames:
-    """The unrolled chain (the window's chain view), one module per step, following the step."""
-    from ..ui.strips import ChainView
-    from ..ui.theme import THEMES
+# -- the registered views ----------------------------------------------------------------------------
 
-    if theme not in THEMES:
-        raise ExportError(f"unknown theme {theme!r}; choose {' or '.join(THEMES)}")
-    playback = Playback()
-    view = ChainView(playback)
-    view.set_theme(THEMES[theme])
-    playback.set_trace(trace, t=0)
-    view.set_tokens(list(tokens))
-    return OwnWidgetFrames(view, playback, size, transparent=transparent)
+#: Panels exported on their own: registry name → label.
+PANELS = {"heatmaps": "Gate heatmaps", "unit_plot": "Unit plot", "equations": "Equations", "predictions": "Predictions"}
 
 
-def dashboard_frames(
-    model: object,
-    X: np.ndarray,
-    trace: Trace,
-    size: tuple[int, int],
-    *,
-    text: str | None = None,
-    layer: int = 0,
-    reverse: bool = False,
-    theme: str = "light",
-    timeout: float = 60.0,
-) -> OwnWidgetFrames:
-    """The whole window (every panel and dock) with ``model`` reading ``X``, for the command line.
+def _theme(options: ExportOptions) -> Theme:
+    from ..views.theme import THEMES
 
-    The window computes its trace itself, as it does for a person typing; it must equal ``trace``.
-    Its settings go to a temporary file, never the user's.
-    """
-    import tempfile
-    import time
-
-    from PySide6.QtCore import QSettings
-
-    from ..ui.main_window import MainWindow
-
-    folder = tempfile.TemporaryDirectory(prefix="lstm-export-")
-    settings = QSettings(f"{folder.name}/settings.ini", QSettings.Format.IniFormat)
-    settings.setValue("theme", theme)
-    window = MainWindow(model=model, settings=settings)
-    window.player.pause()
-    if text is None or not window.editor.text_mode:
-        text = "\n".join(", ".join(repr(float(v)) for v in row) for row in X)  # exact, unlike the editor's .3g
-    window.editor.set_text(text)
-    for combo, value in ((window.layer_combo, layer), (window.direction_combo, reverse)):
-        index = combo.findData(value)
-        if index >= 0:
-            combo.setCurrentIndex(index)
-    deadline = time.monotonic() + timeout
-    while not _same_trace(window.playback.trace, trace):
-        if time.monotonic() > deadline:
-            window.close()
-            raise ExportError("the dashboard did not finish computing the sequence in time")
-        QApplication.processEvents()
-        time.sleep(0.005)
-    return OwnWidgetFrames(window, window.playback, size, transparent=False, on_close=folder.cleanup)
+    if options.theme not in THEMES:
+        raise ExportError(f"unknown theme {options.theme!r}; choose {' or '.join(THEMES)}")
+    return THEMES[options.theme]
 
 
-def _same_trace(shown: Trace | None, wanted: Trace) -> bool:
-    if shown is None or shown.steps != wanted.steps or shown.graph.kind != wanted.graph.kind:
-        return False
-    return all(np.array_equal(shown[name], wanted[name]) for name in wanted.graph.state_names)
+def diagram_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    assert document.trace is not None
+    return DiagramFrames(
+        document.trace,
+        options.size,
+        theme=options.theme,
+        transparent=options.transparent,
+        walkthrough=options.walkthrough,
+    )
 
 
-def make_source(
-    view: str,
-    trace: Trace,
-    size: tuple[int, int],
-    *,
-    theme: str = "light",
-    transparent: bool = False,
-    walkthrough: bool = False,
-    tokens: list[str] | tuple[str, ...] = (),
-) -> FrameSource:
-    """The frame source for a view that needs only the trace (the diagram and the chain).
+def _panel(name: str, document: ExplorerDocument) -> QWidget:
+    """A fresh panel showing ``document`` (made for one export, never on screen)."""
+    from ..views.equations import EquationsPanel
+    from ..views.heatmaps import HeatmapPanel
+    from ..views.predictions import PredictionsPanel
+    from ..views.strips import ChainView, TokenStrip
+    from ..views.unit_plot import UnitPlot
 
-    The dashboard needs a model and its input as well: :func:`dashboard_frames`, or, in the app,
-    the window itself (:class:`WidgetFrames`).
-    """
-    if view == "diagram":
-        return DiagramFrames(trace, size, theme=theme, transparent=transparent, walkthrough=walkthrough)
-    if view == "chain":
-        return chain_frames(trace, size, theme=theme, transparent=transparent, tokens=tokens)
-    raise ExportError(f"the {view} view needs the model and its input; export it from the window or the CLI")
+    makers: dict[str, Callable[[ExplorerDocument], QWidget]] = {
+        "heatmaps": HeatmapPanel,
+        "unit_plot": UnitPlot,
+        "equations": EquationsPanel,
+        "predictions": PredictionsPanel,
+        "chain": ChainView,
+        "tokens": TokenStrip,
+    }
+    return makers[name](document)
+
+
+def _replay(document: ExplorerDocument, widgets: list[QWidget], theme: Theme) -> None:
+    """Give new panels the document's current fields, as the window's panels got them live."""
+    for widget in widgets:
+        set_theme = getattr(widget, "set_theme", None)
+        if set_theme is not None:
+            set_theme(theme)
+    events, playback = document.events, document.playback
+    state = playback.state
+    events.model.emit(document.model)
+    events.layer.emit(document.layer)
+    events.input.emit(document.tokens)
+    events.traces.emit(0)
+    playback.set_trace(document.trace, t=state.t)
+    playback.select(state.selected)
+
+
+def _finish(widgets: list[QWidget]) -> None:
+    """Draw what panels draw later on screen (heatmap tiles are coloured in time slices)."""
+    for widget in widgets:
+        render_all = getattr(widget, "render_all", None)
+        if render_all is not None:
+            render_all()
+
+
+def panel_source(name: str, document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    widget = _panel(name, document)
+    source = OwnWidgetFrames(widget, document.playback, options.size, transparent=options.transparent)
+    _replay(document, [widget], _theme(options))
+    _finish([widget])
+    return source
+
+
+def chain_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    return panel_source("chain", document, options)
+
+
+def dashboard_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    """Every panel laid out as in the window, drawn by the panels themselves: no menu bar, dock
+    title bars or hover text, whatever the window looks like at the time."""
+    from PySide6.QtWidgets import QGridLayout
+
+    from ..views.diagram_panel import make_diagram_view
+
+    theme = _theme(options)
+    board = QWidget()
+    board.setAutoFillBackground(True)
+    palette = board.palette()
+    palette.setColor(board.backgroundRole(), QColor(theme.window))
+    board.setPalette(palette)
+    grid = QGridLayout(board)
+    grid.setContentsMargins(6, 6, 6, 6)
+    grid.setSpacing(6)
+    diagram = make_diagram_view(document)
+    getattr(diagram, "set_theme", lambda _name: None)(options.theme)
+    panels = {
+        name: _panel(name, document)
+        for name in ("equations", "heatmaps", "tokens", "chain", "unit_plot", "predictions")
+    }
+    grid.addWidget(panels["equations"], 0, 0)
+    grid.addWidget(diagram, 0, 1, 1, 2)
+    grid.addWidget(panels["heatmaps"], 0, 3)
+    grid.addWidget(panels["tokens"], 1, 0, 1, 4)
+    grid.addWidget(panels["chain"], 2, 0, 1, 2)
+    grid.addWidget(panels["unit_plot"], 2, 2)
+    grid.addWidget(panels["predictions"], 2, 3)
+    for column, stretch in enumerate((5, 6, 4, 6)):
+        grid.setColumnStretch(column, stretch)
+    grid.setRowStretch(0, 3)
+    grid.setRowStretch(2, 1)
+    widgets = [*panels.values(), diagram]
+    source = OwnWidgetFrames(board, document.playback, options.size, transparent=False)
+    _replay(document, list(panels.values()), theme)
+    fit = getattr(diagram, "fit", None)
+    if fit is not None:
+        fit()
+    _finish(widgets)
+    return source

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..sequence import MAX_STEPS, InputError, parse_numeric
-from .common import pin_size, token_text
+from ..views.common import pin_size, token_text
 
 #: Pause in typing before the sequence is recomputed (ms), when recomputing is costly; when it
 #: is cheap (an appended character), the update runs on the next turn of the event loop.

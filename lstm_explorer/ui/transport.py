@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..document import ExplorerDocument
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
-from .common import pin_size
-from .strips import TokenStrip
+from ..views.common import pin_size
+from ..views.strips import TokenStrip
 
 #: Speeds offered, in time steps per second.
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0)
@@ -85,11 +86,11 @@ class Player(QObject):
 class TransportBar(QWidget):
     """The token timeline above a row of controls."""
 
-    def __init__(self, playback: Playback, player: Player, parent: QWidget | None = None) -> None:
+    def __init__(self, document: ExplorerDocument, player: Player, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.playback = playback
+        self.playback = playback = document.playback
         self.player = player
-        self.strip = TokenStrip(playback)
+        self.strip = TokenStrip(document)
         self._icon_colour = "#333333"
 
         def button(icon: str, tip: str) -> QToolButton:

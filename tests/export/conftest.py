@@ -8,16 +8,24 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
 from lstm_explorer.colormaps import colormap_for
+from lstm_explorer.document import ExplorerDocument
 from lstm_explorer.engine.trace import Trace
+from lstm_explorer.export.registry import register_view, unregister_view
 from lstm_explorer.models import random_model
 from lstm_explorer.playback import PlaybackState
 
 
 @pytest.fixture
-def trace() -> Trace:
+def document() -> ExplorerDocument:
     model = random_model("lstm", input_size=3, hidden_size=4, seed=7)
     X = np.random.default_rng(3).normal(size=(5, 3))
-    return model.network.trace(X)
+    return ExplorerDocument.computed(model, X)
+
+
+@pytest.fixture
+def trace(document) -> Trace:
+    assert document.trace is not None
+    return document.trace
 
 
 class StripSource:
@@ -73,3 +81,15 @@ class StripSource:
 @pytest.fixture
 def strips(qapp, trace) -> StripSource:
     return StripSource(trace)
+
+
+@pytest.fixture
+def strips_view(qapp):
+    """The strip source as a registered view named ``strips``, for tests that go through the registry."""
+    register_view(
+        "strips",
+        "Test strips",
+        lambda document, options: StripSource(document.trace, options.size, options.transparent),
+    )
+    yield "strips"
+    unregister_view("strips")

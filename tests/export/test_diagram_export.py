@@ -38,10 +38,10 @@ def unit_pixels(scene, name: str, size: tuple[int, int]) -> list[tuple[int, int]
     ]
 
 
-def test_exported_frames_are_the_diagram_at_each_position(qapp, trace, tmp_path):
+def test_exported_frames_are_the_diagram_at_each_position(qapp, document, trace, tmp_path):
     size = (320, 180)
     out = tmp_path / "frames"
-    export(trace, ExportOptions(out=f"{out}/", size=size, steps=(1, 3), frames_per_step=4))
+    export(document, ExportOptions(out=f"{out}/", size=size, steps=(1, 3), frames_per_step=4))
     clock = FrameClock(1, 3, 4, len(trace.graph.phases), steps=trace.steps)
     window_renderer = DiagramRenderer(trace.graph, size, "light")
     names = sorted(p.name for p in out.iterdir())
@@ -55,10 +55,10 @@ def test_exported_frames_are_the_diagram_at_each_position(qapp, trace, tmp_path)
     assert len(set(frames)) == 8  # the walk-through moves in every frame
 
 
-def test_video_frames_carry_the_trace_colours(qapp, trace, tmp_path):
+def test_video_frames_carry_the_trace_colours(qapp, document, trace, tmp_path):
     size = (640, 360)
     out = tmp_path / "steps.mp4"
-    export(trace, ExportOptions(out=str(out), size=size, frames_per_step=1, phases=False, fps=5))
+    export(document, ExportOptions(out=str(out), size=size, frames_per_step=1, phases=False, fps=5))
     frames = iio.imread(out, plugin="FFMPEG", index=None)
     assert frames.shape == (trace.steps, 360, 640, 3)
     renderer = DiagramRenderer(trace.graph, size, "light")
@@ -71,9 +71,9 @@ def test_video_frames_carry_the_trace_colours(qapp, trace, tmp_path):
                 assert np.abs(got - want[unit]).max() <= 24, (t, name, unit, got, want[unit])
 
 
-def test_svg_keeps_yellow_layers_pink_pointwise_and_text(qapp, trace, tmp_path):
+def test_svg_keeps_yellow_layers_pink_pointwise_and_text(qapp, document, trace, tmp_path):
     out = tmp_path / "cell.svg"
-    export(trace, ExportOptions(out=str(out), size=(640, 360)))
+    export(document, ExportOptions(out=str(out), size=(640, 360)))
     root = ET.parse(out).getroot()
     theme = theme_named("light")
     fills = [e.get("fill", "").lower() for e in root.iter()]
@@ -85,10 +85,10 @@ def test_svg_keeps_yellow_layers_pink_pointwise_and_text(qapp, trace, tmp_path):
     assert {"σ", "tanh", "×", "+"} <= texts
 
 
-def test_pdf_of_the_diagram_shows_the_forget_gate_box(qapp, trace, tmp_path):
+def test_pdf_of_the_diagram_shows_the_forget_gate_box(qapp, document, trace, tmp_path):
     size = (640, 360)
     out = tmp_path / "cell.pdf"
-    export(trace, ExportOptions(out=str(out), size=size))
+    export(document, ExportOptions(out=str(out), size=size))
     data = out.read_bytes()
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
     if shutil.which("pdftoppm") is None:
@@ -148,7 +148,7 @@ def test_cli_exports_the_chain_and_the_dashboard(qapp, tmp_path, view):
     assert image.shape == (360, 640, 3)
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 20  # a drawing, not a blank page
     if view == "chain":  # the current step (the last, 5) is the highlighted module: the theme's yellow
-        from lstm_explorer.ui.theme import THEMES
+        from lstm_explorer.views.theme import THEMES
 
         yellow = np.array([int(THEMES["light"].highlight[i : i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(image.astype(int) - yellow).max(axis=2) <= 2).sum() > 500

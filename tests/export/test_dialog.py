@@ -6,22 +6,20 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt, QTimer
 
-from lstm_explorer.export.dialog import ExportDialog
-from tests.export.conftest import StripSource
+from lstm_explorer.ui.export_dialog import ExportDialog
 
 
-def make_dialog(qtbot, trace, tmp_path) -> ExportDialog:
-    dialog = ExportDialog(
-        trace, folder=tmp_path, source_factory=lambda options: StripSource(trace, options.size, options.transparent)
-    )
+def make_dialog(qtbot, document, tmp_path) -> ExportDialog:
+    dialog = ExportDialog(document, folder=tmp_path)
     qtbot.addWidget(dialog)
+    dialog.view_combo.setCurrentIndex(dialog.view_combo.findData("strips"))  # a view with known pixels
     dialog.set_size(160, 90)
     assert dialog.size_combo.currentText() == "Custom"
     return dialog
 
 
-def test_typing_a_path_picks_the_format_and_export_writes_it(qtbot, trace, tmp_path):
-    dialog = make_dialog(qtbot, trace, tmp_path)
+def test_typing_a_path_picks_the_format_and_export_writes_it(qtbot, document, strips_view, trace, tmp_path):
+    dialog = make_dialog(qtbot, document, tmp_path)
     out = tmp_path / "walk.gif"
     dialog.path_edit.clear()
     qtbot.keyClicks(dialog.path_edit, str(out))
@@ -38,21 +36,22 @@ def test_typing_a_path_picks_the_format_and_export_writes_it(qtbot, trace, tmp_p
     assert dialog.result() == ExportDialog.DialogCode.Accepted
 
 
-def test_choosing_a_format_changes_the_extension_and_what_applies(qtbot, trace, tmp_path):
-    dialog = make_dialog(qtbot, trace, tmp_path)
+def test_choosing_a_format_changes_the_extension_and_what_applies(qtbot, document, strips_view, trace, tmp_path):
+    dialog = make_dialog(qtbot, document, tmp_path)
     dialog.set_format("svg")
-    assert dialog.path_edit.text().endswith("lstm.svg")
+    stem = "lstm-random-seed-7"  # the default file is named after the model, "lstm (random, seed 7)"
+    assert dialog.path_edit.text().endswith(f"{stem}.svg")
     assert not dialog.fps_spin.isEnabled() and dialog.view_combo.isEnabled()
     assert dialog.summary.text() == f"One picture of step {trace.steps - 1}, complete."
     dialog.set_format("png-frames")
-    assert dialog.path_edit.text().endswith("lstm/")
+    assert dialog.path_edit.text().endswith(f"{stem}/")
     assert dialog.fps_spin.isEnabled() and dialog.transparent_check.isEnabled()
     dialog.set_format("csv")
-    assert dialog.path_edit.text().endswith("lstm.csv") and not dialog.view_combo.isEnabled()
+    assert dialog.path_edit.text().endswith(f"{stem}.csv") and not dialog.view_combo.isEnabled()
 
 
-def test_a_problem_is_shown_before_export_and_export_is_disabled(qtbot, trace, tmp_path):
-    dialog = make_dialog(qtbot, trace, tmp_path)
+def test_a_problem_is_shown_before_export_and_export_is_disabled(qtbot, document, strips_view, trace, tmp_path):
+    dialog = make_dialog(qtbot, document, tmp_path)
     dialog.set_format("mp4")
     dialog.width_spin.setValue(161)
     assert not dialog.export_button.isEnabled()
@@ -63,8 +62,8 @@ def test_a_problem_is_shown_before_export_and_export_is_disabled(qtbot, trace, t
     assert not dialog.export_button.isEnabled() and "is empty" in dialog.summary.text()
 
 
-def test_the_preview_shows_the_frame_at_the_slider(qtbot, trace, tmp_path):
-    dialog = make_dialog(qtbot, trace, tmp_path)
+def test_the_preview_shows_the_frame_at_the_slider(qtbot, document, strips_view, trace, tmp_path):
+    dialog = make_dialog(qtbot, document, tmp_path)
     dialog.set_format("mp4")
     dialog.frames_spin.setValue(5)
     dialog.preview_slider.setValue(7)  # step 1, its third frame of 5
@@ -76,8 +75,8 @@ def test_the_preview_shows_the_frame_at_the_slider(qtbot, trace, tmp_path):
     assert np.isclose(state.clock, 1 + 3 / 5)
 
 
-def test_cancel_in_the_progress_dialog_writes_nothing(qtbot, trace, tmp_path):
-    dialog = make_dialog(qtbot, trace, tmp_path)
+def test_cancel_in_the_progress_dialog_writes_nothing(qtbot, document, strips_view, trace, tmp_path):
+    dialog = make_dialog(qtbot, document, tmp_path)
     dialog.set_path(str(tmp_path / "walk.mp4"))
     dialog.frames_spin.setValue(40)
 
@@ -91,10 +90,10 @@ def test_cancel_in_the_progress_dialog_writes_nothing(qtbot, trace, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_failed_export_says_why_and_the_dialog_stays(qtbot, trace, tmp_path):
+def test_a_failed_export_says_why_and_the_dialog_stays(qtbot, document, strips_view, trace, tmp_path):
     from PySide6.QtWidgets import QMessageBox
 
-    dialog = make_dialog(qtbot, trace, tmp_path)
+    dialog = make_dialog(qtbot, document, tmp_path)
     dialog.show()
     dialog.set_path(str(tmp_path / "missing" / "walk.gif"))
     assert dialog.run_export() is None

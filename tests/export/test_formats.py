@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lstm_explorer.export import ExportOptions, FrameClock, export
+from lstm_explorer.export import ExportOptions, FrameClock, export, export_frames
 from lstm_explorer.export.frames import rgba_array
 from lstm_explorer.tracefile import read_trace_csv
 
@@ -57,7 +57,7 @@ def distinct_frames(frames: np.ndarray) -> int:
 
 def test_mp4_frames_count_size_change_and_colours(strips, tmp_path):
     out = tmp_path / "walk.mp4"
-    result = export(strips.trace, options(out, steps=(1, 4)), source=strips)
+    result = export_frames(strips.trace, options(out, steps=(1, 4)), source=strips)
     assert result.frames == 3 * 3 and out.exists()
     meta = iio.immeta(out, plugin="FFMPEG")
     assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p") and meta["fps"] == 10
@@ -76,7 +76,7 @@ def test_webm_opaque_and_transparent(strips, trace, tmp_path):
     from tests.export.conftest import StripSource
 
     opaque = tmp_path / "walk.webm"
-    export(trace, options(opaque, steps=(0, 2)), source=strips)
+    export_frames(trace, options(opaque, steps=(0, 2)), source=strips)
     frames = read_video(opaque)
     assert frames.shape == (6, 90, 160, 3) and distinct_frames(frames) > 1
     check_cells(frames[-1], strips, 1, tolerance=16)
@@ -84,7 +84,7 @@ def test_webm_opaque_and_transparent(strips, trace, tmp_path):
 
     clear = tmp_path / "overlay.webm"
     see_through = StripSource(trace, SIZE, transparent=True)
-    export(trace, options(clear, steps=(0, 2), transparent=True), source=see_through)
+    export_frames(trace, options(clear, steps=(0, 2), transparent=True), source=see_through)
     frames = read_video_rgba(clear)
     assert frames.shape == (6, 90, 160, 4)
     alpha = frames[-1, :, :, 3]
@@ -95,7 +95,7 @@ def test_webm_opaque_and_transparent(strips, trace, tmp_path):
 
 def test_gif_loops_with_exact_count_timing_and_colours(strips, tmp_path):
     out = tmp_path / "walk.gif"
-    export(strips.trace, options(out, fps=30, frames_per_step=4), source=strips)
+    export_frames(strips.trace, options(out, fps=30, frames_per_step=4), source=strips)
     with Image.open(out) as gif:
         assert gif.n_frames == strips.trace.steps * 4
         assert gif.size == SIZE and gif.info.get("loop") == 0
@@ -113,7 +113,7 @@ def test_gif_loops_with_exact_count_timing_and_colours(strips, tmp_path):
 
 def test_png_folder_holds_every_frame_exactly(strips, tmp_path):
     out = tmp_path / "frames"
-    export(strips.trace, options(str(out) + "/", steps=(2, 5), frames_per_step=2), source=strips)
+    export_frames(strips.trace, options(str(out) + "/", steps=(2, 5), frames_per_step=2), source=strips)
     names = sorted(p.name for p in out.iterdir())
     assert names == [f"frame_{k:05d}.png" for k in range(6)]
     frames = [np.asarray(Image.open(out / n).convert("RGB")) for n in names]
@@ -125,7 +125,7 @@ def test_png_folder_holds_every_frame_exactly(strips, tmp_path):
 
 def test_exported_frames_equal_the_view_at_the_same_positions(strips, trace, tmp_path):
     out = tmp_path / "frames"
-    export(trace, options(f"{out}/", steps=(0, 2), frames_per_step=5), source=strips)
+    export_frames(trace, options(f"{out}/", steps=(0, 2), frames_per_step=5), source=strips)
     clock = FrameClock(0, 2, 5, len(trace.graph.phases), steps=trace.steps)
     for k in range(clock.total):
         exported = np.asarray(Image.open(out / f"frame_{k:05d}.png").convert("RGBA"))
@@ -135,7 +135,7 @@ def test_exported_frames_equal_the_view_at_the_same_positions(strips, trace, tmp
 
 def test_single_png_shows_the_last_step_of_the_range(strips, tmp_path):
     out = tmp_path / "still.png"
-    result = export(strips.trace, options(out, steps=(0, 3)), source=strips)
+    result = export_frames(strips.trace, options(out, steps=(0, 3)), source=strips)
     assert result.frames == 1
     image = np.asarray(Image.open(out).convert("RGB"))
     assert image.shape == (90, 160, 3)
@@ -147,7 +147,7 @@ def test_transparent_png_keeps_alpha(trace, qapp, tmp_path):
 
     source = StripSource(trace, SIZE, transparent=True)
     out = tmp_path / "overlay.png"
-    export(trace, options(out, transparent=True), source=source)
+    export_frames(trace, options(out, transparent=True), source=source)
     image = np.asarray(Image.open(out))
     assert image.shape == (90, 160, 4)
     x, y = source.cell_centre(0, 0)
@@ -156,7 +156,7 @@ def test_transparent_png_keeps_alpha(trace, qapp, tmp_path):
 
 def test_svg_is_xml_with_text_kept_as_text(strips, tmp_path):
     out = tmp_path / "cell.svg"
-    export(strips.trace, options(out, steps=(3, 4)), source=strips)
+    export_frames(strips.trace, options(out, steps=(3, 4)), source=strips)
     root = ET.parse(out).getroot()
     assert root.tag.endswith("svg")
     texts = ["".join(e.itertext()).strip() for e in root.iter() if e.tag.endswith("text")]
@@ -169,7 +169,7 @@ def test_svg_is_xml_with_text_kept_as_text(strips, tmp_path):
 
 def test_pdf_is_a_pdf_that_renders(strips, tmp_path):
     out = tmp_path / "cell.pdf"
-    export(strips.trace, options(out, steps=(4, 5)), source=strips)
+    export_frames(strips.trace, options(out, steps=(4, 5)), source=strips)
     data = out.read_bytes()
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
     assert b"/Type /Page" in data or b"/Type/Page" in data
@@ -182,9 +182,9 @@ def test_pdf_is_a_pdf_that_renders(strips, tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".npz", ".json"])
-def test_trace_formats_hold_the_trace_of_the_range(trace, tmp_path, suffix):
+def test_trace_formats_hold_the_trace_of_the_range(document, trace, tmp_path, suffix):
     out = tmp_path / f"trace{suffix}"
-    export(trace, options(out, steps=(1, 4), meta={"model": "test"}))
+    export(document, options(out, steps=(1, 4), meta={"model": "test"}))
     if suffix == ".csv":
         back = read_trace_csv(out)
     elif suffix == ".npz":
@@ -211,7 +211,7 @@ def test_gif_palette_covers_colours_that_appear_late(trace, qapp, tmp_path):
                 painter.fillRect(QRectF(120, 60, 30, 20), QColor(230, 20, 200))
 
     out = tmp_path / "late.gif"
-    export(trace, options(out, frames_per_step=1), source=LateRed(trace, SIZE))
+    export_frames(trace, options(out, frames_per_step=1), source=LateRed(trace, SIZE))
     with Image.open(out) as gif:
         gif.seek(gif.n_frames - 1)
         last = np.asarray(gif.convert("RGB")).astype(int)

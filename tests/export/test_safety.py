@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from lstm_explorer.export import ExportCancelled, ExportError, ExportOptions, export, parse_steps
+from lstm_explorer.export import ExportCancelled, ExportError, ExportOptions, export_frames, parse_steps
 from lstm_explorer.export import writers as writers_module
 
 
@@ -39,7 +39,7 @@ def test_cancel_leaves_nothing_and_keeps_an_existing_file(strips, tmp_path, name
         return done < 4
 
     with pytest.raises(ExportCancelled):
-        export(strips.trace, options(f"{target}/" if name.endswith("/") else target), progress, source=strips)
+        export_frames(strips.trace, options(f"{target}/" if name.endswith("/") else target), progress, source=strips)
     assert calls[0] == (0, 15) and calls[-1] == (4, 15)
     kept = target / "frame_00000.png" if name.endswith("/") else target
     assert kept.read_bytes() == before
@@ -58,7 +58,7 @@ def test_disk_full_is_a_clear_error_and_leaves_nothing(strips, tmp_path, monkeyp
 
     monkeypatch.setattr(writers_module.GifWriter, "write", full)
     with pytest.raises(ExportError, match="disk is full") as caught:
-        export(strips.trace, options(target), source=strips)
+        export_frames(strips.trace, options(target), source=strips)
     assert str(target) in str(caught.value) and "\n" not in str(caught.value)
     assert target.read_bytes() == b"precious" and leftovers(tmp_path) == []
 
@@ -71,14 +71,14 @@ def test_disk_full_inside_ffmpeg_is_reported_as_disk_full(strips, tmp_path, monk
     monkeypatch.setattr(writers_module.FfmpegWriter, "_messages", lambda self: "Error: No space left on device")
     monkeypatch.setattr(writers_module.Mp4Writer, "encoder_arguments", lambda self: ["-c:v", "no-such-codec"])
     with pytest.raises(ExportError, match="disk is full"):
-        export(strips.trace, options(tmp_path / "walk.mp4"), source=strips)
+        export_frames(strips.trace, options(tmp_path / "walk.mp4"), source=strips)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_an_encoder_failure_is_one_line_and_leaves_nothing(strips, tmp_path, monkeypatch):
     monkeypatch.setattr(writers_module.Mp4Writer, "encoder_arguments", lambda self: ["-c:v", "no-such-codec"])
     with pytest.raises(Exception, match="ffmpeg failed") as caught:
-        export(strips.trace, options(tmp_path / "walk.mp4"), source=strips)
+        export_frames(strips.trace, options(tmp_path / "walk.mp4"), source=strips)
     assert "\n" not in str(caught.value)
     assert list(tmp_path.iterdir()) == []
 
@@ -93,18 +93,18 @@ def test_a_view_that_fails_midway_leaves_nothing(strips, tmp_path):
 
     strips.render = flaky
     with pytest.raises(RuntimeError, match="view broke"):
-        export(strips.trace, options(f"{tmp_path}/frames/"), source=strips)
+        export_frames(strips.trace, options(f"{tmp_path}/frames/"), source=strips)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unknown_extension(strips, tmp_path):
     with pytest.raises(ExportError, match=r"unknown extension '\.avi'.*\.mp4"):
-        export(strips.trace, options(tmp_path / "walk.avi"), source=strips)
+        export_frames(strips.trace, options(tmp_path / "walk.avi"), source=strips)
 
 
 def test_missing_and_unwritable_folders(strips, tmp_path, monkeypatch):
     with pytest.raises(ExportError, match="folder does not exist"):
-        export(strips.trace, options(tmp_path / "nowhere" / "walk.gif"), source=strips)
+        export_frames(strips.trace, options(tmp_path / "nowhere" / "walk.gif"), source=strips)
     locked = tmp_path / "locked"
     locked.mkdir()
     real_access = os.access
@@ -112,13 +112,13 @@ def test_missing_and_unwritable_folders(strips, tmp_path, monkeypatch):
     monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(locked) else real_access(p, mode))
     for name in ("walk.mp4", "still.svg", "frames/", "trace.csv"):
         with pytest.raises(ExportError, match=f"cannot write to {locked}: permission denied"):
-            export(strips.trace, options(f"{locked}/{name}"), source=strips)
+            export_frames(strips.trace, options(f"{locked}/{name}"), source=strips)
 
 
 @pytest.mark.parametrize("steps", [(3, 3), (4, 2), (5, 9), (7, 8)])
 def test_empty_step_range(strips, tmp_path, steps):
     with pytest.raises(ExportError, match=rf"step range {steps[0]}:{steps[1]} is empty; the sequence has 5 steps"):
-        export(strips.trace, options(tmp_path / "walk.gif", steps=steps), source=strips)
+        export_frames(strips.trace, options(tmp_path / "walk.gif", steps=steps), source=strips)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -147,7 +147,7 @@ def test_parse_steps():
 )
 def test_option_errors(strips, tmp_path, name, kw, message):
     with pytest.raises(ExportError, match=message):
-        export(strips.trace, options(tmp_path / name, **kw), source=strips)
+        export_frames(strips.trace, options(tmp_path / name, **kw), source=strips)
 
 
 def test_a_folder_with_other_files_is_not_replaced(strips, tmp_path):
@@ -155,18 +155,18 @@ def test_a_folder_with_other_files_is_not_replaced(strips, tmp_path):
     target.mkdir()
     (target / "notes.txt").write_text("mine")
     with pytest.raises(ExportError, match="holds other files"):
-        export(strips.trace, options(f"{target}/"), source=strips)
+        export_frames(strips.trace, options(f"{target}/"), source=strips)
     assert (target / "notes.txt").read_text() == "mine"
 
 
 def test_a_successful_export_replaces_the_earlier_one(strips, tmp_path):
     target = tmp_path / "walk.gif"
     target.write_bytes(b"old")
-    export(strips.trace, options(target, steps=(0, 1)), source=strips)
+    export_frames(strips.trace, options(target, steps=(0, 1)), source=strips)
     assert target.read_bytes().startswith(b"GIF89a")
     frames = tmp_path / "frames"
-    export(strips.trace, options(f"{frames}/", steps=(0, 2)), source=strips)
-    export(strips.trace, options(f"{frames}/", steps=(0, 1)), source=strips)
+    export_frames(strips.trace, options(f"{frames}/", steps=(0, 2)), source=strips)
+    export_frames(strips.trace, options(f"{frames}/", steps=(0, 1)), source=strips)
     assert len(list(frames.iterdir())) == 3 and leftovers(tmp_path) == []
 
 
@@ -178,10 +178,10 @@ def test_disk_full_while_writing_frames_or_the_trace(strips, tmp_path, monkeypat
 
     monkeypatch.setattr(writers_module, "save_png", full)
     with pytest.raises(ExportError, match="disk is full"):
-        export(strips.trace, options(f"{tmp_path}/frames/"), source=strips)
+        export_frames(strips.trace, options(f"{tmp_path}/frames/"), source=strips)
     with pytest.raises(ExportError, match="disk is full"):
-        export(strips.trace, options(tmp_path / "still.png"), source=strips)
+        export_frames(strips.trace, options(tmp_path / "still.png"), source=strips)
     monkeypatch.setattr(lstm_explorer.tracefile.np, "savez", full)
     with pytest.raises(ExportError, match="disk is full"):
-        export(strips.trace, options(tmp_path / "trace.npz"))
+        export_frames(strips.trace, options(tmp_path / "trace.npz"))
     assert list(tmp_path.iterdir()) == []

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 
-from lstm_explorer.export.dialog import ExportDialog
 from lstm_explorer.models import random_model
+from lstm_explorer.ui.export_dialog import ExportDialog
 from lstm_explorer.ui.main_window import MainWindow
 
 
@@ -52,9 +52,11 @@ def test_export_action_opens_the_dialog_and_writes_an_mp4(qtbot, window, tmp_pat
     assert "Exported" in window.statusBar().currentMessage()
 
 
-def test_dashboard_is_the_window_itself_and_it_is_put_back(qtbot, window, tmp_path):
+def test_dashboard_is_drawn_by_the_panels_and_the_window_never_moves(qtbot, window, tmp_path):
     window.playback.seek(1, 0, 0.5)
     before = window.playback.state
+    moves = []
+    window.playback.position_changed.connect(moves.append)
     dialog = open_dialog(qtbot, window)
     dialog.view_combo.setCurrentIndex(dialog.view_combo.findData("dashboard"))
     dialog.set_path(f"{tmp_path}/frames/")
@@ -67,7 +69,7 @@ def test_dashboard_is_the_window_itself_and_it_is_put_back(qtbot, window, tmp_pa
     assert len(names) == 4
     frames = [np.asarray(Image.open(tmp_path / "frames" / n).convert("RGB")) for n in names]
     assert frames[0].shape == (360, 640, 3) and len({f.tobytes() for f in frames}) == 4
-    assert window.playback.state == before
+    assert window.playback.state == before and moves == []  # a snapshot of the document moved, not the window
 
 
 def test_chain_view_export_follows_the_step(qtbot, window, tmp_path):

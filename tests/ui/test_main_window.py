@@ -36,9 +36,9 @@ def test_opens_on_bundled_brackets_with_a_preset(window):
     assert window.editor.text() in window.model.presets
     assert window.editor.presets.currentData() == window.editor.text()
     assert window.playback.steps == len(window.editor.text())
-    assert window.status_model.text() == "brackets"
-    assert window.status_kind.text() == "LSTM"
-    assert "hidden" in window.status_sizes.text()
+    assert window.status.model.text() == "brackets"
+    assert window.status.kind.text() == "LSTM"
+    assert "hidden" in window.status.sizes.text()
     assert list(window.heatmaps.maps) == ["f", "i", "g", "o", "c", "h"]
     assert window.playback.selected, "a unit is selected from the start so the plot shows something"
     assert window.windowTitle().endswith(APP_NAME)
@@ -61,7 +61,7 @@ def test_typing_updates_every_view_incrementally(qtbot, window):
     assert window.transport.slider.maximum() == T - 1
     assert window.transport.strip.tokens[-3:] == ["(", "b", ")"]
     assert f"Step t = {T - 1}" in window.equations.header.text()
-    assert window.status_position.text() == f"t = {T - 1} / {T - 1}"
+    assert window.status.position.text() == f"t = {T - 1} / {T - 1}"
     assert window.heatmaps.pending == 0
     assert "After reading" in window.predictions.title.text()
 
@@ -230,8 +230,8 @@ def test_bad_file_shows_message_and_keeps_model(qtbot, window, tmp_path):
     trace = window.playback.trace
     assert not window.open_model(str(bad))
     assert window.banner.isVisible()
-    assert "broken.npz" in window.banner_label.text()
-    assert "npz" in window.banner_label.text()
+    assert "broken.npz" in window.banner.label.text()
+    assert "npz" in window.banner.label.text()
     assert window.model.name == "brackets" and window.playback.trace is trace
     # The same through drag and drop.
     mime = QMimeData()
@@ -240,7 +240,7 @@ def test_bad_file_shows_message_and_keeps_model(qtbot, window, tmp_path):
         QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(drop)
-    assert "missing.safetensors" in window.banner_label.text()
+    assert "missing.safetensors" in window.banner.label.text()
     assert window.model.name == "brackets"
 
 
@@ -257,7 +257,7 @@ def test_dropping_a_good_file_opens_it(qtbot, window, tmp_path):
     )
     window.dropEvent(drop)
     assert window.model.name == "mine.npz"
-    assert window.status_kind.text().startswith("GRU")
+    assert window.status.kind.text().startswith("GRU")
     assert window.playback.steps > 0
     assert str(path.resolve()) in window.settings.value("recent_models")
 
@@ -265,15 +265,17 @@ def test_dropping_a_good_file_opens_it(qtbot, window, tmp_path):
 def test_layer_and_direction_combo(qtbot, make_window):
     model = random_model("lstm", input_size=4, hidden_size=6, num_layers=2, bidirectional=True)
     window = make_window(model)
-    assert window.layer_combo.isEnabled() and window.direction_combo.isEnabled()
+    assert window.model_bar.layer_combo.isEnabled() and window.model_bar.direction_combo.isEnabled()
     window.playback.seek(1)
-    window.direction_combo.setCurrentIndex(1)
-    assert window.playback.trace is window.session.traces[(0, True)]
+    window.model_bar.direction_combo.setCurrentIndex(1)
+    assert window.playback.trace is window.document.session.traces[(0, True)]
     assert window.playback.t == window.playback.steps - 2  # the same moment, read from the end
-    assert window.transport.strip.tokens == window.tokens[::-1]
-    window.layer_combo.setCurrentIndex(1)
-    assert window.playback.trace is window.session.traces[(1, True)]
-    np.testing.assert_array_equal(window.playback.trace["h"], model.network.run(window.session.X)[(1, True)]["h"])
+    assert window.transport.strip.tokens == window.document.tokens[::-1]
+    window.model_bar.layer_combo.setCurrentIndex(1)
+    assert window.playback.trace is window.document.session.traces[(1, True)]
+    np.testing.assert_array_equal(
+        window.playback.trace["h"], model.network.run(window.document.session.X)[(1, True)]["h"]
+    )
 
 
 def test_settings_are_remembered(qtbot, make_window, settings):
@@ -300,14 +302,14 @@ def test_long_sequence_computes_in_the_background_and_can_be_cancelled(qtbot, ma
     rows = "\n".join(f"{np.sin(k / 7):.3f}, {np.cos(k / 5):.3f}" for k in range(3000))
     window.editor.edit.setPlainText(rows)
     window.editor.flush()
-    assert window.progress.isVisible() or window.playback.steps == 3000
+    assert window.status.progress.isVisible() or window.playback.steps == 3000
     qtbot.waitUntil(lambda: window.playback.steps == 3000, timeout=20000)
-    assert not window.progress.isVisible()
+    assert not window.status.progress.isVisible()
     qtbot.waitUntil(lambda: window.heatmaps.pending == 0, timeout=20000)
     # Start another and cancel it: the previous result stays.
     window.editor.edit.setPlainText(rows + "\n0.5, 0.5\n" + rows)
     window.editor.flush()
-    window.cancel_button.click()
+    window.status.cancel_button.click()
     qtbot.waitUntil(lambda: "cancelled" in window.statusBar().currentMessage(), timeout=20000)
     assert window.playback.steps == 3000
 
@@ -353,12 +355,12 @@ def test_recent_and_bundled_menus(qtbot, window, tmp_path):
     write_npz(path, random_model("rnn", input_size=2, hidden_size=3).network.tensors)
     assert window.open_model(str(path))
     assert window.open_model("brackets")
-    window._fill_recent_menu()
+    window.recent_menu.aboutToShow.emit()  # what opening the menu does
     names = [a.text() for a in window.recent_menu.actions()]
     assert names[:2] == ["brackets", "small.npz"]
     window.recent_menu.actions()[1].trigger()
     assert window.model.name == "small.npz"
-    window._fill_bundled_menu()
+    window.bundled_menu.aboutToShow.emit()
     bundled = [a.text() for a in window.bundled_menu.actions()]
     assert "brackets" in bundled and "sine" in bundled
 
@@ -389,7 +391,7 @@ def test_a_bad_model_on_the_command_line_falls_back_with_the_message_shown(qtbot
     window = make_window(str(bad))
     assert window.model.name == "brackets"
     assert window.banner.isVisible()
-    assert "truncated.safetensors" in window.banner_label.text()
+    assert "truncated.safetensors" in window.banner.label.text()
 
 
 def test_play_with_loop_wraps_to_the_start(qtbot, window):

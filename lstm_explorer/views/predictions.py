@@ -6,15 +6,14 @@ to the true next value. Only the current step is read out, so scrubbing costs on
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from ..document import ExplorerDocument
 from ..engine.trace import Trace
-from ..playback import Playback, PlaybackState
+from ..playback import PlaybackState
 from .common import RichTextBox, token_text
 from .theme import Theme, theme
 
@@ -52,14 +51,10 @@ class _Bars(QWidget):
 
 
 class PredictionsPanel(QWidget):
-    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+    def __init__(self, document: ExplorerDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.playback = playback
-        self.model: Any = None
-        self.outputs_at: Any = None  # callable: time step -> (features,) the top layer's output there
-        self.reverse = False
-        self.tokens: list[str] = []
-        self.X: np.ndarray | None = None
+        self.document = document
+        self.playback = playback = document.playback
         # Fixed heights, painted in place: text that changes on every step relayouts no dock.
         self.title = RichTextBox(2)
         self.title.setObjectName("predictionsTitle")
@@ -81,13 +76,6 @@ class PredictionsPanel(QWidget):
         self.bars.theme = t
         self.bars.update()
 
-    def set_source(self, model: Any, outputs_at: Any, X: np.ndarray | None, tokens: list[str], reverse: bool) -> None:
-        """The model, a function giving its top layer's output at a step, and the input as read.
-
-        Shown once the playback has the matching trace (the window sets it right after): until then
-        the playback's step may be past the end of ``outputs_at``'s new, shorter sequence."""
-        self.model, self.outputs_at, self.X, self.tokens, self.reverse = model, outputs_at, X, tokens, reverse
-
     def _on_trace_changed(self, trace: Trace | None) -> None:
         self.refresh()
 
@@ -97,8 +85,7 @@ class PredictionsPanel(QWidget):
 
     def time_index(self) -> int:
         """The step in time order (a reverse direction plays the sequence backwards)."""
-        t = self.playback.t
-        return self.playback.steps - 1 - t if self.reverse else t
+        return self.document.to_shown_order(self.playback.t)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -111,8 +98,9 @@ class PredictionsPanel(QWidget):
             return
         self._stale = False
         self._t = self.playback.t
-        model = self.model
-        if model is None or self.outputs_at is None or self.playback.trace is None:
+        document = self.document
+        model = document.model
+        if model is None or self.playback.trace is None:
             return
         if not model.has_readout:
             self.title.setText(f"<b>{model.name}</b> has no readout layer: it gives hidden states, not predictions.")
@@ -124,16 +112,17 @@ class PredictionsPanel(QWidget):
         if steps == 0:
             return
         t = min(max(self.time_index(), 0), steps - 1)
-        out = model.readout(np.asarray(self.outputs_at(t))[None, :])[0]  # one step: scrubbing stays cheap
+        out = model.readout(document.top_output_at(t)[None, :])[0]  # one step: scrubbing stays cheap
         nxt = t + 1
         if model.task == "text":
             labels = model.output_labels or [str(k) for k in range(len(out))]
             top = np.argsort(-out)[:TOP_K]
-            actual = self.tokens[nxt] if nxt < len(self.tokens) else None
+            tokens = document.tokens
+            actual = tokens[nxt] if nxt < len(tokens) else None
             self.bars.rows = [(token_text(labels[k]), float(out[k]), labels[k] == actual) for k in top]
             self.bars.show()
             self.bars.update()
-            seen = token_text(self.tokens[t]) if t < len(self.tokens) else ""
+            seen = token_text(tokens[t]) if t < len(tokens) else ""
             self.title.setText(f"After reading <code>{_escape(seen)}</code> at t = {t}, the next character is:")
             if actual is not None:
                 p = float(out[labels.index(actual)]) if actual in labels else 0.0
@@ -147,11 +136,10 @@ class PredictionsPanel(QWidget):
             shown = ", ".join(f"{v:.4f}" for v in out[:4])
             self.title.setText(f"Prediction at t = {t}:")
             truth = ""
-            if self.X is not None and nxt < len(self.X):
-                true_next = ", ".join(f"{v:.4f}" for v in self.X[nxt][: len(out)][:4])
-                err = (
-                    float(np.abs(out - self.X[nxt][: len(out)]).max()) if len(out) <= self.X.shape[1] else float("nan")
-                )
+            X = document.X
+            if nxt < len(X):
+                true_next = ", ".join(f"{v:.4f}" for v in X[nxt][: len(out)][:4])
+                err = float(np.abs(out - X[nxt][: len(out)]).max()) if len(out) <= X.shape[1] else float("nan")
                 truth = f"<br>true next value: <b>{true_next}</b><br>error: {err:.4f}"
             else:
                 truth = "<br>(no next value in the input)"

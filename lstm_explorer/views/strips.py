@@ -26,8 +26,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from .. import colormaps
+from ..document import ExplorerDocument
 from ..engine.trace import Trace
-from ..playback import Playback, PlaybackState
+from ..playback import PlaybackState
 from .common import token_text
 from .theme import Theme, theme
 
@@ -49,9 +50,10 @@ class StepStrip(QAbstractScrollArea):
 
     step_clicked = Signal(int)
 
-    def __init__(self, playback: Playback, cell_width: int, parent: QWidget | None = None) -> None:
+    def __init__(self, document: ExplorerDocument, cell_width: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.playback = playback
+        self.document = document
+        self.playback = playback = document.playback
         self.cell_width = cell_width
         self.theme: Theme = theme("light")
         self.tokens: list[str] = []
@@ -61,11 +63,15 @@ class StepStrip(QAbstractScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        document.events.traces.connect(self._on_traces)
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(self._on_selection_changed)
 
     # -- data --------------------------------------------------------------------------------
+    def _on_traces(self, _changed_from: int) -> None:
+        self.set_tokens(self.document.shown_tokens)
+
     def set_tokens(self, tokens: list[str]) -> None:
         old, self.tokens = self.tokens, tokens
         self._update_range()
@@ -201,8 +207,8 @@ class StepStrip(QAbstractScrollArea):
 class TokenStrip(StepStrip):
     """The input tokens on a line, the current one highlighted; a click jumps there."""
 
-    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
-        super().__init__(playback, 24, parent)
+    def __init__(self, document: ExplorerDocument, parent: QWidget | None = None) -> None:
+        super().__init__(document, 24, parent)
         self._font_cache: tuple[QFont, QFont, QFont, QFont] | None = None
         self._elided: dict[tuple[str, str, int], str] = {}
         self.setFixedHeight(44)
@@ -274,8 +280,8 @@ class ChainView(StepStrip):
 
     MODULE = 96
 
-    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
-        super().__init__(playback, self.MODULE, parent)
+    def __init__(self, document: ExplorerDocument, parent: QWidget | None = None) -> None:
+        super().__init__(document, self.MODULE, parent)
         self.setMinimumHeight(150)
         self.title = "A"
         self.setToolTip("The network unrolled through time: click a module to jump to its step")

@@ -19,9 +19,10 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsWidget, QLabel, QVBoxLayout, QWidget
 
 from .. import colormaps
+from ..document import ExplorerDocument
 from ..engine.graph import CellGraph, Node
 from ..engine.trace import Trace
-from ..playback import Playback, PlaybackState
+from ..playback import PlaybackState
 from .common import display_nodes, label_html
 from .theme import Theme, theme
 
@@ -129,9 +130,10 @@ class HeatmapPanel(QWidget):
 
     rendered = Signal()  # every tile is up to date
 
-    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+    def __init__(self, document: ExplorerDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.playback = playback
+        self.document = document
+        self.playback = playback = document.playback
         self.theme: Theme = theme("light")
         self.info = QLabel("Hover over a heatmap to read a value; click to jump there and select the unit.")
         self.info.setObjectName("heatmapInfo")
@@ -329,6 +331,12 @@ class HeatmapPanel(QWidget):
             self._timer.start(0)
         else:
             self.rendered.emit()
+
+    def render_all(self) -> None:
+        """Colour every dirty tile now (export draws the panel once, complete)."""
+        while self._dirty:
+            self._render_some()
+        self._timer.stop()
 
     @property
     def pending(self) -> int:

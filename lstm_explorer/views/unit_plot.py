@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..document import ExplorerDocument
 from ..engine.trace import Trace
-from ..playback import Playback, PlaybackState
+from ..playback import PlaybackState
 from .common import display_nodes, label_plain, node_colour
 from .heatmaps import view_end
 from .theme import Theme, theme
@@ -24,9 +25,10 @@ _DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.
 
 
 class UnitPlot(QWidget):
-    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+    def __init__(self, document: ExplorerDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.playback = playback
+        self.document = document
+        self.playback = playback = document.playback
         self.theme: Theme = theme("light")
         # pyqtgraph (≈0.15 s to import) and the plot are made with the first trace, so the window
         # paints before either: at start-up the model is opened after the first paint.

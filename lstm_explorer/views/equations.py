@@ -14,10 +14,11 @@ import numpy as np
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from ..document import ExplorerDocument
 from ..engine.graph import CellGraph, Node
 from ..engine.trace import Trace
 from ..engine.weights import LayerWeights
-from ..playback import Playback, PlaybackState
+from ..playback import PlaybackState
 from .common import RichTextBox, label_html
 from .theme import Theme, theme
 
@@ -166,9 +167,10 @@ class EquationBuilder:
 class EquationsPanel(QWidget):
     """Shows the equations of the step and phase being played, for the first selected unit."""
 
-    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+    def __init__(self, document: ExplorerDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.playback = playback
+        self.document = document
+        self.playback = playback = document.playback
         self.theme: Theme = theme("light")
         # Four lines, painted in place: a label whose text changes on every step would relayout the dock.
         self.header = RichTextBox(4)
@@ -182,15 +184,16 @@ class EquationsPanel(QWidget):
         layout.addWidget(self.browser, 1)
         self.builder: EquationBuilder | None = None
         self._weights: LayerWeights | None = None
-        self.tokens: list[str] = []
         self._shown: tuple[object, ...] = ()
         self._stale = False
+        document.events.layer.connect(self._on_layer)
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(lambda _sel: self.refresh(force=True))
 
-    def set_weights(self, weights: LayerWeights | None) -> None:
-        self._weights = weights
+    def _on_layer(self, _key: object) -> None:
+        """A new model or another layer: the weights whose numbers the equations show."""
+        self._weights = self.document.layer_weights
         self.builder = None
         self.refresh(force=True)
 
@@ -239,7 +242,8 @@ class EquationsPanel(QWidget):
             self.builder = EquationBuilder(trace.graph, weights)
         t, u = state.t, self.unit
         phase = trace.graph.phases[state.phase]
-        token = self.tokens[t] if t < len(self.tokens) else ""
+        tokens = self.document.shown_tokens
+        token = tokens[t] if t < len(tokens) else ""
         chosen = "" if self.playback.selected else " (click a unit on a heatmap to choose another)"
         self.header.setText(
             f"<b>Step t = {t}</b>, input <code>{_escape(token)}</code> · <b>unit {u}</b>{chosen}<br>"

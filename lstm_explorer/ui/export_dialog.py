@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -36,29 +35,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine.trace import Trace
-from ..playback import PlaybackState
-from .export import (
+from ..document import ExplorerDocument
+from ..export.export import export
+from ..export.frames import FrameClock, FrameSource, still_state
+from ..export.options import (
     ANIMATIONS,
     DESCRIPTIONS,
     FOLDER,
     FORMATS,
     STILLS,
     TRACES,
-    VIEWS,
     ExportCancelled,
     ExportError,
     ExportOptions,
     ExportResult,
     check_options,
     check_steps,
-    default_source,
     detect_format,
-    export,
 )
-from .frames import FrameClock, FrameSource, still_state
-
-SourceFactory = Callable[[ExportOptions], FrameSource]
+from ..export.registry import view_source, views
+from ..playback import PlaybackState
 
 #: Format choices in the order the dialog lists them: (format name, extension or "/" for a folder).
 CHOICES: tuple[tuple[str, str], ...] = (
@@ -84,26 +80,26 @@ class ExportDialog(QDialog):
 
     def __init__(
         self,
-        trace: Trace,
+        document: ExplorerDocument,
         parent: QWidget | None = None,
         *,
-        state: PlaybackState | None = None,
         theme: str = "light",
         folder: str | Path | None = None,
-        meta: dict[str, object] | None = None,
-        tokens: list[str] | tuple[str, ...] = (),
         walkthrough: bool = False,
-        source_factory: SourceFactory | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
-        self.trace = trace
+        if document.trace is None:
+            raise ExportError("there is nothing to export yet: enter a sequence first")
+        self.document = document
+        self.trace = trace = document.trace
         self.theme = theme
-        self.meta = dict(meta or {})
-        self.tokens = tuple(tokens)
+        layer, reverse = document.layer
+        model = document.model.name if document.model is not None else ""
+        self.meta: dict[str, object] = {"model": model, "cell": trace.graph.kind, "layer": layer, "reverse": reverse}
+        self.tokens = tuple(document.shown_tokens)
         self.last_result: ExportResult | None = None
-        self._selected = state.selected if state is not None else ()
-        self._source_factory = source_factory or (lambda options: default_source(options, self.trace))
+        self._selected = document.playback.selected
         self._preview_source: FrameSource | None = None
         self._preview_key: tuple[object, ...] | None = None
         self._progress: QProgressDialog | None = None
@@ -122,8 +118,8 @@ class ExportDialog(QDialog):
         for fmt, _ in CHOICES:
             self.format_combo.addItem(DESCRIPTIONS[fmt], fmt)
         self.view_combo = QComboBox()
-        for view, label in zip(VIEWS, ("Cell diagram", "Unrolled chain", "Whole dashboard"), strict=True):
-            self.view_combo.addItem(label, view)
+        for view in views():
+            self.view_combo.addItem(view.label, view.name)
 
         self.size_combo = QComboBox()
         for w, h in SIZES:
@@ -383,7 +379,7 @@ class ExportDialog(QDialog):
         try:
             if self._preview_source is None or key != self._preview_key:
                 self._close_preview_source()
-                self._preview_source = self._source_factory(replace(options, size=options.size))
+                self._preview_source = view_source(self.document, options)
                 self._preview_key = key
             image = self._preview_source.render(state)
         except ExportError as exc:
@@ -430,15 +426,10 @@ class ExportDialog(QDialog):
         self._progress.setAutoClose(False)
         self._progress.setAutoReset(False)
         self._started = time.perf_counter()
-        source = None
         try:
             try:
-                if options.format not in TRACES:
-                    source = self._source_factory(options)
-                result = export(self.trace, options, self._on_progress, source=source)
+                result = export(self.document, options, self._on_progress)
             finally:
-                if source is not None:
-                    source.close()
                 self._exporting = False
         except ExportCancelled:
             self._finish_progress()
@@ -485,53 +476,27 @@ def _spin(low: int, high: int, value: int, *, step: int = 1, suffix: str = "") -
     return spin
 
 
-def open_export_dialog(window: QWidget) -> ExportDialog | None:
-    """File → Export… in the main window: the dialog for what the window shows now.
-
-    The diagram and the chain are drawn by fresh offscreen copies of the window's views (at the
-    export size, in the window's theme); the dashboard is the window itself, moved through the
-    frames and put back where it was afterwards.
-    """
-    from .views import WidgetFrames
-
-    playback = getattr(window, "playback", None)
-    trace = playback.trace if playback is not None else None
-    if playback is None or trace is None or trace.steps == 0:
+def open_export_dialog(
+    window: QMainWindow, document: ExplorerDocument, *, theme: str, settings: QSettings, walkthrough: bool
+) -> ExportDialog | None:
+    """File → Export… in the main window: the dialog for what ``document`` shows now. Every view is
+    drawn by fresh offscreen panels from a snapshot of the document: the window never moves."""
+    if document.trace is None or document.trace.steps == 0:
         QMessageBox.information(window, "Export", "There is nothing to export yet: enter a sequence first.")
         return None
-    tokens = list(getattr(window, "tokens", []))
-    key = getattr(window, "key", (0, False))
-    if key[1]:
-        tokens.reverse()  # the backward direction's step 0 read the last input
-    model = getattr(window, "model", None)
-    walkthrough_action = getattr(window, "walkthrough_action", None)
-    settings = getattr(window, "settings", None)
-    folder = settings.value("export/folder") if settings is not None else None
-
-    def source_for(options: ExportOptions) -> FrameSource:
-        if options.view == "dashboard":
-            return WidgetFrames(window, playback, options.size, transparent=options.transparent)
-        return default_source(options, trace)
-
+    folder = settings.value("export/folder")
     dialog = ExportDialog(
-        trace,
+        document,
         window,
-        state=playback.state,
-        theme=str(getattr(window, "theme_name", "light")),
+        theme=theme,
         folder=folder if isinstance(folder, str) and Path(folder).is_dir() else None,
-        meta={"model": getattr(model, "name", ""), "cell": trace.graph.kind, "layer": key[0], "reverse": key[1]},
-        tokens=tokens,
-        walkthrough=bool(walkthrough_action.isChecked()) if walkthrough_action is not None else False,
-        source_factory=source_for,
+        walkthrough=walkthrough,
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def done(result: ExportResult) -> None:
-        if settings is not None:
-            settings.setValue("export/folder", str(result.path.parent))
-        status = getattr(window, "statusBar", None)
-        if status is not None:
-            status().showMessage(f"Exported {result.path}", 8000)
+        settings.setValue("export/folder", str(result.path.parent))
+        window.statusBar().showMessage(f"Exported {result.path}", 8000)
 
     dialog.exported.connect(done)
     dialog.open()

@@ -1,0 +1,239 @@
+"""The explorer document: everything the window shows, in one Qt-free object.
+
+The model, its input (text, tokens and the array the first layer reads), the layer and direction
+on show, the traces of every layer and direction (kept up to date by an incremental
+:class:`~lstm_explorer.session.Session`), the interventions, and the :class:`Playback` (position
+and selection). Each field has one event in :attr:`ExplorerDocument.events`; views subscribe to
+the fields they show (handlers named ``_on_<field>``) and read the document, never each other or
+the window. Export renders registered views of a document, and the command line builds one from
+its arguments (:meth:`ExplorerDocument.computed`), so the window, the CLI and export agree.
+
+Event order when new traces arrive: ``input`` (if it changed), ``traces``, then the playback's
+``trace_changed`` and ``position_changed``. A view that needs tokens and trace together reads both
+in its playback handler: by then the document holds the new ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .engine.trace import Trace
+from .events import EventGroup
+from .playback import Playback
+from .session import Session, Update
+
+if TYPE_CHECKING:
+    from .engine.network import RecurrentNetwork
+    from .engine.weights import LayerWeights
+    from .models.model import Model
+
+Key = tuple[int, bool]  # (layer, reverse)
+
+
+class DocumentEvents(EventGroup):
+    """``model(model)``, ``input(tokens)``, ``layer(key)``, ``traces(changed_from)``,
+    ``interventions(interventions)``."""
+
+    FIELDS = ("model", "input", "layer", "traces", "interventions")
+
+
+@dataclass(frozen=True)
+class LayerChoice:
+    """One entry of the layer and direction pickers."""
+
+    key: Key
+    label: str
+
+
+class ExplorerDocument:
+    """What the user is looking at. Build empty and :meth:`set_model`, or :meth:`computed`."""
+
+    def __init__(self) -> None:
+        self.events = DocumentEvents()
+        self.playback = Playback()
+        self.model: Model | None = None
+        #: How the model was asked for (a path, a bundled name, a cell kind): its key in settings.
+        self.model_key = ""
+        self.session: Session | None = None
+        self.text = ""
+        self.tokens: list[str] = []
+        self.X = np.zeros((0, 0))
+        self.layer: Key = (0, False)
+        self.traces: dict[Key, Trace] = {}
+        #: Clamped units (empty until interventions exist in the engine); part of a saved session.
+        self.interventions: tuple[Any, ...] = ()
+
+    # -- building ----------------------------------------------------------------------------
+    @classmethod
+    def computed(
+        cls, model: Model, X: np.ndarray, tokens: list[str] | None = None, *, text: str = "", layer: Key = (0, False)
+    ) -> ExplorerDocument:
+        """A document showing ``model`` on ``X`` (what the command line and tests build)."""
+        document = cls()
+        document.set_model(model)
+        document.set_layer(layer)
+        X = np.asarray(X, dtype=np.float64)
+        if tokens is None:
+            tokens = [", ".join(f"{v:.3g}" for v in row) for row in X]
+        document.apply_update(document.require_session().update(X), tokens, text)
+        document.playback.seek(0)
+        document.select_featured_units()
+        return document
+
+    def snapshot(self) -> ExplorerDocument:
+        """The same model, input and traces with a playback of its own, at the same position:
+        export moves the copy, never the window's position. Arrays are shared, not copied."""
+        other = ExplorerDocument()
+        other.model, other.model_key, other.session = self.model, self.model_key, self.session
+        other.text, other.tokens, other.X = self.text, list(self.tokens), self.X
+        other.layer, other.traces, other.interventions = self.layer, dict(self.traces), self.interventions
+        state = self.playback.state
+        other.playback.set_trace(self.trace, t=state.t)
+        other.playback.select(state.selected)
+        other.playback.seek(state.t, state.phase, state.progress)
+        return other
+
+    # -- changing ----------------------------------------------------------------------------
+    def set_model(self, model: Model, key: str = "") -> None:
+        """Show ``model``, with no input yet; every field is reset and announced."""
+        self.model, self.model_key = model, key or model.name
+        self.session = Session(model.network)
+        self.text, self.tokens = "", []
+        self.X = np.zeros((0, model.network.input_size))
+        self.layer = (0, False)
+        self.traces = {}
+        self.interventions = ()
+        self.playback.set_trace(None)
+        self.playback.select(())
+        self.events.model.emit(model)
+        self.events.layer.emit(self.layer)
+        self.events.input.emit(self.tokens)
+        self.events.traces.emit(0)
+
+    def require_session(self) -> Session:
+        if self.session is None:
+            raise RuntimeError("no model is open")
+        return self.session
+
+    def apply_update(self, update: Update, tokens: list[str], text: str = "") -> None:
+        """Show the traces of a finished recompute for the input ``tokens`` (read as ``text``).
+
+        The position moves to the first step the edit changed, or to the newest step after typing
+        at the end, in the order the shown direction reads the steps."""
+        appended = 0 < len(self.tokens) <= update.first_changed
+        self.tokens, self.text = list(tokens), text
+        self.X = self.require_session().X
+        self.traces = update.traces
+        steps = len(self.tokens)
+        t = steps - 1 if appended else min(update.first_changed, steps - 1)
+        self.events.input.emit(self.tokens)
+        self._show(update.first_changed, self.to_shown_order(t))
+
+    def set_layer(self, key: Key) -> None:
+        """Show another layer or direction; the same moment stays on screen."""
+        key = (int(key[0]), bool(key[1]))
+        if key == self.layer:
+            return
+        if self.model is not None:
+            self.model.network.layer(*key)  # validates it
+        flip = key[1] != self.layer[1]
+        t = self.playback.t
+        self.layer = key
+        self.events.layer.emit(key)
+        if self.traces:
+            self._show(0, self.playback.steps - 1 - t if flip else t)
+
+    def set_interventions(self, interventions: tuple[Any, ...]) -> None:
+        self.interventions = tuple(interventions)
+        self.events.interventions.emit(self.interventions)
+
+    def _show(self, changed_from: int, t: int) -> None:
+        if self.layer not in self.traces:
+            return
+        layer, reverse = self.layer
+        if reverse or (layer > 0 and self.network.bidirectional):
+            changed_from = 0  # every step of these is recomputed (see Session)
+        self.events.traces.emit(changed_from)
+        self.playback.set_trace(self.traces[self.layer], t=max(t, 0), changed_from=changed_from)
+
+    def select_featured_units(self) -> None:
+        """Start with the units the model's author points at (brackets: its depth counter), else
+        the unit whose state moves most over the input, so the unit plot says something."""
+        trace = self.trace
+        if trace is None or self.playback.selected or self.model is None:
+            return
+        featured = self.model.featured_units if self.layer == (0, False) else []
+        if featured:
+            self.playback.select(featured)
+            return
+        state = trace[trace.graph.state_names[-1]]
+        self.playback.select(int(np.argmax(np.ptp(state, axis=0))) if len(state) > 1 else 0)
+
+    # -- reading -----------------------------------------------------------------------------
+    @property
+    def network(self) -> RecurrentNetwork:
+        if self.model is None:
+            raise RuntimeError("no model is open")
+        return self.model.network
+
+    @property
+    def trace(self) -> Trace | None:
+        """The trace of the layer and direction on show."""
+        return self.traces.get(self.layer)
+
+    @property
+    def reverse(self) -> bool:
+        return self.layer[1]
+
+    @property
+    def steps(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def shown_tokens(self) -> list[str]:
+        """The tokens in the order the shown direction read them (a backward direction: reversed)."""
+        return self.tokens[::-1] if self.reverse else self.tokens
+
+    def to_shown_order(self, t: int) -> int:
+        """A time step as the shown direction numbers it (and back: the map is its own inverse)."""
+        return self.steps - 1 - t if self.reverse else t
+
+    @property
+    def layer_weights(self) -> LayerWeights | None:
+        return self.model.network.layer(*self.layer) if self.model is not None else None
+
+    def layer_choices(self) -> tuple[list[LayerChoice], list[LayerChoice]]:
+        """(layers, directions) the pickers offer."""
+        if self.model is None:
+            return [], []
+        net = self.model.network
+        layers = [LayerChoice((k, False), f"{k + 1} of {net.num_layers}") for k in range(net.num_layers)]
+        directions = [LayerChoice((0, False), "forward")]
+        if net.bidirectional:
+            directions.append(LayerChoice((0, True), "backward"))
+        return layers, directions
+
+    def top_output_at(self, t: int) -> np.ndarray:
+        """The top layer's output at time step ``t`` (directions joined, as the readout reads it)."""
+        net, traces = self.network, self.traces
+        top = net.num_layers - 1
+        parts = [traces[(top, False)]["h"][t]]
+        if net.bidirectional:
+            backward = traces[(top, True)]["h"]
+            parts.append(backward[len(backward) - 1 - t])
+        return np.concatenate(parts)
+
+    def describe_model(self) -> str:
+        """``input 8 · hidden 32 · 2 layers · bidirectional`` for the status bar and captions."""
+        if self.model is None:
+            return ""
+        net = self.model.network
+        sizes = f"input {net.input_size} · hidden {net.hidden_size}"
+        if net.num_layers > 1:
+            sizes += f" · {net.num_layers} layers"
+        if net.bidirectional:
+            sizes += " · bidirectional"
+        return sizes

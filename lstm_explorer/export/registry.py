@@ -1,0 +1,76 @@
+"""The exportable views: each name maps to a factory that, given a document, the options (size,
+theme, transparency …), returns a :class:`FrameSource` drawing that view offscreen.
+
+``diagram``, ``chain``, ``dashboard`` and the single panels are registered here; a panel added later
+registers itself with :func:`register_view`. The window's Export dialog and ``lstm-explorer export``
+both go through :func:`view_source`, so they draw the same frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from .options import ExportError, ExportOptions
+
+if TYPE_CHECKING:
+    from ..document import ExplorerDocument
+    from .frames import FrameSource
+
+ViewFactory = Callable[["ExplorerDocument", ExportOptions], "FrameSource"]
+
+
+@dataclass(frozen=True)
+class ExportView:
+    name: str
+    label: str
+    factory: ViewFactory
+    #: Vector stills (SVG, PDF) keep text as text only for views drawn by a graphics scene.
+    vector: bool = False
+
+
+_VIEWS: dict[str, ExportView] = {}
+
+
+def register_view(name: str, label: str, factory: ViewFactory, *, vector: bool = False) -> None:
+    _VIEWS[name] = ExportView(name, label, factory, vector)
+
+
+def unregister_view(name: str) -> None:
+    _VIEWS.pop(name, None)
+
+
+def views() -> tuple[ExportView, ...]:
+    _register_builtin()
+    return tuple(_VIEWS.values())
+
+
+def view_names() -> tuple[str, ...]:
+    return tuple(view.name for view in views())
+
+
+def view_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    """The frame source for ``options.view``, drawing a snapshot of ``document`` (the document's
+    own position never moves)."""
+    _register_builtin()
+    view = _VIEWS.get(options.view)
+    if view is None:
+        raise ExportError(f"unknown view {options.view!r}; choose one of {', '.join(_VIEWS)}")
+    if document.trace is None:
+        raise ExportError("there is nothing to export yet: enter a sequence first")
+    return view.factory(document.snapshot(), options)
+
+
+def _register_builtin() -> None:
+    if _VIEWS:
+        return
+    # The Qt views load with the first frame, not with this module: the CLI imports it for --help.
+    from . import views as qt_views
+
+    register_view("diagram", "Cell diagram", qt_views.diagram_source, vector=True)
+    register_view("chain", "Unrolled chain", qt_views.chain_source)
+    register_view("dashboard", "Dashboard (every panel)", qt_views.dashboard_source)
+    for name, label in qt_views.PANELS.items():
+        register_view(name, label, partial(qt_views.panel_source, name))

@@ -1,0 +1,40 @@
+"""What the window remembers between runs (QSettings): theme, speed, loop, layout, the last model
+and the input typed for each model, the plotted nodes and the recent files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+#: Inputs longer than this are not remembered (settings files stay small).
+MAX_SAVED_INPUT = 200_000
+
+
+def default_settings() -> QSettings:
+    return QSettings("LSTM Explorer", "LSTM Explorer")
+
+
+def as_list(value: Any) -> list[str]:
+    """A settings value that should be a list of strings (QSettings returns a str for one item)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value]
+
+
+def as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def saved_input(settings: QSettings, model_key: str) -> str | None:
+    saved = settings.value(f"input/{model_key}")
+    return saved if isinstance(saved, str) and saved else None
+
+
+def save_input(settings: QSettings, model_key: str, text: str) -> None:
+    if model_key:
+        settings.setValue(f"input/{model_key}", text[:MAX_SAVED_INPUT])

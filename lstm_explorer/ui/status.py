@@ -1,0 +1,70 @@
+"""The status bar: the model, its cell kind and sizes, the position, and the progress and Cancel
+button of a computation running in the background."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from ..document import ExplorerDocument
+from ..playback import PlaybackState
+from ..views.common import pin_size
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, document: ExplorerDocument, cancel: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.model = QLabel()
+        self.kind = QLabel()
+        self.sizes = QLabel()
+        self.position = QLabel()
+        self.position.setObjectName("statusPosition")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat("computing %p%")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop computing; the views keep the previous sequence")
+        self.cancel_button.clicked.connect(cancel)
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.addPermanentWidget(self.progress)
+        self.addPermanentWidget(self.cancel_button)
+        for label in (self.model, self.kind, self.sizes, self.position):
+            label.setContentsMargins(8, 0, 8, 0)
+            self.addPermanentWidget(label)
+        pin_size(self.position, "t = 100000 / 100000")  # its text changes on every step
+        document.events.model.connect(self._on_model)
+        document.playback.position_changed.connect(self._on_position)
+
+    def _on_model(self, _model: object) -> None:
+        document = self.document
+        if document.model is None:
+            return
+        self.model.setText(document.model.name)
+        self.kind.setText(document.network.graph.title)
+        self.sizes.setText(document.describe_model())
+        self._on_position(document.playback.state)
+
+    def _on_position(self, state: PlaybackState) -> None:
+        self.position.setText(f"t = {state.t} / {max(state.steps - 1, 0)}" if state.steps else "t = – / –")
+
+    # -- a background computation ------------------------------------------------------------
+    def computing(self) -> None:
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.showMessage("Computing the sequence in the background…")
+
+    def computed(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+
+    def stopped(self, why: str) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        if why == "cancelled":
+            self.showMessage("Computation cancelled: the views still show the previous sequence.", 8000)
+        elif not why:
+            self.clearMessage()
