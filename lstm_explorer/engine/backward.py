@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evaluate import activate, pointwise
 from .graph import CellGraph
-from .weights import suffix
+from .ops import OPS
+from .weights import hidden_size_of, suffix
 
 Tensors = dict[str, np.ndarray]
 
@@ -27,40 +27,31 @@ def _block(tensors: Mapping[str, np.ndarray], family: str, slot: int, H: int) ->
     return tensors[family][slot * H : (slot + 1) * H]
 
 
-def _activation_slope(op: str, out: np.ndarray) -> np.ndarray | float:
-    """d out / d pre-activation, written in terms of the output."""
-    if op == "sigmoid":
-        return out * (1.0 - out)
-    if op == "tanh":
-        return 1.0 - out * out
-    if op == "relu":
-        return (out > 0.0).astype(np.float64)
-    return 1.0
-
-
 @dataclass
 class LayerCache:
     """What one layer's forward pass keeps for its backward pass."""
 
     X: np.ndarray  # (B, T, in)
     values: dict[str, np.ndarray]  # node name → (T, B, H)
+    hidden_output: str  # the graph's h_t node
 
     @property
     def h(self) -> np.ndarray:
         """(B, T, H): the hidden states in the order the layer read the steps."""
-        return self.values["h"].transpose(1, 0, 2)
+        return self.values[self.hidden_output].transpose(1, 0, 2)
 
 
 def layer_forward(graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.ndarray) -> LayerCache:
     """Run one layer over a batch: every computed node's value at every step, (T, B, H)."""
     B, T, _ = X.shape
-    H = tensors["weight_hh"].shape[1]
+    H = hidden_size_of(graph, tensors)
+    x_name = graph.step_input
     # Input projections and biases of every layer node for all steps at once: (T, B, H).
     projected: dict[str, np.ndarray] = {}
     for node in graph.layers:
         total = np.zeros((T, B, H))
         for term in node.terms:
-            if term.source == "x":
+            if term.source == x_name:
                 total += np.einsum("bti,hi->tbh", X, _block(tensors, term.weight, node.slot, H))
         for bias in node.biases:
             total += _block(tensors, bias, node.slot, H)
@@ -78,19 +69,19 @@ def layer_forward(graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.nda
             if node.kind == "layer":
                 pre = projected[node.name][t].copy()
                 for term in node.terms:
-                    if term.source == "x":
+                    if term.source == x_name:
                         continue
                     if term.diagonal:
                         pre += tensors[term.weight] * v[term.source]
                     else:
                         pre += v[term.source] @ _block(tensors, term.weight, node.slot, H).T
-                out = activate(node.op, pre)
+                out = OPS[node.op].forward(pre)
             else:
-                out = pointwise(node.op, [v[name] for name in node.inputs])
+                out = OPS[node.op].forward(*[v[name] for name in node.inputs])
             v[node.name] = out
             values[node.name][t] = out
         state = {prev: v[new] for prev, new in graph.recurrent}
-    return LayerCache(X, values)
+    return LayerCache(X, values, graph.hidden_output)
 
 
 def _accumulate(grads: dict[str, np.ndarray], name: str, value: np.ndarray) -> None:
@@ -109,7 +100,8 @@ def layer_backward(
     """
     X = cache.X
     B, T, _ = X.shape
-    H = tensors["weight_hh"].shape[1]
+    H = hidden_size_of(graph, tensors)
+    x_name = graph.step_input
     values = cache.values
     grads: Tensors = {name: np.zeros_like(value) for name, value in tensors.items()}
     layers = graph.layers
@@ -117,7 +109,7 @@ def layer_backward(
     carry: dict[str, np.ndarray] = {}  # d loss / d(new state) from the step after
     reverse_nodes = [n for n in reversed(graph.nodes) if n.kind in ("layer", "pointwise")]
     for t in range(T - 1, -1, -1):
-        d: dict[str, np.ndarray] = {"h": dH[:, t].copy()}
+        d: dict[str, np.ndarray] = {graph.hidden_output: dH[:, t].copy()}
         for _, new in graph.recurrent:
             if new in carry:
                 _accumulate(d, new, carry[new])
@@ -130,26 +122,14 @@ def layer_backward(
             if g is None:
                 continue
             if node.kind == "pointwise":
-                a = node.inputs[0]
-                if node.op == "mul":
-                    b = node.inputs[1]
-                    _accumulate(d, a, g * val(b))
-                    _accumulate(d, b, g * val(a))
-                elif node.op == "add":
-                    _accumulate(d, node.inputs[0], g)
-                    _accumulate(d, node.inputs[1], g)
-                elif node.op == "tanh":
-                    out = val(node.name)
-                    _accumulate(d, a, g * (1.0 - out * out))
-                elif node.op == "one_minus":
-                    _accumulate(d, a, -g)
-                else:
-                    raise ValueError(f"unknown pointwise op {node.op!r}")
+                operands = [val(s) for s in node.inputs]
+                for source, grad in zip(node.inputs, OPS[node.op].backward(g, operands, val(node.name)), strict=True):
+                    _accumulate(d, source, grad)
                 continue
-            dpre = g * _activation_slope(node.op, val(node.name))
+            (dpre,) = OPS[node.op].backward(g, (), val(node.name))  # activations: slope from the output
             dpre_all[node.name][t] = dpre
             for term in node.terms:
-                if term.source == "x":
+                if term.source == x_name:
                     continue  # all steps at once below
                 src = val(term.source)
                 if term.diagonal:
@@ -165,7 +145,7 @@ def layer_backward(
         dpre = dpre_all[node.name]  # (T, B, H)
         rows = slice(node.slot * H, (node.slot + 1) * H)
         for term in node.terms:
-            if term.source == "x":
+            if term.source == x_name:
                 grads[term.weight][rows] += np.einsum("tbh,bti->hi", dpre, X)
                 dX += np.einsum("tbh,hi->bti", dpre, tensors[term.weight][rows])
         for bias in node.biases:
@@ -216,7 +196,7 @@ def network_backward(
     grads: Tensors = {}
     d_inputs = d_output
     for k in range(num_layers - 1, -1, -1):
-        H = tensors[f"weight_hh{suffix(k, False)}"].shape[1]
+        H = hidden_size_of(graph, layer_tensors(tensors, k, False))
         d_below: np.ndarray | None = None
         for j, reverse in enumerate(directions):
             dH = d_inputs[:, :, j * H : (j + 1) * H]

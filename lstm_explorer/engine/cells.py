@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from .graph import CellGraph, Node, Phase, Term
+from .graph import CellGraph, Node, Phase, Role, Term
 
 X_TERM = Term("x", "weight_ih")
 H_TERM = Term("h_prev", "weight_hh")
@@ -20,7 +20,7 @@ BOTH_BIASES = ("bias_ih", "bias_hh")
 
 def _inputs(*, with_cell: bool) -> list[Node]:
     nodes = [
-        Node("x", "input", "input", (), 0, (1.0, 5.3), "x_t", width="x"),
+        Node("x", "input", "input", (), 0, (1.0, 5.3), "x_t", width="x", role="input"),
         Node("h_prev", "input", "input", (), 0, (0.0, 4.0), "h_{t-1}"),
     ]
     if with_cell:
@@ -39,6 +39,7 @@ def _gate(
     formula: str,
     extra: tuple[Term, ...] = (),
     extra_inputs: tuple[str, ...] = (),
+    role: Role = "gate",
 ) -> Node:
     return Node(
         name,
@@ -52,6 +53,7 @@ def _gate(
         biases=BOTH_BIASES,
         slot=slot,
         formula=formula,
+        role=role,
     )
 
 
@@ -90,7 +92,17 @@ def _lstm_tail(*, peephole: bool) -> list[Node]:
     return [
         Node("fc", "pointwise", "mul", ("f", "c_prev"), 3, (2.0, 0.0), "f_t ⊙ C_{t-1}"),
         Node("ig", "pointwise", "mul", ("i", "g"), 3, (4.4, 1.5), "i_t ⊙ C̃_t"),
-        Node("c", "pointwise", "add", ("fc", "ig"), 3, (4.4, 0.0), "C_t", formula="C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t"),
+        Node(
+            "c",
+            "pointwise",
+            "add",
+            ("fc", "ig"),
+            3,
+            (4.4, 0.0),
+            "C_t",
+            formula="C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t",
+            role="cell_state",
+        ),
         _gate(
             "o",
             "sigmoid",
@@ -103,7 +115,17 @@ def _lstm_tail(*, peephole: bool) -> list[Node]:
             extra_inputs=o_inputs,
         ),
         Node("tanh_c", "pointwise", "tanh", ("c",), 4, (6.8, 1.2), "tanh(C_t)"),
-        Node("h", "pointwise", "mul", ("o", "tanh_c"), 4, (6.8, 2.2), "h_t", formula="h_t = o_t ⊙ tanh(C_t)"),
+        Node(
+            "h",
+            "pointwise",
+            "mul",
+            ("o", "tanh_c"),
+            4,
+            (6.8, 2.2),
+            "h_t",
+            formula="h_t = o_t ⊙ tanh(C_t)",
+            role="hidden",
+        ),
     ]
 
 
@@ -112,7 +134,7 @@ def lstm() -> CellGraph:
         *_inputs(with_cell=True),
         _gate("f", "sigmoid", 1, 1, 2.0, "f_t", "f_t = σ(W_f·[h_{t-1}, x_t] + b_f)"),
         _gate("i", "sigmoid", 0, 2, 3.2, "i_t", "i_t = σ(W_i·[h_{t-1}, x_t] + b_i)"),
-        _gate("g", "tanh", 2, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)"),
+        _gate("g", "tanh", 2, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
         *_lstm_tail(peephole=False),
     ]
     return CellGraph(
@@ -146,7 +168,7 @@ def peephole() -> CellGraph:
             extra=(Term("c_prev", "weight_ci", diagonal=True),),
             extra_inputs=peep,
         ),
-        _gate("g", "tanh", 2, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)"),
+        _gate("g", "tanh", 2, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
         *_lstm_tail(peephole=True),
     ]
     return CellGraph(
@@ -174,8 +196,8 @@ def coupled() -> CellGraph:
     nodes = [
         *_inputs(with_cell=True),
         _gate("f", "sigmoid", 0, 1, 2.0, "f_t", "f_t = σ(W_f·[h_{t-1}, x_t] + b_f)"),
-        Node("i", "pointwise", "one_minus", ("f",), 2, (3.2, 2.0), "1 − f_t", formula="i_t = 1 − f_t"),
-        _gate("g", "tanh", 1, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)"),
+        Node("i", "pointwise", "one_minus", ("f",), 2, (3.2, 2.0), "1 − f_t", formula="i_t = 1 − f_t", role="gate"),
+        _gate("g", "tanh", 1, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
         *(_replace_slot(n, 2) if n.name == "o" else n for n in _lstm_tail(peephole=False)),
     ]
     return CellGraph(
@@ -208,7 +230,16 @@ def _gru_blend() -> list[Node]:
         Node("zn", "pointwise", "mul", ("z_inv", "n"), 3, (5.6, 1.2), "(1 − z_t) ⊙ h̃_t"),
         Node("zh", "pointwise", "mul", ("z", "h_prev"), 3, (1.8, 0.0), "z_t ⊙ h_{t-1}"),
         Node(
-            "h", "pointwise", "add", ("zh", "zn"), 3, (5.6, 0.0), "h_t", formula="h_t = (1 − z_t) ⊙ h̃_t + z_t ⊙ h_{t-1}"
+            "h",
+            "pointwise",
+            "add",
+            ("zh", "zn"),
+            3,
+            (5.6, 0.0),
+            "h_t",
+            formula="h_t = (1 − z_t) ⊙ h̃_t + z_t ⊙ h_{t-1}",
+            role="hidden",
+            value_range="signed",  # a convex blend of h_{t-1} and h̃_t, both in [−1, 1]
         ),
     ]
 
@@ -256,6 +287,7 @@ def gru() -> CellGraph:
             (5.6, 2.0),
             "h̃_t",
             formula="h̃_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))",
+            role="candidate",
         ),
         *_gru_blend(),
     ]
@@ -282,6 +314,7 @@ def gru_classic() -> CellGraph:
             biases=BOTH_BIASES,
             slot=2,
             formula="h̃_t = tanh(W·[r_t ⊙ h_{t-1}, x_t] + b)",
+            role="candidate",
         ),
         *_gru_blend(),
     ]
@@ -303,7 +336,7 @@ def rnn(nonlinearity: str = "tanh") -> CellGraph:
     )
     nodes = [
         *_inputs(with_cell=False),
-        _gate("h", nonlinearity, 0, 1, 3.0, "h_t", f"h_t = {nonlinearity}(W·[h_{{t-1}}, x_t] + b)"),
+        _gate("h", nonlinearity, 0, 1, 3.0, "h_t", f"h_t = {nonlinearity}(W·[h_{{t-1}}, x_t] + b)", role="hidden"),
     ]
     kind = "rnn" if nonlinearity == "tanh" else "rnn-relu"
     return CellGraph(kind, f"RNN ({nonlinearity})", tuple(nodes), phases, ("h",), (("h_prev", "h"),))

@@ -7,52 +7,33 @@ Two paths compute the same numbers:
 * :class:`CompiledCell` turns the graph into a flat list of in-place NumPy calls on one
   preallocated row: input projections of all steps come from one matmul, every layer that reads
   the same recurrent vector shares one matrix-vector product, and each step's row is copied into a
-  preallocated trace block. Sigmoid layers have their weights halved in advance, so that
-  σ(v) = ½·tanh(v/2) + ½ costs one tanh and two in-place ops (halving is exact in binary floating
-  point, so nothing is lost).
+  preallocated trace block. Each op's forward, in-place form and fold come from the op table
+  (:mod:`.ops`): a sigmoid layer has its weights halved in advance, so that σ(v) = ½·tanh(v/2) + ½
+  costs one tanh and two in-place ops (halving is exact in binary floating point).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 
 from .graph import CellGraph, Node
+from .ops import OPS, Call, op, sigmoid
 from .trace import Trace
 from .weights import LayerWeights
 
-_OP_RANK = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3}
+__all__ = ["CompiledCell", "activate", "evaluate", "evaluate_reference", "pointwise", "sigmoid", "step_reference"]
 
 
-def sigmoid(v: np.ndarray) -> np.ndarray:
-    """Logistic function without overflow for any finite input: σ(v) = ½·tanh(v/2) + ½."""
-    return 0.5 * np.tanh(0.5 * v) + 0.5
+def activate(name: str, v: np.ndarray) -> np.ndarray:
+    """A learned layer's activation applied to its pre-activation (reference form)."""
+    return op(name).forward(v)
 
 
-def activate(op: str, v: np.ndarray) -> np.ndarray:
-    if op == "sigmoid":
-        return sigmoid(v)
-    if op == "tanh":
-        return np.tanh(v)
-    if op == "relu":
-        return np.maximum(v, 0.0)
-    if op == "linear":
-        return v
-    raise ValueError(f"unknown layer op {op!r}")
-
-
-def pointwise(op: str, args: list[np.ndarray]) -> np.ndarray:
-    if op == "mul":
-        return args[0] * args[1]
-    if op == "add":
-        return args[0] + args[1]
-    if op == "tanh":
-        return np.tanh(args[0])
-    if op == "one_minus":
-        return 1.0 - args[0]
-    raise ValueError(f"unknown pointwise op {op!r}")
+def pointwise(name: str, args: list[np.ndarray]) -> np.ndarray:
+    """A pointwise node's value from its operands (reference form)."""
+    return op(name).forward(*args)
 
 
 def initial_state(
@@ -91,7 +72,7 @@ def _layer_preactivation(node: Node, weights: LayerWeights, values: Mapping[str,
 
 def step_reference(weights: LayerWeights, x: np.ndarray, state: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """One time step, node by node: every node's value as a dict."""
-    values: dict[str, np.ndarray] = {"x": x, **state}
+    values: dict[str, np.ndarray] = {weights.graph.step_input: x, **state}
     for node in weights.graph.nodes:
         if node.kind == "input":
             continue
@@ -124,7 +105,7 @@ def evaluate_reference(weights: LayerWeights, X: np.ndarray, state: Mapping[str,
     return Trace(graph, arrays)
 
 
-Op = tuple[Callable[..., Any], tuple[Any, ...]]
+Op = Call  # one replayed call: (NumPy function, its arguments)
 
 #: Rows per input-projection product. BLAS rounds one row of a matrix product differently depending
 #: on the product's shape (a one-row product goes through gemv, the tail of a long one through other
@@ -170,13 +151,16 @@ class CompiledCell:
         self.weights = weights
         graph = self.graph = weights.graph
         H = self.hidden_size = weights.hidden_size
-        start_sources = {"x"} | {prev for prev, _ in graph.recurrent}
+        x_name = graph.step_input
+        start_sources = {x_name} | {prev for prev, _ in graph.recurrent}
 
         def late(node: Node) -> bool:
             return any(t.source not in start_sources for t in node.terms)
 
         layers = [n for n in graph.nodes if n.kind == "layer"]
-        early = sorted((n for n in layers if not late(n)), key=lambda n: _OP_RANK[n.op])
+        # Sorted by op (table order), so that layers with one activation sit side by side.
+        rank = {name: k for k, name in enumerate(OPS)}
+        early = sorted((n for n in layers if not late(n)), key=lambda n: rank[n.op])
         late_layers = [n for n in layers if late(n)]
         computed = early + late_layers + [n for n in graph.nodes if n.kind == "pointwise"]
 
@@ -213,7 +197,7 @@ class CompiledCell:
             return cur[offsets[name]]
 
         def scale(node: Node) -> float:
-            return 0.5 if node.op == "sigmoid" else 1.0  # σ(v) = ½ tanh(v/2) + ½
+            return OPS[node.op].fold  # σ(v) = ½ tanh(v/2) + ½: the ½ goes into the weights
 
         layer_rows = early + late_layers
         # Input projection and biases for every layer, one matmul over all steps later.
@@ -222,7 +206,7 @@ class CompiledCell:
         for k, node in enumerate(layer_rows):
             rows = slice(k * H, (k + 1) * H)
             for term in node.terms:
-                if term.source == "x":
+                if term.source == x_name:
                     self._W_x[rows] += scale(node) * weights.block(term.weight, node.slot)
             for bias in node.biases:
                 self._b[rows] += scale(node) * weights.block(bias, node.slot)
@@ -273,20 +257,8 @@ class CompiledCell:
                 ops.append((np.add, (view(node.name), tmp, view(node.name))))
             return ops + diagonal_ops(node, {t.source for t in node.terms if t.source not in start_sources})
 
-        # Constants as arrays: a ufunc call converts a Python scalar every time (≈3× slower).
-        def const(value: float, size: int) -> np.ndarray:
-            return np.full(size, value)
-
-        def activation_ops(op: str, dest: np.ndarray) -> list[Op]:
-            if op == "sigmoid":
-                half = const(0.5, dest.size)
-                return [(np.tanh, (dest, dest)), (np.multiply, (dest, half, dest)), (np.add, (dest, half, dest))]
-            if op == "tanh":
-                return [(np.tanh, (dest, dest))]
-            if op == "relu":
-                # fmax, not maximum: NumPy deprecates maximum's positional out argument.
-                return [(np.fmax, (dest, const(0.0, dest.size), dest))]
-            return []
+        def activation_ops(op_name: str, dest: np.ndarray) -> list[Op]:
+            return OPS[op_name].in_place(dest, (dest,))  # dest holds fold × pre-activation
 
         for node in layer_rows:
             start_ops += diagonal_ops(node, start_sources)
@@ -305,16 +277,13 @@ class CompiledCell:
             if node.kind == "layer":
                 body += late_ops(node)
                 body += activation_ops(node.op, out)
-            elif node.op == "mul":
-                body.append((np.multiply, (view(node.inputs[0]), view(node.inputs[1]), out)))
-            elif node.op == "add":
-                body.append((np.add, (view(node.inputs[0]), view(node.inputs[1]), out)))
-            elif node.op == "tanh":
-                body.append((np.tanh, (view(node.inputs[0]), out)))
-            elif node.op == "one_minus":
-                body.append((np.subtract, (const(1.0, H), view(node.inputs[0]), out)))
             else:
-                raise ValueError(f"unknown pointwise op {node.op!r}")
+                operation = op(node.op)
+                operands = [view(s) for s in node.inputs]
+                if operation.fold != 1.0:  # a pointwise σ: halve its operand first
+                    body.append((np.multiply, (operands[0], np.full(H, operation.fold), out)))
+                    operands = [out]
+                body += operation.in_place(out, operands)
         copies: list[Op] = [(np.copyto, (view(prev), view(new))) for prev, new in self._copied_prev]
         self._ops: list[Op] = copies + start_ops + body
         self._computed = [n.name for n in computed]
@@ -366,7 +335,7 @@ class CompiledCell:
         arrays: dict[str, np.ndarray] = {}
         for name in self._computed:
             arrays[name] = block[1:, self.offsets[name]]
-        arrays["x"] = X.copy()
+        arrays[graph.step_input] = X.copy()
         for prev, new in graph.recurrent:
             arrays[prev] = block[:-1, self.offsets[new]]
         for node in graph.nodes:

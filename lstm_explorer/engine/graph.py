@@ -7,15 +7,18 @@ A node's value at one time step is a vector. Its width is one of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from .ops import RANGE_ORDER, ValueRange, op, widest
 
 NodeKind = Literal["input", "concat", "layer", "pointwise"]
 Width = Literal["x", "h", "hx"]
-
-#: Learned-layer activations and pointwise operations a node may apply.
-LAYER_OPS = ("sigmoid", "tanh", "relu", "linear")
-POINTWISE_OPS = ("mul", "add", "tanh", "one_minus")
+#: What a node is to the cell, declared (never guessed from its name): the step's ``input`` x_t,
+#: a ``gate`` (values in [0, 1] that scale others), a ``candidate`` (proposed new values), the
+#: ``cell_state`` carried along the top line, the ``hidden`` output (h_t: what the layer above and
+#: the readout read, and what recurs). Intermediate nodes have no role ("").
+Role = Literal["", "input", "gate", "candidate", "cell_state", "hidden"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class Node:
     biases: tuple[str, ...] = ()
     slot: int = 0
     formula: str = ""
+    role: Role = ""
+    #: None: derived from the op table when the graph is built. A declaration may state a tighter
+    #: range the ops alone cannot see (a GRU's h is a convex blend of values in [−1, 1]: signed).
+    value_range: ValueRange | None = None
 
 
 @dataclass(frozen=True)
@@ -69,10 +76,10 @@ class CellGraph:
     #: Per-unit vector tensors (peepholes), each of shape (H,).
     vectors: tuple[str, ...] = ()
     _by_name: dict[str, Node] = field(init=False, repr=False, compare=False)
+    _by_role: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_name = {n.name: n for n in self.nodes}
-        if len(by_name) != len(self.nodes):
+        if len({n.name for n in self.nodes}) != len(self.nodes):
             raise ValueError(f"{self.kind}: duplicate node names")
         seen: set[str] = set()
         for node in self.nodes:
@@ -81,7 +88,52 @@ class CellGraph:
             if missing:
                 raise ValueError(f"{self.kind}: node {node.name!r} reads {sorted(missing)} before they exist")
             seen.add(node.name)
-        object.__setattr__(self, "_by_name", by_name)
+            if node.kind == "layer" and op(node.op).arity != 1:
+                raise ValueError(f"{self.kind}: layer {node.name!r} applies {node.op!r}, which is not an activation")
+            if node.kind == "pointwise" and op(node.op).arity != len(node.inputs):
+                raise ValueError(f"{self.kind}: {node.op!r} at {node.name!r} takes {op(node.op).arity} operands")
+        self._check_roles()
+        resolved = tuple(replace(n, value_range=r) for n, r in zip(self.nodes, self._ranges(), strict=True))
+        object.__setattr__(self, "nodes", resolved)
+        object.__setattr__(self, "_by_name", {n.name: n for n in self.nodes})
+        by_role: dict[str, tuple[str, ...]] = {}
+        for node in self.nodes:
+            by_role[node.role] = (*by_role.get(node.role, ()), node.name)
+        object.__setattr__(self, "_by_role", by_role)
+
+    def _check_roles(self) -> None:
+        for role in ("input", "hidden"):
+            if len([n for n in self.nodes if n.role == role]) != 1:
+                raise ValueError(f"{self.kind}: exactly one node must have the role {role!r}")
+        if len([n for n in self.nodes if n.role == "cell_state"]) > 1:
+            raise ValueError(f"{self.kind}: more than one cell state")
+        carried = {new for _, new in self.recurrent}
+        for node in self.nodes:
+            if node.role in ("hidden", "cell_state") and node.name not in carried:
+                raise ValueError(f"{self.kind}: the {node.role} {node.name!r} must be carried to the next step")
+
+    def _ranges(self) -> list[ValueRange]:
+        """Every node's value range, from the op table: a recurrent input takes the range of the
+        node it repeats, so widen from the narrowest until nothing changes (ranges only grow)."""
+        prev_of = {new: prev for prev, new in self.recurrent}
+        ranges: dict[str, ValueRange] = {prev: "gate" for prev, _ in self.recurrent}
+        while True:
+            for node in self.nodes:
+                if node.value_range is not None:
+                    ranges[node.name] = node.value_range
+                elif node.kind == "input":
+                    ranges[node.name] = ranges.get(node.name, "unbounded")
+                elif node.kind == "concat":
+                    ranges[node.name] = widest([ranges[s] for s in node.inputs])
+                elif node.kind == "layer":
+                    ranges[node.name] = op(node.op).value_range(["unbounded"])
+                else:
+                    ranges[node.name] = op(node.op).value_range([ranges[s] for s in node.inputs])
+            repeated = {prev_of[n]: ranges[n] for n in prev_of}
+            if all(RANGE_ORDER.index(ranges[p]) >= RANGE_ORDER.index(r) for p, r in repeated.items()):
+                return [ranges[n.name] for n in self.nodes]
+            for prev, r in repeated.items():
+                ranges[prev] = widest([ranges[prev], r])
 
     def __getitem__(self, name: str) -> Node:
         return self._by_name[name]
@@ -96,6 +148,39 @@ class CellGraph:
     @property
     def layers(self) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if n.kind == "layer")
+
+    def _with_role(self, role: Role) -> tuple[str, ...]:
+        return self._by_role.get(role, ())
+
+    @property
+    def step_input(self) -> str:
+        """The node holding the step's input x_t."""
+        return self._with_role("input")[0]
+
+    @property
+    def hidden_output(self) -> str:
+        """The node holding h_t: the layer's output, read by the layer above and the readout."""
+        return self._with_role("hidden")[0]
+
+    @property
+    def cell_state(self) -> str | None:
+        """The node holding the cell state C_t, if the cell has one (the LSTM family)."""
+        names = self._with_role("cell_state")
+        return names[0] if names else None
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        return self._with_role("gate")
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        return self._with_role("candidate")
+
+    def value_range(self, name: str) -> ValueRange:
+        """Where a node's values lie (decides its colour map), derived from the op table."""
+        value_range = self[name].value_range
+        assert value_range is not None  # filled in by __post_init__
+        return value_range
 
     @property
     def state_names(self) -> tuple[str, ...]:

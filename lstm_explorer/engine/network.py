@@ -116,9 +116,10 @@ class RecurrentNetwork:
 
     def outputs(self, traces: Mapping[tuple[int, bool], Trace], k: int) -> np.ndarray:
         """Layer ``k``'s hidden states in time order, directions concatenated: (T, H·directions)."""
-        parts = [traces[(k, False)]["h"]]
+        h = self.graph.hidden_output
+        parts = [traces[(k, False)][h]]
         if self.bidirectional:
-            parts.append(traces[(k, True)]["h"][::-1])
+            parts.append(traces[(k, True)][h][::-1])
         return np.concatenate(parts, axis=1)
 
     def run(self, X: np.ndarray, *, upto: int | None = None) -> dict[tuple[int, bool], Trace]:

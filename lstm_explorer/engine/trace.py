@@ -35,15 +35,15 @@ class Trace(Mapping[str, np.ndarray]):
 
     @property
     def steps(self) -> int:
-        return int(self._arrays["x"].shape[0])
+        return int(self._arrays[self.graph.step_input].shape[0])
 
     @property
     def hidden_size(self) -> int:
-        return int(self._arrays["h"].shape[1])
+        return int(self._arrays[self.graph.hidden_output].shape[1])
 
     @property
     def input_size(self) -> int:
-        return int(self._arrays["x"].shape[1])
+        return int(self._arrays[self.graph.step_input].shape[1])
 
     def at(self, t: int) -> dict[str, np.ndarray]:
         """Every node's vector at step ``t``."""

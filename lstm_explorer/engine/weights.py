@@ -8,6 +8,7 @@ arrays, exactly what ``nn.LSTM.state_dict()`` holds. One layer in one direction 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,17 +28,50 @@ def suffix(layer: int, reverse: bool = False) -> str:
 
 
 def family_shapes(graph: CellGraph, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
-    """The shape of every tensor family one layer of ``graph`` needs."""
+    """The shape of every tensor family one layer of ``graph`` reads, from its layers' terms.
+
+    Matrices and biases stack one block of rows per slot (``len(slots)·H`` rows); a matrix has as
+    many columns as the node it multiplies is wide; diagonal terms (peepholes) are vectors (H,).
+    """
     rows = len(graph.slots) * hidden_size
-    shapes: dict[str, tuple[int, ...]] = {
-        "weight_ih": (rows, input_size),
-        "weight_hh": (rows, hidden_size),
-        "bias_ih": (rows,),
-        "bias_hh": (rows,),
-    }
+    shapes: dict[str, tuple[int, ...]] = {}
+    for node in graph.layers:
+        for term in node.terms:
+            if not term.diagonal:
+                shapes.setdefault(term.weight, (rows, graph.width(term.source, input_size, hidden_size)))
+        for bias in node.biases:
+            shapes.setdefault(bias, (rows,))
     for name in graph.vectors:
         shapes[name] = (hidden_size,)
     return shapes
+
+
+def _sized_by(graph: CellGraph) -> tuple[str, str]:
+    """(matrix family, what its size says): a matrix read from an H-wide node gives H as its
+    column count; a cell with none (minGRU reads only x_t) gives it by its row count, len(slots)·H."""
+    for node in graph.layers:
+        for term in node.terms:
+            if not term.diagonal and graph[term.source].width == "h":
+                return term.weight, "columns"
+    first = next(t for n in graph.layers for t in n.terms if not t.diagonal)
+    return first.weight, "rows"
+
+
+def hidden_size_of(graph: CellGraph, tensors: Mapping[str, np.ndarray], *, where: str = "") -> int:
+    """H of one layer's tensors (suffix removed), read from the family that determines it."""
+    family, by = _sized_by(graph)
+    if family not in tensors:
+        raise WeightsError(f"missing tensor {family}{where}")
+    shape = np.shape(tensors[family])
+    if not shape:
+        raise WeightsError(f"tensor {family}{where} is a single number, expected a matrix")
+    if by == "columns":
+        return int(shape[-1])  # a wrong shape otherwise is reported when the shapes are checked
+    if shape[0] % len(graph.slots):
+        raise WeightsError(
+            f"tensor {family}{where} has {shape[0]} rows, not a multiple of {len(graph.slots)} for a {graph.kind}"
+        )
+    return int(shape[0]) // len(graph.slots)
 
 
 @dataclass(frozen=True)
@@ -51,11 +85,9 @@ class LayerWeights:
 
     @classmethod
     def from_tensors(cls, graph: CellGraph, tensors: dict[str, np.ndarray], *, where: str = "") -> LayerWeights:
-        if "weight_hh" not in tensors:
-            raise WeightsError(f"missing tensor weight_hh{where}")
+        hidden_size = hidden_size_of(graph, tensors, where=where)
         if "weight_ih" not in tensors:
             raise WeightsError(f"missing tensor weight_ih{where}")
-        hidden_size = int(np.shape(tensors["weight_hh"])[-1])
         input_size = int(np.shape(tensors["weight_ih"])[-1])
         expected = family_shapes(graph, input_size, hidden_size)
         clean: dict[str, np.ndarray] = {}
