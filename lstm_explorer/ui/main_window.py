@@ -7,14 +7,12 @@ what another one did, and no panel reads the window.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -23,11 +21,9 @@ from PySide6.QtGui import (
     QPaintEvent,
     QShortcut,
 )
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
-from ..engine.cells import CELL_KINDS, cell_graph
-from ..session import Update
 from ..views.diagram_panel import make_diagram_view
 from ..views.equations import EquationsPanel
 from ..views.heatmaps import HeatmapPanel
@@ -38,16 +34,13 @@ from ..views.unit_plot import UnitPlot
 from . import opening, preferences
 from .banner import Banner, escape
 from .compute import Recompute
-from .help import APP_NAME, shortcuts_dialog, show_about
+from .help import APP_NAME, shortcuts_dialog
+from .input_flow import InputFlow
+from .menus import build_menus
 from .model_bar import ModelBar
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .status import StatusBar
 from .transport import DEFAULT_SPEED, Player, TransportBar
-
-#: An update that took less than this (s) lets the next keystroke skip the debounce pause.
-CHEAP_UPDATE_SECONDS = 0.012
-#: Refuse sequences whose traces would need more memory than this (bytes).
-MAX_TRACE_BYTES = 3e9
 
 L, R, B = (
     Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -60,6 +53,19 @@ class MainWindow(QMainWindow):
     """The explorer. ``model``: a Model, a bundled name or a file path (None: the last one used,
     else the bundled default). ``settings``: where preferences live (tests pass a temporary file).
     ``open_later``: open the model after the first paint, so the window shows sooner."""
+
+    # Made by build_menus:
+    open_action: QAction
+    export_action: QAction
+    quit_action: QAction
+    play_action: QAction
+    cancel_action: QAction
+    walkthrough_action: QAction
+    shortcuts_action: QAction
+    about_action: QAction
+    theme_actions: dict[str, QAction]
+    recent_menu: QMenu
+    bundled_menu: QMenu
 
     def __init__(
         self,
@@ -80,7 +86,7 @@ class MainWindow(QMainWindow):
         self.document = ExplorerDocument()
         self.playback = self.document.playback
         self.player = Player(self.playback, self)
-        self.recompute: Recompute | None = None
+        self.input_flow = InputFlow(self.document, self)
         name = str(self.settings.value("theme", DEFAULT_THEME))
         self.theme_name = name if name in THEMES else DEFAULT_THEME
 
@@ -90,10 +96,15 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.model_bar)
         self.status = StatusBar(self.document, self._cancel_compute)
         self.setStatusBar(self.status)
-        self._build_menus()
+        build_menus(self)
         self._save_timer = QTimer(self, singleShot=True, interval=1000)
         self._save_timer.timeout.connect(self._save_input)
-        self._first_selection = False
+        flow = self.input_flow
+        flow.started.connect(self._on_compute_started)
+        flow.progress.connect(self.status.computed)
+        flow.stopped.connect(self._on_compute_stopped)
+        flow.failed.connect(lambda message: self.show_error(escape(message)))
+        flow.cheap.connect(lambda cheap: self.editor.set_debounce(0 if cheap else DEBOUNCE_MS))
 
         self.apply_theme(self.theme_name)
         self.transport.set_speed(float(self.settings.value("speed", DEFAULT_SPEED)))  # type: ignore[arg-type]
@@ -106,6 +117,10 @@ class MainWindow(QMainWindow):
     @property
     def model(self) -> Any:
         return self.document.model
+
+    @property
+    def recompute(self) -> Recompute | None:
+        return self.input_flow.recompute
 
     # -- building ----------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -173,71 +188,6 @@ class MainWindow(QMainWindow):
             horizontal,
         )
 
-    def _action(self, text: str, slot: Any, shortcut: Any = None, menu: Any = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if slot is not None:
-            action.triggered.connect(slot)
-        if menu is not None:
-            menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar, playback = self.menuBar(), self.playback
-        file_menu = bar.addMenu("&File")
-        self.open_action = self._action(
-            "&Open model…", self.choose_model_file, QKeySequence.StandardKey.Open, file_menu
-        )
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(
-            lambda: opening.fill_recent_menu(self.recent_menu, self.settings, self.open_model)
-        )
-        self.bundled_menu = file_menu.addMenu("&Bundled models")
-        self.bundled_menu.aboutToShow.connect(lambda: opening.fill_bundled_menu(self.bundled_menu, self.open_model))
-        random_menu = file_menu.addMenu("New random &model")
-        for kind in CELL_KINDS:
-            self._action(cell_graph(kind).title, lambda _=False, k=kind: self.open_model(k), None, random_menu)
-        file_menu.addSeparator()
-        self.export_action = self._action("&Export…", self._open_export, "Ctrl+E", file_menu)
-        file_menu.addSeparator()
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, file_menu)
-
-        play_menu = bar.addMenu("&Playback")
-        self.play_action = self._action("Play / pause", self.player.toggle, "Space", play_menu)
-        self._action("Step forward", lambda: playback.step(1), "Right", play_menu)
-        self._action("Step back", lambda: playback.step(-1), "Left", play_menu)
-        self._action("Phase forward", lambda: playback.step_phase(1), "Shift+Right", play_menu)
-        self._action("Phase back", lambda: playback.step_phase(-1), "Shift+Left", play_menu)
-        self._action("Jump to start", playback.to_start, "Home", play_menu)
-        self._action("Jump to end", playback.to_end, "End", play_menu)
-        play_menu.addSeparator()
-        self.cancel_action = self._action("Cancel computation", self._cancel_compute, None, play_menu)
-        self.cancel_action.setEnabled(False)
-
-        view_menu = bar.addMenu("&View")
-        panels = view_menu.addMenu("&Panels")
-        for dock in self.docks:
-            panels.addAction(dock.toggleViewAction())
-        self._action("Reset layout", self.reset_layout, None, view_menu)
-        theme_menu = view_menu.addMenu("&Theme")
-        group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for name in THEMES:
-            action = self._action(name.capitalize(), lambda _=False, n=name: self.apply_theme(n), None, theme_menu)
-            action.setCheckable(True)
-            group.addAction(action)
-            self.theme_actions[name] = action
-        self.walkthrough_action = self._action("Explain each &phase on the diagram", None, None, view_menu)
-        self.walkthrough_action.setCheckable(True)
-        self.walkthrough_action.toggled.connect(self.diagram.set_walkthrough)
-        self._action("Fit diagram", self.diagram.fit, "Ctrl+0", view_menu)
-
-        help_menu = bar.addMenu("&Help")
-        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", help_menu)
-        self.about_action = self._action(f"&About {APP_NAME}", lambda: show_about(self), None, help_menu)
-
     # -- models ------------------------------------------------------------------------------
     def _open_initial(self, model: Any) -> None:
         """The model asked for; else the last one used; else the bundled default; else a random LSTM.
@@ -263,22 +213,12 @@ class MainWindow(QMainWindow):
             return False
         self._save_input()
         self.player.pause()
-        if self.recompute is not None:
-            self.recompute.cancel(silent=True)
-            self._on_compute_stopped("")
         self.document.set_model(model, key)
-        self.recompute = Recompute(self.document.require_session(), self)
-        self.recompute.updated.connect(self._on_updated)
-        self.recompute.started.connect(self._on_compute_started)
-        self.recompute.progress.connect(self.status.computed)
-        self.recompute.stopped.connect(self._on_compute_stopped)
-        self.recompute.failed.connect(lambda message: self.show_error(escape(message)))
         if not keep_banner:
             self.banner.hide()
         self.setWindowTitle(f"{model.name} — {APP_NAME}")
         self.settings.setValue("last_model", key)
         opening.remember_recent(self.settings, key)
-        self._first_selection = True
         self.editor.set_model(model, text if text is not None else preferences.saved_input(self.settings, key))
         return True
 
@@ -304,29 +244,8 @@ class MainWindow(QMainWindow):
 
     # -- input and recompute -----------------------------------------------------------------
     def _on_sequence(self, X: np.ndarray, tokens: list[str], text: str) -> None:
-        if self.recompute is None or self.model is None:
-            return
-        net = self.model.network
-        need = len(X) * (len(net.graph.nodes) + 2) * net.hidden_size * 8 * net.num_layers * len(net.directions)
-        if need > MAX_TRACE_BYTES:
-            self.show_error(
-                f"{len(X)} steps of this model would need {need / 1e9:.1f} GB to record every gate; "
-                "shorten the sequence."
-            )
-            return
-        began = time.perf_counter()
-        self.recompute.submit(X, (tokens, text))
-        # Cheap updates (typing at the end) follow each key at once; costly ones wait for a pause.
-        cheap = time.perf_counter() - began < CHEAP_UPDATE_SECONDS and not self.recompute.busy
-        self.editor.set_debounce(0 if cheap else DEBOUNCE_MS)
+        self.input_flow.submit(X, tokens, text)
         self._save_timer.start()
-
-    def _on_updated(self, update: Update, tag: Any) -> None:
-        tokens, text = tag if tag is not None else (self.document.tokens, self.document.text)
-        self.document.apply_update(update, tokens, text)
-        if self._first_selection:
-            self._first_selection = False
-            self.document.select_featured_units()
 
     def _on_compute_started(self) -> None:
         self.status.computing()
@@ -337,8 +256,7 @@ class MainWindow(QMainWindow):
         self.cancel_action.setEnabled(False)
 
     def _cancel_compute(self) -> None:
-        if self.recompute is not None:
-            self.recompute.cancel()
+        self.input_flow.cancel()
 
     def show_error(self, html: str) -> None:
         """A problem the user caused (a bad file, a sequence too long): shown on a banner, non-modal."""
@@ -374,13 +292,8 @@ class MainWindow(QMainWindow):
         self._default_sizes()
 
     def _restore_layout(self) -> None:
-        geometry, state = self.settings.value("geometry"), self.settings.value("window_state")
-        if isinstance(geometry, QByteArray | bytes):
-            self.restoreGeometry(QByteArray(geometry))
-        if isinstance(state, QByteArray | bytes):
-            self.restoreState(QByteArray(state))
-        else:
-            QTimer.singleShot(0, self._default_sizes)
+        if not preferences.restore_window(self.settings, self):
+            QTimer.singleShot(0, self._default_sizes)  # a first start: sizes once the window has its size
         nodes = self.settings.value("unit_plot_nodes")
         if nodes:
             self.unit_plot.set_nodes(preferences.as_list(nodes))
@@ -390,16 +303,14 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         self._save_input()
-        for key, value in (
-            ("geometry", self.saveGeometry()),
-            ("window_state", self.saveState()),
-            ("theme", self.theme_name),
-            ("speed", self.player.speed),
-            ("loop", self.player.loop),
-            ("unit_plot_nodes", self.unit_plot.nodes),
-        ):
-            self.settings.setValue(key, value)
-        self.settings.sync()
+        preferences.save_window(
+            self.settings,
+            self,
+            theme=self.theme_name,
+            speed=self.player.speed,
+            loop=self.player.loop,
+            unit_plot_nodes=self.unit_plot.nodes,
+        )
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -409,8 +320,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.player.pause()
-        if self.recompute is not None:
-            self.recompute.cancel(silent=True)
+        self.input_flow.cancel(silent=True)
         self.save_settings()
         super().closeEvent(event)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow
 
 #: Inputs longer than this are not remembered (settings files stay small).
 MAX_SAVED_INPUT = 200_000
@@ -38,3 +39,22 @@ def saved_input(settings: QSettings, model_key: str) -> str | None:
 def save_input(settings: QSettings, model_key: str, text: str) -> None:
     if model_key:
         settings.setValue(f"input/{model_key}", text[:MAX_SAVED_INPUT])
+
+
+def restore_window(settings: QSettings, window: QMainWindow) -> bool:
+    """Put the window's geometry and docks back as they were; False on a first start."""
+    geometry, state = settings.value("geometry"), settings.value("window_state")
+    if isinstance(geometry, QByteArray | bytes):
+        window.restoreGeometry(QByteArray(geometry))
+    if isinstance(state, QByteArray | bytes):
+        return window.restoreState(QByteArray(state))
+    return False
+
+
+def save_window(settings: QSettings, window: QMainWindow, **values: Any) -> None:
+    """Remember the window's geometry and docks and the ``values`` given (theme, speed …)."""
+    settings.setValue("geometry", window.saveGeometry())
+    settings.setValue("window_state", window.saveState())
+    for key, value in values.items():
+        settings.setValue(key, value)
+    settings.sync()
