@@ -29,6 +29,7 @@ from PIL import Image
 from PIL.GifImagePlugin import getdata as gif_frame_data
 
 from ..colormaps import diverging, sequential
+from .options import ExportError
 
 fcntl: ModuleType | None
 try:
@@ -37,8 +38,9 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 
-class EncoderError(Exception):
-    """The encoder failed for a reason that is not the user's (its message says what it printed)."""
+class EncoderError(ExportError):
+    """The encoder failed (its message says what it printed): an export error like any other, so the
+    command line reports it in one line and the dialog in its message box."""
 
 
 class Writer(ABC):

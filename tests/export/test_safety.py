@@ -77,7 +77,7 @@ def test_disk_full_inside_ffmpeg_is_reported_as_disk_full(strips, tmp_path, monk
 
 def test_an_encoder_failure_is_one_line_and_leaves_nothing(strips, tmp_path, monkeypatch):
     monkeypatch.setattr(writers_module.Mp4Writer, "encoder_arguments", lambda self: ["-c:v", "no-such-codec"])
-    with pytest.raises(Exception, match="ffmpeg failed") as caught:
+    with pytest.raises(ExportError, match="ffmpeg failed") as caught:
         export_frames(strips.trace, options(tmp_path / "walk.mp4"), source=strips)
     assert "\n" not in str(caught.value)
     assert list(tmp_path.iterdir()) == []
@@ -184,4 +184,16 @@ def test_disk_full_while_writing_frames_or_the_trace(strips, tmp_path, monkeypat
     monkeypatch.setattr(lstm_explorer.tracefile.np, "savez", full)
     with pytest.raises(ExportError, match="disk is full"):
         export_frames(strips.trace, options(tmp_path / "trace.npz"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_encoder_failure_in_the_cli_is_one_line_and_exit_2(qapp, tmp_path, monkeypatch, capsys):
+    from lstm_explorer.cli import main
+
+    monkeypatch.setattr(writers_module.Mp4Writer, "encoder_arguments", lambda self: ["-c:v", "no-such-codec"])
+    out = str(tmp_path / "w.mp4")
+    code = main(["export", "lstm", "--input", "0.1; 0.2", "--input-size", "1", "--out", out, "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("lstm-explorer: error: ") and "ffmpeg failed" in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []

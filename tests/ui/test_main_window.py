@@ -302,7 +302,7 @@ def test_long_sequence_computes_in_the_background_and_can_be_cancelled(qtbot, ma
     rows = "\n".join(f"{np.sin(k / 7):.3f}, {np.cos(k / 5):.3f}" for k in range(3000))
     window.editor.edit.setPlainText(rows)
     window.editor.flush()
-    assert window.status.progress.isVisible() or window.playback.steps == 3000
+    assert not window.status.progress.isHidden() and window.playback.steps != 3000  # under way, not done
     qtbot.waitUntil(lambda: window.playback.steps == 3000, timeout=20000)
     assert not window.status.progress.isVisible()
     qtbot.waitUntil(lambda: window.heatmaps.pending == 0, timeout=20000)
@@ -337,7 +337,14 @@ def test_menus_have_what_the_issue_lists(window):
     assert {"File", "View", "Help"} <= set(titles)
     assert window.export_action.isEnabled()
     assert window.export_action.text().replace("&", "") == "Export…"
-    assert all(dock.toggleViewAction() for dock in window.docks)
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View")
+    panels = next(a.menu() for a in view_menu.actions() if a.text().replace("&", "") == "Panels")
+    entries = {a.text(): a for a in panels.actions()}
+    assert set(entries) == {dock.windowTitle() for dock in window.docks}
+    entries["Unit plot"].trigger()  # unticking a panel closes it …
+    assert window.unit_plot_dock.isHidden()
+    entries["Unit plot"].trigger()  # … and ticking it shows it again
+    assert not window.unit_plot_dock.isHidden()
 
 
 def test_empty_input_says_so_and_keeps_the_last_sequence(qtbot, window):
