@@ -12,7 +12,7 @@ import re
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -474,30 +473,3 @@ def _spin(low: int, high: int, value: int, *, step: int = 1, suffix: str = "") -
     if suffix:
         spin.setSuffix(suffix)
     return spin
-
-
-def open_export_dialog(
-    window: QMainWindow, document: ExplorerDocument, *, theme: str, settings: QSettings, walkthrough: bool
-) -> ExportDialog | None:
-    """File → Export… in the main window: the dialog for what ``document`` shows now. Every view is
-    drawn by fresh offscreen panels from a snapshot of the document: the window never moves."""
-    if document.trace is None or document.trace.steps == 0:
-        QMessageBox.information(window, "Export", "There is nothing to export yet: enter a sequence first.")
-        return None
-    folder = settings.value("export/folder")
-    dialog = ExportDialog(
-        document,
-        window,
-        theme=theme,
-        folder=folder if isinstance(folder, str) and Path(folder).is_dir() else None,
-        walkthrough=walkthrough,
-    )
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-    def done(result: ExportResult) -> None:
-        settings.setValue("export/folder", str(result.path.parent))
-        window.statusBar().showMessage(f"Exported {result.path}", 8000)
-
-    dialog.exported.connect(done)
-    dialog.open()
-    return dialog

@@ -7,6 +7,7 @@ what another one did, and no panel reads the window.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -223,8 +224,6 @@ class MainWindow(QMainWindow):
         return True
 
     def choose_model_file(self) -> None:
-        from pathlib import Path
-
         start = str(self.settings.value("last_folder", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(self, "Open a model", start, opening.MODEL_FILTER)
         if path:
@@ -232,15 +231,30 @@ class MainWindow(QMainWindow):
             self.open_model(path)
 
     def _open_export(self) -> None:
-        from .export_dialog import open_export_dialog  # imported when used: 35 ms off start-up
+        """File → Export…: the dialog for what the document shows now; it draws every view from a
+        snapshot of the document, so the window never moves."""
+        from .export_dialog import ExportDialog  # imported when used: 35 ms off start-up
 
-        open_export_dialog(
+        document = self.document
+        if document.trace is None or document.trace.steps == 0:
+            self.statusBar().showMessage("There is nothing to export yet: enter a sequence first.", 8000)
+            return
+        folder = self.settings.value("export/folder")
+        dialog = ExportDialog(
+            document,
             self,
-            self.document,
             theme=self.theme_name,
-            settings=self.settings,
+            folder=folder if isinstance(folder, str) and Path(folder).is_dir() else None,
             walkthrough=self.walkthrough_action.isChecked(),
         )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exported.connect(self._on_exported)
+        dialog.open()
+        self.export_dialog = dialog
+
+    def _on_exported(self, result: Any) -> None:
+        self.settings.setValue("export/folder", str(result.path.parent))
+        self.statusBar().showMessage(f"Exported {result.path}", 8000)
 
     # -- input and recompute -----------------------------------------------------------------
     def _on_sequence(self, X: np.ndarray, tokens: list[str], text: str) -> None:
