@@ -33,7 +33,9 @@ def write_trace(trace: Trace, path: str | Path, *, meta: dict[str, object] | Non
         if suffix == ".npz":
             with open(temp, "wb") as handle:
                 arrays: dict[str, np.ndarray] = {name: np.asarray(trace[name]) for name in trace}
-                np.savez(handle, allow_pickle=False, **arrays)
+                np.savez(
+                    handle, **arrays
+                )  # float arrays only; numpy < 2.1 would store an allow_pickle= keyword as an array
         elif suffix == ".csv":
             table = np.concatenate([np.arange(trace.steps)[:, None]] + [trace[n] for n in trace], axis=1)
             with open(temp, "w", newline="") as handle:

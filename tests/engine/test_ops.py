@@ -53,7 +53,7 @@ def test_sigmoid_in_place_is_finite_at_the_float64_limits() -> None:
 
 
 def test_unknown_op_names_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="unknown op 'softplus'.*sigmoid"):
+    with pytest.raises(ValueError, match=r"unknown op 'softplus'.*sigmoid"):
         op("softplus")
 
 
