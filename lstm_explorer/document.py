@@ -34,10 +34,10 @@ Key = tuple[int, bool]  # (layer, reverse)
 
 
 class DocumentEvents(EventGroup):
-    """``model(model)``, ``input(tokens)``, ``layer(key)``, ``traces(changed_from)``,
-    ``interventions(interventions)``."""
+    """``model(model)``, ``input(tokens)``, ``input_problem(message)``, ``layer(key)``,
+    ``traces(changed_from)``, ``interventions(interventions)``."""
 
-    FIELDS = ("model", "input", "layer", "traces", "interventions")
+    FIELDS = ("model", "input", "input_problem", "layer", "traces", "interventions")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,9 @@ class ExplorerDocument:
         self.text = ""
         self.tokens: list[str] = []
         self.X = np.zeros((0, 0))
+        #: Why the input being typed is not the one shown ("" when it is): the views then show the
+        #: last valid input, marked as such.
+        self.input_problem = ""
         self.layer: Key = (0, False)
         self.traces: dict[Key, Trace] = {}
         #: Clamped units (empty until interventions exist in the engine); part of a saved session.
@@ -106,11 +109,13 @@ class ExplorerDocument:
         self.layer = (0, False)
         self.traces = {}
         self.interventions = ()
+        self.input_problem = ""
         self.playback.set_trace(None)
         self.playback.select(())
         self.events.model.emit(model)
         self.events.layer.emit(self.layer)
         self.events.input.emit(self.tokens)
+        self.events.input_problem.emit("")
         self.events.traces.emit(0)
 
     def require_session(self) -> Session:
@@ -130,6 +135,7 @@ class ExplorerDocument:
         steps = len(self.tokens)
         t = steps - 1 if appended else min(update.first_changed, steps - 1)
         self.events.input.emit(self.tokens)
+        self.set_input_problem("")
         self._show(update.first_changed, self.to_shown_order(t))
 
     def set_layer(self, key: Key) -> None:
@@ -145,6 +151,12 @@ class ExplorerDocument:
         self.events.layer.emit(key)
         if self.traces:
             self._show(0, self.playback.steps - 1 - t if flip else t)
+
+    def set_input_problem(self, problem: str) -> None:
+        """The typed input cannot be shown (``problem`` says why), or "" once it can again."""
+        if problem != self.input_problem:
+            self.input_problem = problem
+            self.events.input_problem.emit(problem)
 
     def set_interventions(self, interventions: tuple[Any, ...]) -> None:
         self.interventions = tuple(interventions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,10 +33,9 @@ def write_trace(trace: Trace, path: str | Path, *, meta: dict[str, object] | Non
     with atomic_path(path) as temp:
         if suffix == ".npz":
             with open(temp, "wb") as handle:
-                arrays: dict[str, np.ndarray] = {name: np.asarray(trace[name]) for name in trace}
-                np.savez(
-                    handle, **arrays
-                )  # float arrays only; numpy < 2.1 would store an allow_pickle= keyword as an array
+                # Float arrays only, so no allow_pickle=False: numpy < 2.1 would store it as an array.
+                arrays: dict[str, Any] = {name: np.asarray(trace[name]) for name in trace}
+                np.savez(handle, **arrays)
         elif suffix == ".csv":
             table = np.concatenate([np.arange(trace.steps)[:, None]] + [trace[n] for n in trace], axis=1)
             with open(temp, "w", newline="") as handle:

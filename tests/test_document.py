@@ -57,7 +57,7 @@ def test_a_model_resets_every_field_and_says_so():
     other = random_model("rnn", input_size=3, hidden_size=5, num_layers=2)
     document.set_model(other, "rnn")
     assert seen[:2] == ["playback.trace", "playback.position"]
-    assert seen[2:] == ["model", "layer", "input", "traces"]
+    assert seen[2:] == ["model", "layer", "input", "input_problem", "traces"]
     assert document.model is other and document.model_key == "rnn"
     assert document.trace is None and document.tokens == [] and document.X.shape == (0, 3)
     assert document.playback.selected == () and document.interventions == ()

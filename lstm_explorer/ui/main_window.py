@@ -29,6 +29,7 @@ from ..views.diagram_panel import make_diagram_view
 from ..views.equations import EquationsPanel
 from ..views.heatmaps import HeatmapPanel
 from ..views.predictions import PredictionsPanel
+from ..views.stale import StaleVeil
 from ..views.strips import ChainView
 from ..views.theme import DEFAULT_THEME, THEMES, apply_palette, theme
 from ..views.unit_plot import UnitPlot
@@ -104,7 +105,7 @@ class MainWindow(QMainWindow):
         flow.started.connect(self._on_compute_started)
         flow.progress.connect(self.status.computed)
         flow.stopped.connect(self._on_compute_stopped)
-        flow.failed.connect(lambda message: self.show_error(escape(message)))
+        flow.failed.connect(self._on_compute_failed)
         flow.cheap.connect(lambda cheap: self.editor.set_debounce(0 if cheap else DEBOUNCE_MS))
 
         self.apply_theme(self.theme_name)
@@ -153,7 +154,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, B)
         self.editor = SequenceEditor()
         self.editor.sequence_changed.connect(self._on_sequence)
-        self.editor.input_invalid.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        self.editor.input_invalid.connect(self._on_input_invalid)
         # Esc in the editor hands the arrow keys and Space back to playback.
         leave = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor.edit, context=Qt.ShortcutContext.WidgetShortcut)
         leave.activated.connect(self._leave_editor)
@@ -171,6 +172,8 @@ class MainWindow(QMainWindow):
         self.chain_dock = self._dock("Unrolled chain", "chainDock", self.chain, B)
         self.unit_plot_dock = self._dock("Unit plot", "unitPlotDock", self.unit_plot, B)
         self.predictions_dock = self._dock("Predictions", "predictionsDock", self.predictions, B)
+        for panel in (self.diagram, self.equations, self.predictions, self.heatmaps, self.chain, self.unit_plot):
+            StaleVeil(document, panel)
         self.splitDockWidget(self.transport_dock, self.chain_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.chain_dock, self.unit_plot_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.unit_plot_dock, self.predictions_dock, Qt.Orientation.Horizontal)
@@ -257,9 +260,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported {result.path}", 8000)
 
     # -- input and recompute -----------------------------------------------------------------
+    def _on_input_invalid(self, message: str) -> None:
+        self.document.set_input_problem(message)
+        self.statusBar().showMessage(message, 8000)
+
     def _on_sequence(self, X: np.ndarray, tokens: list[str], text: str) -> None:
         self.input_flow.submit(X, tokens, text)
         self._save_timer.start()
+
+    def _on_compute_failed(self, message: str) -> None:
+        self.document.set_input_problem(message)
+        self.show_error(escape(message))
 
     def _on_compute_started(self) -> None:
         self.status.computing()

@@ -30,6 +30,8 @@ from ..views.common import pin_size, token_text
 #: is cheap (an appended character), the update runs on the next turn of the event loop.
 DEBOUNCE_MS = 60
 RANDOM_STEPS = 40
+#: The Preset box's entry for an input that is none of the presets (no preset is this string).
+CUSTOM = "\x00custom"
 
 
 def format_numeric(X: np.ndarray) -> str:
@@ -128,11 +130,18 @@ class SequenceEditor(QWidget):
             shown = preset.replace("\n", "; ")
             self.presets.addItem(shown if len(shown) <= 40 else shown[:39] + "…", preset)
         self.presets.setEnabled(bool(presets))
-        if not presets:
-            self.presets.addItem("(no presets)")
+        self.presets.addItem("custom" if presets else "(no presets)", CUSTOM)
         if text is None:
             text = self.default_preset() if presets else self.random_text()
         self.set_text(text)
+
+    def _show_preset_of(self, text: str) -> None:
+        """The Preset box names the input shown: its preset, or "custom" once it was edited."""
+        index = self.presets.findData(text)
+        if index < 0:
+            index = self.presets.findData(CUSTOM)
+        if index >= 0 and index != self.presets.currentIndex():
+            self.presets.setCurrentIndex(index)
 
     def default_preset(self) -> str:
         """The richest short preset: the longest of those a person can read at a glance."""
@@ -156,7 +165,7 @@ class SequenceEditor(QWidget):
     # -- actions -----------------------------------------------------------------------------
     def _on_preset(self, index: int) -> None:
         preset = self.presets.itemData(index)
-        if isinstance(preset, str):
+        if isinstance(preset, str) and preset != CUSTOM:
             self.set_text(preset)
 
     def random_text(self, steps: int = RANDOM_STEPS) -> str:
@@ -193,6 +202,7 @@ class SequenceEditor(QWidget):
             self._show_error(exc, text)
             return
         self._clear_error()
+        self._show_preset_of(text)
         self.count_label.setText(f"{len(X)} steps")
         self.sequence_changed.emit(X, tokens, text)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsWidget, QLabel, QVBoxLayout, QWidget
 
@@ -125,6 +125,9 @@ class ScaleBar(QGraphicsWidget):
             )
 
 
+HOVER_HINT = "Hover over a heatmap to read a value; click to jump there and select the unit."
+
+
 class HeatmapPanel(QWidget):
     """Time × unit images for the cell's nodes, linked in time, with a cursor at t."""
 
@@ -135,7 +138,7 @@ class HeatmapPanel(QWidget):
         self.document = document
         self.playback = playback = document.playback
         self.theme: Theme = theme("light")
-        self.info = QLabel("Hover over a heatmap to read a value; click to jump there and select the unit.")
+        self.info = QLabel(HOVER_HINT)
         self.info.setObjectName("heatmapInfo")
         self.info.setWordWrap(True)
         # pyqtgraph (≈0.15 s to import) and its view are made with the first trace, so the window
@@ -154,6 +157,7 @@ class HeatmapPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._render_some)
+        document.events.model.connect(self._on_model)
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(self._on_selection_changed)
@@ -170,6 +174,7 @@ class HeatmapPanel(QWidget):
             view.ci.layout.setSpacing(2)
             view.setBackground(self.theme.plot_background)
             view.scene().sigMouseMoved.connect(self._on_mouse_moved)
+            view.viewport().installEventFilter(self)  # the readout clears when the pointer leaves
             view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
             if self._placeholder is not None:
                 self._layout.replaceWidget(self._placeholder, view)
@@ -384,10 +389,19 @@ class HeatmapPanel(QWidget):
                     return m, t, unit
         return None
 
+    def _on_model(self, _model: object) -> None:
+        self.info.setText(HOVER_HINT)  # a value read off the previous model means nothing now
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.Leave:
+            self.info.setText(HOVER_HINT)
+        return False
+
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         hit = self._hit(scene_pos)
         trace = self.playback.trace
         if hit is None or trace is None:
+            self.info.setText(HOVER_HINT)  # off the images: no stale value
             return
         m, t, unit = hit
         value = trace[m.node.name][t, unit]

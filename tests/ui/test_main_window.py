@@ -544,3 +544,34 @@ def test_unit_plot_legend_follows_the_theme(qtbot, window):
         expected = QColor(window.unit_plot.theme.plot_foreground).name()
         labels = [label.item.toHtml() for _, label in window.unit_plot.legend.items]
         assert labels and all(expected in html for html in labels), (theme, expected)
+
+
+def test_an_invalid_input_greys_the_views_until_it_is_valid_again(qtbot, window):
+    veils = window.findChildren(QWidget, "staleVeil")
+    assert len(veils) == 6 and not any(v.isVisible() for v in veils)
+    shown = window.playback.trace
+    window.editor.edit.setPlainText("(a(b)c)Q")
+    window.editor.flush()
+    assert all(v.isVisible() for v in veils) and window.playback.trace is shown
+    assert "last valid input" in veils[0].toolTip()
+    window.editor.edit.setPlainText("(a(b)c)")
+    window.editor.flush()
+    qtbot.waitUntil(lambda: not any(v.isVisible() for v in veils))
+
+
+def test_the_preset_box_names_the_input_or_says_custom(qtbot, window):
+    presets = window.editor.presets
+    assert presets.currentData() == window.editor.text()
+    qtbot.keyClicks(window.editor.edit, "a")
+    window.editor.flush()
+    assert presets.currentText() == "custom"
+    presets.setCurrentIndex(0)
+    presets.activated.emit(0)
+    assert window.editor.text() == presets.itemData(0) and presets.currentIndex() == 0
+
+
+def test_the_heatmap_readout_clears_when_the_model_changes(qtbot, window):
+    heatmaps = window.heatmaps
+    heatmaps.info.setText("<b>f</b> t = 3 unit 2 value +0.5")  # as a hover leaves it
+    window.open_model("gru")
+    assert "Hover over a heatmap" in heatmaps.info.text()
