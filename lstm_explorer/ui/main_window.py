@@ -40,6 +40,7 @@ from .help import APP_NAME, shortcuts_dialog
 from .input_flow import InputFlow
 from .menus import build_menus
 from .model_bar import ModelBar
+from .random_model import ask_random_model
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .status import StatusBar
 from .transport import DEFAULT_SPEED, Player, TransportBar
@@ -225,6 +226,11 @@ class MainWindow(QMainWindow):
         opening.remember_recent(self.settings, key)
         self.editor.set_model(model, text if text is not None else preferences.saved_input(self.settings, key))
         return True
+
+    def new_random_model(self, kind: str) -> None:
+        """Random weights of ``kind`` on the same task: the input (and vocabulary) stay."""
+        text = self.editor.text()
+        self.random_dialog = ask_random_model(self, kind, self.model, lambda model: self.open_model(model, text=text))
 
     def choose_model_file(self) -> None:
         start = str(self.settings.value("last_folder", str(Path.home())))

@@ -44,7 +44,7 @@ def build_menus(window: MainWindow) -> None:
     window.bundled_menu.aboutToShow.connect(lambda: opening.fill_bundled_menu(window.bundled_menu, window.open_model))
     random_menu = file_menu.addMenu("New random &model")
     for kind in CELL_KINDS:
-        _action(window, cell_graph(kind).title, lambda _=False, k=kind: window.open_model(k), None, random_menu)
+        _action(window, cell_graph(kind).title, lambda _=False, k=kind: window.new_random_model(k), None, random_menu)
     file_menu.addSeparator()
     window.export_action = _action(window, "&Export…", window._open_export, "Ctrl+E", file_menu)
     file_menu.addSeparator()

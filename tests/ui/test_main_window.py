@@ -575,3 +575,18 @@ def test_the_heatmap_readout_clears_when_the_model_changes(qtbot, window):
     heatmaps.info.setText("<b>f</b> t = 3 unit 2 value +0.5")  # as a hover leaves it
     window.open_model("gru")
     assert "Hover over a heatmap" in heatmaps.info.text()
+
+
+def test_another_cell_kind_keeps_the_input_and_the_vocabulary(qtbot, window):
+    text = "(a(b)c)(ab)"
+    window.editor.set_text(text)
+    window.new_random_model("gru")
+    dialog = window.random_dialog
+    dialog.hidden_spin.setValue(12)
+    dialog.layers_spin.setValue(2)
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.model.kind == "gru" and window.playback.steps == len(text))
+    assert window.editor.text() == text and window.editor.text_mode
+    assert window.model.network.hidden_size == 12 and window.model.network.num_layers == 2
+    assert window.model.vocabulary == "()abc"
+    assert window.predictions.bars.rows  # a readout of the same size: next-character bars
