@@ -1,7 +1,7 @@
-"""Predictions: what the model's readout says at the current step.
-
-Text models: the top-k next-token probabilities as bars. Numeric models: the predicted value next
-to the true next value. Only the current step is read out, so scrubbing costs one small product.
+"""Predictions: what the model's readout says at the current step, shown as what it means
+(:func:`~lstm_explorer.views.readout.readout_kind`): next-character bars with the actual next one
+always among them, class probabilities, or the predicted value beside the truth with a plot of both
+over time. Only the current step is read out per position, so scrubbing costs one small product.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from ..document import ExplorerDocument
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .common import RichTextBox, token_text
+from .prediction_plot import PredictionPlot
+from .readout import class_names, readout_kind
 from .theme import Theme, theme
 
 TOP_K = 5
@@ -61,12 +63,14 @@ class PredictionsPanel(QWidget):
         self.bars = _Bars()
         self.text = RichTextBox(3)
         self.text.setObjectName("predictionsText")
+        self.plot = PredictionPlot(document)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
         layout.addWidget(self.bars)
         layout.addWidget(self.text)
-        layout.addStretch(1)
+        layout.addWidget(self.plot, 1)
+        layout.addStretch(0)
         self._t = -1
         self._stale = False
         playback.trace_changed.connect(self._on_trace_changed)
@@ -75,6 +79,7 @@ class PredictionsPanel(QWidget):
     def set_theme(self, t: Theme) -> None:
         self.bars.theme = t
         self.bars.update()
+        self.plot.set_theme(t)
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
         self.refresh()
@@ -100,50 +105,75 @@ class PredictionsPanel(QWidget):
         self._t = self.playback.t
         document = self.document
         model = document.model
-        if model is None or self.playback.trace is None:
+        if model is None or self.playback.trace is None or self.playback.steps == 0:
             return
-        if not model.has_readout:
+        kind = readout_kind(model)
+        self.plot.set_active(kind in ("next-value", "values"))
+        if kind == "none":
             self.title.setText(f"<b>{model.name}</b> has no readout layer: it gives hidden states, not predictions.")
-            self.bars.rows = []
-            self.bars.hide()
+            self._show_bars([])
             self.text.setText("")
             return
-        steps = self.playback.steps
-        if steps == 0:
-            return
-        t = min(max(self.time_index(), 0), steps - 1)
+        t = min(max(self.time_index(), 0), self.playback.steps - 1)
         out = model.readout(document.top_output_at(t)[None, :])[0]  # one step: scrubbing stays cheap
-        nxt = t + 1
-        if model.task == "text":
-            labels = model.output_labels or [str(k) for k in range(len(out))]
-            top = np.argsort(-out)[:TOP_K]
-            tokens = document.tokens
-            actual = tokens[nxt] if nxt < len(tokens) else None
-            self.bars.rows = [(token_text(labels[k]), float(out[k]), labels[k] == actual) for k in top]
-            self.bars.show()
-            self.bars.update()
-            seen = token_text(tokens[t]) if t < len(tokens) else ""
-            self.title.setText(f"After reading <code>{_escape(seen)}</code> at t = {t}, the next character is:")
-            if actual is not None:
-                p = float(out[labels.index(actual)]) if actual in labels else 0.0
+        if kind == "next-token":
+            self._next_token(t, out, model.output_labels)
+        elif kind == "classes":
+            names = class_names(model) or [f"class {k}" for k in range(len(out))]
+            order = np.argsort(-out)[:TOP_K]
+            self._show_bars([(names[k], float(out[k]), False) for k in order])
+            self.title.setText(f"Class probabilities at t = {t}:")
+            self.text.setText(f"Most likely: <b>{_escape(names[int(order[0])])}</b> (p = {float(out[order[0]]):.3f})")
+        else:
+            self._values(t, out, kind)
+
+    def _show_bars(self, rows: list[tuple[str, float, bool]]) -> None:
+        self.bars.rows = rows
+        self.bars.setVisible(bool(rows))
+        self.bars.update()
+
+    def _next_token(self, t: int, out: np.ndarray, labels: list[str] | None) -> None:
+        labels = labels or [str(k) for k in range(len(out))]
+        tokens = self.document.tokens
+        actual = tokens[t + 1] if t + 1 < len(tokens) else None
+        top = [int(k) for k in np.argsort(-out)[:TOP_K]]
+        if actual in labels and labels.index(actual) not in top:
+            top.append(labels.index(actual))  # the highlighted token is always among the bars
+        self._show_bars([(token_text(labels[k]), float(out[k]), labels[k] == actual) for k in top])
+        seen = token_text(tokens[t]) if t < len(tokens) else ""
+        self.title.setText(f"After reading <code>{_escape(seen)}</code> at t = {t}, the next character is:")
+        if actual is None:
+            self.text.setText("End of the input: type more to see whether the model was right.")
+        elif actual in labels:
+            p = float(out[labels.index(actual)])
+            rank = int((out > out[labels.index(actual)]).sum()) + 1
+            self.text.setText(
+                f"Actual next: <code>{_escape(token_text(actual))}</code> (p = {p:.3f}, rank {rank}), the green bar."
+            )
+        else:
+            self.text.setText(
+                f"Actual next: <code>{_escape(token_text(actual))}</code>, which the model cannot predict."
+            )
+
+    def _values(self, t: int, out: np.ndarray, kind: str) -> None:
+        self._show_bars([])
+        shown = ", ".join(f"{v:.4f}" for v in out[:4])
+        X = self.document.X
+        if kind == "next-value":
+            self.title.setText(f"At t = {t}, the predicted next value:")
+            if t + 1 < len(X):
+                truth = X[t + 1][: len(out)]
+                err = float(np.abs(out - truth).max())
+                true_text = ", ".join(f"{v:.4f}" for v in truth[:4])
                 self.text.setText(
-                    f"Actual next: <code>{_escape(token_text(actual))}</code> (p = {p:.3f}), shown in green."
+                    f"predicted <b>{shown}</b><br>true next (t = {t + 1}): <b>{true_text}</b>, error {err:.4f}"
                 )
             else:
-                self.text.setText("End of the input: type more to see whether the model was right.")
+                self.text.setText(f"predicted <b>{shown}</b><br>(no next value in the input)")
         else:
-            self.bars.hide()
-            shown = ", ".join(f"{v:.4f}" for v in out[:4])
-            self.title.setText(f"Prediction at t = {t}:")
-            truth = ""
-            X = document.X
-            if nxt < len(X):
-                true_next = ", ".join(f"{v:.4f}" for v in X[nxt][: len(out)][:4])
-                err = float(np.abs(out - X[nxt][: len(out)]).max()) if len(out) <= X.shape[1] else float("nan")
-                truth = f"<br>true next value: <b>{true_next}</b><br>error: {err:.4f}"
-            else:
-                truth = "<br>(no next value in the input)"
-            self.text.setText(f"predicted next value: <b>{shown}</b>{truth}")
+            self.title.setText(f"Readout at t = {t}:")
+            self.text.setText(f"output <b>{shown}</b>")
+        self.plot.show_position(t)
 
 
 def _escape(text: str) -> str:

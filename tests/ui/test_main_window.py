@@ -94,7 +94,13 @@ def test_numeric_errors_point_at_line_and_column(qtbot, make_window):
     qtbot.waitUntil(lambda: "inf" in window.editor.message.text())
     window.editor.edit.setPlainText("0.1; 0.5; 0.9; 1.2")
     wait_for_steps(qtbot, window, 4)
-    assert "predicted next value" in window.predictions.text.text()
+    assert "predicted next value" in window.predictions.title.text()
+    assert "true next (t = 3)" not in window.predictions.text.text()  # at the last step: no next value
+    plot = window.predictions.plot
+    assert plot.isVisible()
+    xs, ys = plot.predicted.getData()
+    assert list(xs) == [0, 1, 2, 3] and len(ys) == 4
+    np.testing.assert_array_equal(plot.true.getData()[1], [0.5, 0.9, 1.2])  # the next values
 
 
 def test_transport_keys(qtbot, window):
@@ -590,3 +596,14 @@ def test_another_cell_kind_keeps_the_input_and_the_vocabulary(qtbot, window):
     assert window.model.network.hidden_size == 12 and window.model.network.num_layers == 2
     assert window.model.vocabulary == "()abc"
     assert window.predictions.bars.rows  # a readout of the same size: next-character bars
+
+
+def test_the_actual_next_character_is_always_among_the_bars(qtbot, window):
+    window.editor.set_text("(((((((((((a")
+    wait_for_steps(qtbot, window, 12)
+    for t in range(11):
+        window.playback.seek(t)
+        rows = window.predictions.bars.rows
+        actual = window.document.tokens[t + 1]
+        assert sum(1 for label, _p, marked in rows if marked) == 1
+        assert any(label == actual and marked for label, _p, marked in rows)
