@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
-from PySide6.QtWidgets import QGraphicsWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsWidget, QLabel, QVBoxLayout, QWidget
 
 from .. import colormaps
 from ..document import ExplorerDocument
@@ -58,7 +58,7 @@ def nice_vmax(value: float) -> float:
 class _NodeMap:
     node: Node
     plot: pg.PlotItem
-    cursor: pg.InfiniteLine
+    cursor: TimeCursor
     bar: ScaleBar
     tiles: list[pg.ImageItem] = field(default_factory=list)
     buffers: list[np.ndarray] = field(default_factory=list)  # each tile's RGBA, (H, TILE, 4)
@@ -185,7 +185,6 @@ class HeatmapPanel(QWidget):
         return self._view
 
     def _build(self, graph: CellGraph, hidden: int) -> None:
-        import pyqtgraph as pg
 
         self.view.clear()
         self.maps = {}
@@ -207,8 +206,7 @@ class HeatmapPanel(QWidget):
                 first = plot
             else:
                 plot.setXLink(first)
-            cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.theme.cursor, width=2))
-            cursor.setZValue(10)
+            cursor = TimeCursor(hidden, self.theme.cursor)
             plot.addItem(cursor)
             name: colormaps.MapName = colormaps.map_name_for(node)
             low, high = colormaps.value_range(name)
@@ -234,7 +232,7 @@ class HeatmapPanel(QWidget):
                 ax.setPen(fg)
                 ax.setTextPen(fg)
             m.bar.set_theme(self.theme)
-            m.cursor.setPen(pg.mkPen(self.theme.cursor, width=2))
+            m.cursor.set_colour(self.theme.cursor)
 
     # -- trace -------------------------------------------------------------------------------
     def _on_trace_changed(self, trace: Trace | None) -> None:
@@ -354,7 +352,7 @@ class HeatmapPanel(QWidget):
             return
         self._t = state.t
         for m in self.maps.values():
-            m.cursor.setValue(state.t + 0.5)
+            m.cursor.set_value(state.t + 0.5)
 
     def _on_selection_changed(self, selected: tuple[int, ...]) -> None:
         if not self.maps:
@@ -436,6 +434,29 @@ class HeatmapPanel(QWidget):
 
 
 _TILE_CLASS: type | None = None
+
+
+class TimeCursor(QGraphicsLineItem):
+    """The vertical line at step t: a plain line item in data coordinates with a cosmetic pen.
+
+    pyqtgraph's InfiniteLine recomputes its bounding rectangle from the view on every move
+    (≈0.2 ms each, six heatmaps per keystroke); this one only moves."""
+
+    def __init__(self, height: int, colour: str) -> None:
+        super().__init__(0.0, 0.0, 0.0, float(height))
+        self.setZValue(10)
+        self.set_colour(colour)
+
+    def set_colour(self, colour: str) -> None:
+        pen = QPen(QColor(colour), 2)
+        pen.setCosmetic(True)  # 2 px wide whatever the zoom
+        self.setPen(pen)
+
+    def set_value(self, x: float) -> None:
+        self.setPos(x, 0.0)
+
+    def value(self) -> float:
+        return self.pos().x()
 
 
 def _tile_item() -> pg.ImageItem:
