@@ -197,6 +197,8 @@ class HeatmapPanel(QWidget):
             plot.setMouseEnabled(x=True, y=False)
             plot.setLabel("left", label_html(node.label))
             plot.getAxis("left").setWidth(46)
+            # First and last unit only: with automatic ticks, short plots had overlapping labels.
+            plot.getAxis("left").setTicks([[(0.5, "0"), (hidden - 0.5, str(hidden - 1))], []])
             plot.showAxis("bottom", row == len(nodes) - 1)
             if row == len(nodes) - 1:
                 plot.setLabel("bottom", "time step t")

@@ -308,6 +308,18 @@ class ChainView(StepStrip):
             self._chain_fonts[kind] = font
         return font
 
+    def _title_font(self, width: float) -> QFont:
+        """The bold title font, smaller for long names ("PEEPHOLE") so the name fits the module."""
+        key = f"title:{self.title}:{width:.0f}"
+        font = self._chain_fonts.get(key)
+        if font is None:
+            font = QFont(self._font("title"))
+            advance = QFontMetrics(font).horizontalAdvance(self.title)
+            if advance > width > 0:
+                font.setPointSizeF(max(font.pointSizeF() * width / advance, 5.0))
+            self._chain_fonts[key] = font
+        return font
+
     def _strip_image(self, t: int, h: np.ndarray, rows: int) -> QImage:
         """h_t resampled to ``rows`` pixels and coloured; kept until step t changes."""
         if rows != self._image_rows:
@@ -360,7 +372,8 @@ class ChainView(StepStrip):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(strip)
         painter.setPen(QColor(th.text))
-        self.draw_text(painter, box.adjusted(0, 0, -14, 0), self.title, self._font("title"))
+        title_box = box.adjusted(3, 0, -18, 0)
+        self.draw_text(painter, title_box, self.title, self._title_font(title_box.width()))
         # x_t from below, h_t up and out.
         painter.setPen(line_pen)
         cx = box.center().x() - 7

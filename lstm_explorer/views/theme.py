@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -83,3 +84,23 @@ def apply_palette(app: QApplication, name: str) -> None:
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(t.muted))
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(t.muted))
     app.setPalette(palette)
+    app.setStyleSheet(control_style(t))
+
+
+def control_style(t: Theme) -> str:
+    """Check boxes and sliders drawn visibly in both themes. Fusion draws a check box in the
+    palette's Base inside Window.darker(140), and a slider's groove and handle in shades of Window:
+    on a dark window all are near black (measured: 30 and 111 of 765 RGB levels from the
+    background), so an unticked box and the time slider were lost."""
+    check = files("lstm_explorer.resources").joinpath("icons/check.svg")
+    return (
+        f"QCheckBox::indicator {{ width: 13px; height: 13px; border: 1px solid {t.muted};"
+        f" border-radius: 2px; background: {t.base}; }}"
+        f"QCheckBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent};"
+        f" image: url({check}); }}"
+        f"QCheckBox::indicator:disabled {{ border-color: {t.window}; }}"
+        f"QSlider::groove:horizontal {{ height: 4px; border-radius: 2px; background: {t.muted}; }}"
+        f"QSlider::sub-page:horizontal {{ height: 4px; border-radius: 2px; background: {t.accent}; }}"
+        f"QSlider::handle:horizontal {{ width: 14px; margin: -6px 0; border-radius: 7px;"
+        f" background: {t.text}; border: 1px solid {t.muted}; }}"
+    )
