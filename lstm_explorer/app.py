@@ -10,13 +10,21 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .ui.main_window import APP_NAME, MainWindow
 
+#: Errors reported while a crash dialog is open: counted, not shown (a failing timer would raise
+#: one per tick).
+_open_dialogs: list[int] = []
+
 
 def show_exception(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
-    """An unexpected error: a dialog with the details; the app keeps running."""
+    """An unexpected error: a dialog with the details; the app keeps running. While that dialog
+    is open, further errors go to stderr only, so a repeating error is one dialog, not a storm."""
     details = "".join(traceback.format_exception(kind, value, tb))
     print(details, file=sys.stderr)
     app = QApplication.instance()
     if app is None:
+        return
+    if _open_dialogs:
+        _open_dialogs[0] += 1
         return
     box = QMessageBox(
         QMessageBox.Icon.Critical,
@@ -24,7 +32,11 @@ def show_exception(kind: type[BaseException], value: BaseException, tb: Tracebac
         f"Something went wrong: {value}\n\nThe app is still running; what you were doing may not have finished.",
     )
     box.setDetailedText(details)
-    box.exec()
+    _open_dialogs.append(0)
+    try:
+        box.exec()
+    finally:
+        _open_dialogs.clear()
 
 
 def run_app(model: str | None = None) -> int:

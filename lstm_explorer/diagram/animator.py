@@ -91,6 +91,11 @@ class FlowAnimator(QObject):
 
     def _on_timeout(self) -> None:
         seconds = min(self._clock.restart() / 1000.0, MAX_TICK_SECONDS)
-        if not self.advance(seconds):
+        try:
+            going = self.advance(seconds)
+        except BaseException:
+            self.pause()  # an error in a view would come back on every tick: stop, report it once
+            raise
+        if not going:
             self.pause()
             self.finished.emit()

@@ -4,7 +4,9 @@ sequence is computed)."""
 
 from __future__ import annotations
 
+import sys
 import threading
+from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,7 @@ class _Bridge(QObject):
     progress = Signal(int, int, int)  # job, done, total
     finished = Signal(int, object)  # job, Update
     failed = Signal(int, str)  # job, message
+    crashed = Signal(int, object)  # job, (type, value, traceback) of an unexpected exception
     cancelled = Signal(int)
 
 
@@ -41,6 +44,7 @@ class Recompute(QObject):
         self._bridge.progress.connect(self._on_progress)
         self._bridge.finished.connect(self._on_finished)
         self._bridge.failed.connect(self._on_failed)
+        self._bridge.crashed.connect(self._on_crashed)
         self._bridge.cancelled.connect(self._on_cancelled)
         self._job = 0
         self._running: dict[int, threading.Event] = {}
@@ -81,6 +85,8 @@ class Recompute(QObject):
                 bridge.cancelled.emit(job)
             except (ValueError, MemoryError) as exc:
                 bridge.failed.emit(job, str(exc))
+            except Exception:  # a bug: reported on the GUI thread like any other (see _on_crashed)
+                bridge.crashed.emit(job, sys.exc_info())
             else:
                 bridge.finished.emit(job, update)
 
@@ -114,6 +120,14 @@ class Recompute(QObject):
             self._tags.pop(job, None)
             self.stopped.emit(message)
             self.failed.emit(message)
+
+    def _on_crashed(self, job: int, info: tuple[type[BaseException], BaseException, TracebackType]) -> None:
+        """An unexpected exception on the worker: the job ends ("Computing…" goes away) and the
+        exception goes to the same handler as one raised on the GUI thread (the crash dialog)."""
+        if self._running.pop(job, None) is not None:
+            self._tags.pop(job, None)
+            self.stopped.emit("failed")
+            sys.excepthook(*info)
 
     def _on_cancelled(self, job: int) -> None:
         if self._running.pop(job, None) is not None:

@@ -66,5 +66,7 @@ class StatusBar(QStatusBar):
         self.cancel_button.hide()
         if why == "cancelled":
             self.showMessage("Computation cancelled: the views still show the previous sequence.", 8000)
-        elif not why:
+        elif why:
+            self.showMessage("Computation failed: the views still show the previous sequence.", 8000)
+        else:
             self.clearMessage()
