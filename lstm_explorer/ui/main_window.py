@@ -40,6 +40,7 @@ from .help import APP_NAME, shortcuts_dialog
 from .input_flow import InputFlow
 from .menus import build_menus
 from .model_bar import ModelBar
+from .model_loader import ModelLoader
 from .random_model import ask_random_model
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .status import StatusBar
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.playback = self.document.playback
         self.player = Player(self.playback, self)
         self.input_flow = InputFlow(self.document, self)
+        self.model_loader = ModelLoader(self)
         name = str(self.settings.value("theme", DEFAULT_THEME))
         self.theme_name = name if name in THEMES else DEFAULT_THEME
 
@@ -102,12 +104,12 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self._save_timer = QTimer(self, singleShot=True, interval=1000)
         self._save_timer.timeout.connect(self._save_input)
-        flow = self.input_flow
-        flow.started.connect(self._on_compute_started)
-        flow.progress.connect(self.status.computed)
-        flow.stopped.connect(self._on_compute_stopped)
-        flow.failed.connect(self._on_compute_failed)
-        flow.cheap.connect(lambda cheap: self.editor.set_debounce(0 if cheap else DEBOUNCE_MS))
+        self.status.watch(self.input_flow, self.model_loader)
+        self.status.busy_changed.connect(self.cancel_action.setEnabled)
+        self.input_flow.failed.connect(self._on_compute_failed)
+        self.input_flow.cheap.connect(lambda cheap: self.editor.set_debounce(0 if cheap else DEBOUNCE_MS))
+        self.model_loader.loaded.connect(lambda model, key, _tag: self._show_model(model, key))
+        self.model_loader.failed.connect(self.show_error)
 
         self.apply_theme(self.theme_name)
         self.transport.set_speed(float(self.settings.value("speed", DEFAULT_SPEED)))  # type: ignore[arg-type]
@@ -209,13 +211,22 @@ class MainWindow(QMainWindow):
             self.open_model("lstm", keep_banner=keep)
 
     def open_model(self, spec: Any, *, quiet: bool = False, text: str | None = None, keep_banner: bool = False) -> bool:
-        """Open a model; on failure show why and keep the current one. True if it opened."""
+        """Open a model now; on failure show why and keep the current one. True if it opened."""
         try:
             model, key = opening.load_model(spec)
         except opening.OpenError as exc:
             if not quiet:
                 self.show_error(str(exc))
             return False
+        self._show_model(model, key, text, keep_banner)
+        return True
+
+    def open_in_background(self, spec: Any) -> None:
+        """Open a file a person chose (menu, drop, recent) off the GUI thread; the model on screen
+        stays until the new one is ready, and Cancel in the status bar forgets it."""
+        self.model_loader.load(spec)
+
+    def _show_model(self, model: Any, key: str, text: str | None = None, keep_banner: bool = False) -> None:
         self._save_input()
         self.player.pause()
         self.document.set_model(model, key)
@@ -225,7 +236,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("last_model", key)
         opening.remember_recent(self.settings, key)
         self.editor.set_model(model, text if text is not None else preferences.saved_input(self.settings, key))
-        return True
 
     def new_random_model(self, kind: str) -> None:
         """Random weights of ``kind`` on the same task: the input (and vocabulary) stay."""
@@ -237,7 +247,7 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open a model", start, opening.MODEL_FILTER)
         if path:
             self.settings.setValue("last_folder", str(Path(path).parent))
-            self.open_model(path)
+            self.open_in_background(path)
 
     def _open_export(self) -> None:
         """File → Export…: the dialog for what the document shows now; it draws every view from a
@@ -278,15 +288,8 @@ class MainWindow(QMainWindow):
         self.document.set_input_problem(message)
         self.show_error(escape(message))
 
-    def _on_compute_started(self) -> None:
-        self.status.computing()
-        self.cancel_action.setEnabled(True)
-
-    def _on_compute_stopped(self, why: str) -> None:
-        self.status.stopped(why)
-        self.cancel_action.setEnabled(False)
-
     def _cancel_compute(self) -> None:
+        self.model_loader.cancel()
         self.input_flow.cancel()
 
     def show_error(self, html: str) -> None:
@@ -390,7 +393,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.open_model(path)
+        self.open_in_background(path)
 
     def show_shortcuts(self) -> None:
         self.shortcuts_dialog = shortcuts_dialog(self)

@@ -38,10 +38,12 @@ def build_menus(window: MainWindow) -> None:
     )
     window.recent_menu = file_menu.addMenu("Open &recent")
     window.recent_menu.aboutToShow.connect(
-        lambda: opening.fill_recent_menu(window.recent_menu, window.settings, window.open_model)
+        lambda: opening.fill_recent_menu(window.recent_menu, window.settings, window.open_in_background)
     )
     window.bundled_menu = file_menu.addMenu("&Bundled models")
-    window.bundled_menu.aboutToShow.connect(lambda: opening.fill_bundled_menu(window.bundled_menu, window.open_model))
+    window.bundled_menu.aboutToShow.connect(
+        lambda: opening.fill_bundled_menu(window.bundled_menu, window.open_in_background)
+    )
     random_menu = file_menu.addMenu("New random &model")
     for kind in CELL_KINDS:
         _action(window, cell_graph(kind).title, lambda _=False, k=kind: window.new_random_model(k), None, random_menu)

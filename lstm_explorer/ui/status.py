@@ -4,15 +4,24 @@ button of a computation running in the background."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from ..document import ExplorerDocument
 from ..playback import PlaybackState
 from ..views.common import pin_size
 
+if TYPE_CHECKING:
+    from .input_flow import InputFlow
+    from .model_loader import ModelLoader
+
 
 class StatusBar(QStatusBar):
+    #: True while something runs in the background that Cancel can stop.
+    busy_changed = Signal(bool)
+
     def __init__(self, document: ExplorerDocument, cancel: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
@@ -50,12 +59,31 @@ class StatusBar(QStatusBar):
     def _on_position(self, state: PlaybackState) -> None:
         self.position.setText(f"t = {state.t} / {max(state.steps - 1, 0)}" if state.steps else "t = – / –")
 
-    # -- a background computation ------------------------------------------------------------
+    # -- work in the background ---------------------------------------------------------------
+    def watch(self, compute: InputFlow, loader: ModelLoader) -> None:
+        """Show the progress of a recompute (``started``, ``progress``, ``stopped``) and of a model
+        being opened (``started(name)``, ``stopped``)."""
+        compute.started.connect(self.computing)
+        compute.progress.connect(self.computed)
+        compute.stopped.connect(self.stopped)
+        loader.started.connect(self.opening)
+        loader.stopped.connect(self.stopped)
+
     def computing(self) -> None:
+        self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
         self.showMessage("Computing the sequence in the background…")
+        self.busy_changed.emit(True)
+
+    def opening(self, name: str) -> None:
+        """A file being read: a busy bar (its size says nothing about the time left) and Cancel."""
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.showMessage(f"Opening {name}… (the open model stays until it is ready)")
+        self.busy_changed.emit(True)
 
     def computed(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
@@ -64,8 +92,9 @@ class StatusBar(QStatusBar):
     def stopped(self, why: str) -> None:
         self.progress.hide()
         self.cancel_button.hide()
+        self.busy_changed.emit(False)
         if why == "cancelled":
-            self.showMessage("Computation cancelled: the views still show the previous sequence.", 8000)
+            self.showMessage("Stopped (cancelled): the views still show what they showed before.", 8000)
         elif why:
             self.showMessage("Computation failed: the views still show the previous sequence.", 8000)
         else:

@@ -246,7 +246,7 @@ def test_bad_file_shows_message_and_keeps_model(qtbot, window, tmp_path):
         QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(drop)
-    assert "missing.safetensors" in window.banner.label.text()
+    qtbot.waitUntil(lambda: "missing.safetensors" in window.banner.label.text())
     assert window.model.name == "brackets"
 
 
@@ -262,7 +262,7 @@ def test_dropping_a_good_file_opens_it(qtbot, window, tmp_path):
         QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(drop)
-    assert window.model.name == "mine.npz"
+    qtbot.waitUntil(lambda: window.model.name == "mine.npz")
     assert window.status.kind.text().startswith("GRU")
     assert window.playback.steps > 0
     assert str(path.resolve()) in window.settings.value("recent_models")
@@ -371,7 +371,7 @@ def test_recent_and_bundled_menus(qtbot, window, tmp_path):
     names = [a.text() for a in window.recent_menu.actions()]
     assert names[:2] == ["brackets", "small.npz"]
     window.recent_menu.actions()[1].trigger()
-    assert window.model.name == "small.npz"
+    qtbot.waitUntil(lambda: window.model.name == "small.npz")
     window.bundled_menu.aboutToShow.emit()
     bundled = [a.text() for a in window.bundled_menu.actions()]
     assert "brackets" in bundled and "sine" in bundled
@@ -607,3 +607,33 @@ def test_the_actual_next_character_is_always_among_the_bars(qtbot, window):
         actual = window.document.tokens[t + 1]
         assert sum(1 for label, _p, marked in rows if marked) == 1
         assert any(label == actual and marked for label, _p, marked in rows)
+
+
+def test_a_slow_file_opens_off_the_gui_thread_and_cancel_keeps_the_open_model(qtbot, window, tmp_path, monkeypatch):
+    import threading
+
+    from lstm_explorer.models.files import write_npz
+    from lstm_explorer.ui import opening
+
+    path = tmp_path / "slow.npz"
+    write_npz(path, random_model("gru", input_size=3, hidden_size=5).network.tensors)
+    release = threading.Event()
+    real = opening.load_model
+
+    def slow(spec):
+        release.wait(10)  # a file on a slow disk
+        return real(spec)
+
+    monkeypatch.setattr(opening, "load_model", slow)
+    window.open_in_background(str(path))
+    assert "Opening slow.npz" in window.statusBar().currentMessage()
+    assert not window.status.cancel_button.isHidden() and window.model.name == "brackets"
+    qtbot.mouseClick(window.status.cancel_button, Qt.MouseButton.LeftButton)
+    release.set()
+    qtbot.wait(300)
+    assert window.model.name == "brackets" and "cancelled" in window.statusBar().currentMessage()
+    release.clear()
+    window.open_in_background(str(path))
+    release.set()
+    qtbot.waitUntil(lambda: window.model.name == "slow.npz")
+    assert window.status.cancel_button.isHidden()

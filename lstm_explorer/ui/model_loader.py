@@ -1,0 +1,74 @@
+"""Opening a model file on a worker thread: a large or slow file (a network folder, a 500 MB
+checkpoint) never freezes the window; the status bar says what is opening, with Cancel, and the
+open model stays on screen until the new one is ready. A cancelled open is forgotten: reading
+cannot be interrupted safely, so the worker finishes and its result is dropped."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from . import opening
+
+
+class _Bridge(QObject):
+    done = Signal(int, object, str)  # job, model, key
+    failed = Signal(int, str)  # job, banner HTML
+
+
+class ModelLoader(QObject):
+    loaded = Signal(object, str, object)  # model, key, what the caller attached
+    failed = Signal(str)  # banner HTML
+    started = Signal(str)  # the name being opened
+    stopped = Signal(str)  # "" (opened or failed) or "cancelled"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bridge = _Bridge()
+        self._bridge.done.connect(self._on_done)
+        self._bridge.failed.connect(self._on_failed)
+        self._job = 0
+        self._tags: dict[int, Any] = {}
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tags)
+
+    def load(self, spec: Any, tag: Any = None) -> None:
+        """Open ``spec`` (a path, a bundled name …) off the GUI thread; the newest request wins."""
+        self.cancel(silent=True)
+        self._job += 1
+        job = self._job
+        self._tags[job] = tag
+        bridge = self._bridge
+
+        def work() -> None:
+            try:
+                model, key = opening.load_model(spec)
+            except opening.OpenError as exc:
+                bridge.failed.emit(job, str(exc))
+            else:
+                bridge.done.emit(job, model, key)
+
+        self.started.emit(Path(str(spec)).name)
+        threading.Thread(target=work, name=f"open-model-{job}", daemon=True).start()
+
+    def cancel(self, silent: bool = False) -> None:
+        if self._tags:
+            self._tags.clear()
+            if not silent:
+                self.stopped.emit("cancelled")
+
+    def _on_done(self, job: int, model: Any, key: str) -> None:
+        if job in self._tags:
+            tag = self._tags.pop(job)
+            self.stopped.emit("")
+            self.loaded.emit(model, key, tag)
+
+    def _on_failed(self, job: int, html: str) -> None:
+        if self._tags.pop(job, None) is not None or job == self._job:
+            self.stopped.emit("")
+            self.failed.emit(html)
