@@ -14,11 +14,20 @@ Two paths compute the same numbers:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .graph import CellGraph, Node
+from .interventions import (
+    Intervention,
+    active_at,
+    check_interventions,
+    clamp_rows,
+    clamped,
+    segments,
+    with_clamps,
+)
 from .ops import OPS, Call, op, sigmoid
 from .trace import Trace
 from .weights import LayerWeights
@@ -70,28 +79,45 @@ def _layer_preactivation(node: Node, weights: LayerWeights, values: Mapping[str,
     return total
 
 
-def step_reference(weights: LayerWeights, x: np.ndarray, state: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """One time step, node by node: every node's value as a dict."""
-    values: dict[str, np.ndarray] = {weights.graph.step_input: x, **state}
+def step_reference(
+    weights: LayerWeights,
+    x: np.ndarray,
+    state: Mapping[str, np.ndarray],
+    clamps: Sequence[Intervention] = (),
+) -> dict[str, np.ndarray]:
+    """One time step, node by node: every node's value as a dict. ``clamps`` are the interventions
+    active at this step: each replaces its units right after its node is computed."""
+    x_name = weights.graph.step_input
+    values: dict[str, np.ndarray] = {x_name: clamped(x_name, x, clamps), **state}
     for node in weights.graph.nodes:
         if node.kind == "input":
             continue
         if node.kind == "concat":
             values[node.name] = np.concatenate([values[s] for s in node.inputs])
         elif node.kind == "layer":
-            values[node.name] = activate(node.op, _layer_preactivation(node, weights, values))
+            value = activate(node.op, _layer_preactivation(node, weights, values))
+            values[node.name] = clamped(node.name, value, clamps)
         else:
-            values[node.name] = pointwise(node.op, [values[s] for s in node.inputs])
+            values[node.name] = clamped(node.name, pointwise(node.op, [values[s] for s in node.inputs]), clamps)
     return values
 
 
-def evaluate_reference(weights: LayerWeights, X: np.ndarray, state: Mapping[str, np.ndarray] | None = None) -> Trace:
+def evaluate_reference(
+    weights: LayerWeights,
+    X: np.ndarray,
+    state: Mapping[str, np.ndarray] | None = None,
+    *,
+    interventions: Sequence[Intervention] = (),
+    offset: int = 0,
+) -> Trace:
+    """Node by node over a sequence; ``interventions`` (this layer's) count steps from ``offset``."""
     graph = weights.graph
     X = _check_inputs(weights, X)
+    check_interventions(interventions, graph, weights.input_size, weights.hidden_size, None)
     current = initial_state(graph, weights.hidden_size, state)
     steps = []
-    for x in X:
-        values = step_reference(weights, x, current)
+    for t, x in enumerate(X):
+        values = step_reference(weights, x, current, active_at(interventions, offset + t))
         steps.append(values)
         current = {prev: values[new] for prev, new in graph.recurrent}
     arrays = {
@@ -192,6 +218,7 @@ class CompiledCell:
         self.row_width = width
         self.layer_width = len(layers) * H
         cur = self.cur = np.zeros(width)
+        self._views = {name: cur[where] for name, where in offsets.items()}  # node name → its part of the row
 
         def view(name: str) -> np.ndarray:
             return cur[offsets[name]]
@@ -271,6 +298,11 @@ class CompiledCell:
             start_ops += activation_ops(early[k].op, cur[k * H : j * H])
             k = j
 
+        copies: list[Op] = [(np.copyto, (view(prev), view(new))) for prev, new in self._copied_prev]
+        # Where each node is final, as an index into the op list: a clamp is inserted there.
+        # Early layers are only read by the body, so their clamps go at its start.
+        body_start = len(copies) + len(start_ops)
+        self._final_at: dict[str, int] = {n.name: body_start for n in early}
         body: list[Op] = []
         for node in order[len(early) :]:
             out = view(node.name)
@@ -284,16 +316,30 @@ class CompiledCell:
                     body.append((np.multiply, (operands[0], np.full(H, operation.fold), out)))
                     operands = [out]
                 body += operation.in_place(out, operands)
-        copies: list[Op] = [(np.copyto, (view(prev), view(new))) for prev, new in self._copied_prev]
+            self._final_at[node.name] = body_start + len(body)
         self._ops: list[Op] = copies + start_ops + body
         self._computed = [n.name for n in computed]
 
-    def run(self, X: np.ndarray, state: Mapping[str, np.ndarray] | None = None, *, offset: int = 0) -> Trace:
+    def run(
+        self,
+        X: np.ndarray,
+        state: Mapping[str, np.ndarray] | None = None,
+        *,
+        offset: int = 0,
+        interventions: Sequence[Intervention] = (),
+    ) -> Trace:
         """The trace of ``X`` from ``state``; ``offset`` is the step index of ``X[0]`` in the whole
-        sequence, so that a continued run rounds exactly as a full one (see PROJECTION_BLOCK)."""
+        sequence, so that a continued run rounds exactly as a full one (see PROJECTION_BLOCK), and
+        so that ``interventions`` (this layer's; their steps count in the whole sequence) apply at
+        the right steps."""
         graph, H = self.graph, self.hidden_size
         X = _check_inputs(self.weights, X)
         T = X.shape[0]
+        check_interventions(interventions, graph, self.weights.input_size, H, None)
+        on_input = [item for item in interventions if item.node == graph.step_input]
+        if on_input:
+            X = clamp_rows(X, on_input, offset)  # what the cell reads, projections included
+        clamps = [item for item in interventions if item.node != graph.step_input]
         start = initial_state(graph, H, state)
         cur = self.cur
         cur[:] = 0.0
@@ -306,28 +352,32 @@ class CompiledCell:
         # Row 0 holds the initial state, row t + 1 the values of step t: then h_prev and c_prev are
         # views of h and c shifted by one row, with no copy.
         block = np.empty((T + 1, computed_width))
-        ops = self._ops
         head = cur[:L]
         fused = self._fused
         row = cur[:computed_width]
         block[0] = row
-        if fused is not None:
-            W_h, h_prev = fused
-            copies, rest = ops[: len(self._copied_prev)], ops[len(self._copied_prev) :]
-            for t in range(T):
-                for fn, args in copies:
-                    fn(*args)
-                np.dot(W_h, h_prev, head)
-                np.add(head, PX[t], head)
-                for fn, args in rest:
-                    fn(*args)
-                block[t + 1] = row
-        else:
-            for t in range(T):
-                np.copyto(head, PX[t])
-                for fn, args in ops:
-                    fn(*args)
-                block[t + 1] = row
+        # Stretches of steps with the same active clamps each run their own op list.
+        for begin, end, active in segments(clamps, offset, T) if clamps else [(0, T, ())]:
+            ops = self._ops
+            if active:
+                ops = with_clamps(ops, self._final_at, self._views, [clamps[k] for k in active])
+            if fused is not None:
+                W_h, h_prev = fused
+                copies, rest = ops[: len(self._copied_prev)], ops[len(self._copied_prev) :]
+                for t in range(begin, end):
+                    for fn, args in copies:
+                        fn(*args)
+                    np.dot(W_h, h_prev, head)
+                    np.add(head, PX[t], head)
+                    for fn, args in rest:
+                        fn(*args)
+                    block[t + 1] = row
+            else:
+                for t in range(begin, end):
+                    np.copyto(head, PX[t])
+                    for fn, args in ops:
+                        fn(*args)
+                    block[t + 1] = row
         return self._assemble(X, block)
 
     def _assemble(self, X: np.ndarray, block: np.ndarray) -> Trace:
@@ -344,6 +394,12 @@ class CompiledCell:
         return Trace(graph, arrays)
 
 
-def evaluate(weights: LayerWeights, X: np.ndarray, state: Mapping[str, np.ndarray] | None = None) -> Trace:
+def evaluate(
+    weights: LayerWeights,
+    X: np.ndarray,
+    state: Mapping[str, np.ndarray] | None = None,
+    *,
+    interventions: Sequence[Intervention] = (),
+) -> Trace:
     """The fast path over a whole sequence."""
-    return CompiledCell(weights).run(X, state)
+    return CompiledCell(weights).run(X, state, interventions=interventions)

@@ -1,0 +1,17 @@
+"""Questions asked of a model's traces, with no Qt: which unit tracks a feature of the input
+(:mod:`.units`), over features computed from the input's tokens (:mod:`.features`)."""
+
+from .features import FEATURE_NAMES, FeatureError, check_varies, feature_values
+from .units import CSV_COLUMNS, UnitRow, UnitTable, find_units, gate_nodes
+
+__all__ = [
+    "CSV_COLUMNS",
+    "FEATURE_NAMES",
+    "FeatureError",
+    "UnitRow",
+    "UnitTable",
+    "check_varies",
+    "feature_values",
+    "find_units",
+    "gate_nodes",
+]
