@@ -3,9 +3,9 @@
 For every unit of every computed node (the learned layers and pointwise operations; the inputs
 ``x``, ``h_prev``, ``c_prev`` and concatenations are the input and the previous step's ``h``/``c``,
 not units of their own) of every layer and direction: Pearson's r with the feature, the unit's
-mean, min and max over the steps and, for gates (sigmoid layers), the fraction of steps it is
-left-saturated (< 0.1) and right-saturated (> 0.9), as in Karpathy, Johnson & Fei-Fei (2015),
-"Visualizing and Understanding Recurrent Networks".
+mean, min and max over the steps and, for gates (the nodes the cell graph declares as gates), the
+fraction of steps it is left-saturated (< 0.1) and right-saturated (> 0.9), as in Karpathy,
+Johnson & Fei-Fei (2015), "Visualizing and Understanding Recurrent Networks".
 
 A reverse direction's trace is in the order the cell read the steps (its row j is time T−1−j):
 the feature is reversed to match, rather than the (much larger) trace.
@@ -46,8 +46,9 @@ Key = tuple[int, bool]
 
 
 def gate_nodes(graph: CellGraph) -> tuple[str, ...]:
-    """The gates of a cell: its learned layers with a sigmoid, whose values lie in (0, 1)."""
-    return tuple(node.name for node in graph.layers if node.op == "sigmoid")
+    """The gates of a cell, as its graph declares them (role ``gate``): values in (0, 1), such as
+    the LSTM's i, f, o (the coupled LSTM's i = 1 − f too) and the GRU's r, z."""
+    return graph.gates
 
 
 def unit_nodes(graph: CellGraph) -> tuple[str, ...]:

@@ -260,3 +260,13 @@ def test_cli_set_errors_are_one_line_exit_2(tmp_path, capsys, args, message):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "t.npz").exists()
+
+
+def test_export_set_writes_the_held_run(tmp_path):
+    common = ["brackets", "--input", "((a)b)(c)", "--set", "c[12]=0@2:", "--set", "f[*]=1@5"]
+    assert main(["trace", *common, "--out", str(tmp_path / "t.npz")]) == 0
+    assert main(["export", *common, "--quiet", "--out", str(tmp_path / "e.npz")]) == 0
+    traced, exported = np.load(tmp_path / "t.npz"), np.load(tmp_path / "e.npz")
+    assert np.all(traced["c"][2:, 12] == 0.0) and np.all(traced["f"][5] == 1.0)
+    for name in traced.files:
+        assert np.array_equal(traced[name], exported[name]), name
