@@ -154,3 +154,21 @@ def test_units_cli_errors_are_one_line_exit_2(tmp_path, capsys, args, message):
     assert main(["units", "brackets", *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_on_a_two_layer_model_trained_here_the_top_unit_is_the_best_of_every_node_and_layer():
+    from lstm_explorer.models.training import train_task
+
+    model = train_task("brackets", layers=2, hidden=8, steps=60, batch_size=8, seed=3).model("brackets-2")
+    assert model.network.num_layers == 2
+    text = long_brackets_text(1500, seed=5)
+    X = model.encode_text(text)
+    traces = model.network.run(X)
+    for pattern in (r"\([abc]*\)", r"[abc]{2,}", r"\(\("):
+        feature = feature_values(f"regex:{pattern}", list(text))
+        table = find_units(traces, feature)
+        truth = independent_r(model.network, X, feature)
+        best = max(truth, key=lambda key: abs(truth[key]))
+        top = table.top(1)[0]
+        assert (top.layer, top.reverse, top.node, top.unit) == best, pattern
+        assert max(abs(row.r - truth[(row.layer, row.reverse, row.node, row.unit)]) for row in table.rows()) <= 1e-10
