@@ -32,7 +32,7 @@ import numpy as np
 
 from .engine.evaluate import CompiledCell
 from .engine.graph import CellGraph
-from .engine.interventions import Intervention, for_layer
+from .engine.interventions import Intervention, clamp_rows, for_layer
 from .engine.network import RecurrentNetwork
 from .engine.trace import Trace
 
@@ -49,6 +49,18 @@ def headroom(steps: int) -> int:
 
 class CancelledError(Exception):
     """The caller's ``cancelled()`` returned True; the session is unchanged."""
+
+
+def _held_inputs(trace: Trace, held: Sequence[Intervention]) -> Trace:
+    """``trace`` with held ``h_prev``/``c_prev`` units shown as the cell read them: the store keeps
+    one buffer for ``h`` and ``h_prev`` (shifted by a row), which holds the unheld value."""
+    inputs = [item for item in held if item.node in dict(trace.graph.recurrent)]
+    if not inputs:
+        return trace
+    arrays = dict(trace)
+    for name in {item.node for item in inputs}:
+        arrays[name] = clamp_rows(trace[name], [item for item in inputs if item.node == name])
+    return Trace(trace.graph, arrays)
 
 
 class _Store:
@@ -255,7 +267,7 @@ class Session:
                     if progress is not None:
                         progress(done, total)
                 store.steps = T
-        traces = {key: store.trace(T) for key, store in stores.items()}
+        traces = {key: _held_inputs(store.trace(T), for_layer(held, *key)) for key, store in stores.items()}
         seconds = time.perf_counter() - began
         affected = self.first_affected(held)
         first = k if affected is None else min(k, affected)  # where the input or the held units change

@@ -72,9 +72,9 @@ def layer_forward(
     state = {prev: np.zeros((B, H)) for prev, _ in graph.recurrent}
     for t in range(T):
         clamps = active_at(interventions, t)
-        v: dict[str, np.ndarray] = dict(state)
+        v = {prev: clamped(prev, value, clamps) for prev, value in state.items()}  # what the cell reads
         for prev in state:
-            values[prev][t] = state[prev]
+            values[prev][t] = v[prev]
         for node in computed:
             if node.kind == "layer":
                 pre = projected[node.name][t].copy()
@@ -153,7 +153,7 @@ def layer_backward(
                     W = _block(tensors, term.weight, node.slot, H)
                     grads[term.weight][node.slot * H : (node.slot + 1) * H] += dpre.T @ src
                     _accumulate(d, term.source, dpre @ W)
-        carry = {new: d[prev] for prev, new in graph.recurrent if prev in d}
+        carry = {new: held_zero(prev, d[prev], clamps) for prev, new in graph.recurrent if prev in d}
     dX = np.zeros_like(X)
     for node in layers:
         dpre = dpre_all[node.name]  # (T, B, H)

@@ -88,7 +88,7 @@ def step_reference(
     """One time step, node by node: every node's value as a dict. ``clamps`` are the interventions
     active at this step: each replaces its units right after its node is computed."""
     x_name = weights.graph.step_input
-    values: dict[str, np.ndarray] = {x_name: clamped(x_name, x, clamps), **state}
+    values = {name: clamped(name, value, clamps) for name, value in {x_name: x, **state}.items()}
     for node in weights.graph.nodes:
         if node.kind == "input":
             continue
@@ -303,6 +303,8 @@ class CompiledCell:
         # Early layers are only read by the body, so their clamps go at its start.
         body_start = len(copies) + len(start_ops)
         self._final_at: dict[str, int] = {n.name: body_start for n in early}
+        # The recurrent inputs are final once copied, before any product reads them.
+        self._final_at.update({prev: len(copies) for prev, _ in graph.recurrent})
         body: list[Op] = []
         for node in order[len(early) :]:
             out = view(node.name)
@@ -319,6 +321,7 @@ class CompiledCell:
             self._final_at[node.name] = body_start + len(body)
         self._ops: list[Op] = copies + start_ops + body
         self._computed = [n.name for n in computed]
+        self._state_inputs = {prev for prev, _ in graph.recurrent}
 
     def run(
         self,
@@ -363,7 +366,9 @@ class CompiledCell:
                 ops = with_clamps(ops, self._final_at, self._views, [clamps[k] for k in active])
             if fused is not None:
                 W_h, h_prev = fused
-                copies, rest = ops[: len(self._copied_prev)], ops[len(self._copied_prev) :]
+                # Copies and clamps of the recurrent inputs come before the fused product reads them.
+                first = len(self._copied_prev) + sum(clamps[k].node in self._state_inputs for k in active)
+                copies, rest = ops[:first], ops[first:]
                 for t in range(begin, end):
                     for fn, args in copies:
                         fn(*args)
@@ -378,9 +383,11 @@ class CompiledCell:
                     for fn, args in ops:
                         fn(*args)
                     block[t + 1] = row
-        return self._assemble(X, block)
+        return self._assemble(X, block, [item for item in clamps if item.node in self._state_inputs], offset)
 
-    def _assemble(self, X: np.ndarray, block: np.ndarray) -> Trace:
+    def _assemble(
+        self, X: np.ndarray, block: np.ndarray, held_inputs: Sequence[Intervention] = (), offset: int = 0
+    ) -> Trace:
         graph = self.graph
         arrays: dict[str, np.ndarray] = {}
         for name in self._computed:
@@ -388,6 +395,9 @@ class CompiledCell:
         arrays[graph.step_input] = X.copy()
         for prev, new in graph.recurrent:
             arrays[prev] = block[:-1, self.offsets[new]]
+            held = [item for item in held_inputs if item.node == prev]
+            if held:  # the block holds the previous step's value; the cell read the held one
+                arrays[prev] = clamp_rows(arrays[prev], held, offset)
         for node in graph.nodes:
             if node.kind == "concat":
                 arrays[node.name] = np.concatenate([arrays[s] for s in node.inputs], axis=1)

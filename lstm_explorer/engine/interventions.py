@@ -3,10 +3,11 @@
 Semantics (every forward path honours them the same way): at each step in the range, right after
 the node is computed, its chosen units are replaced by the value; every node downstream in that
 step and in later steps reads the replaced value. So ``c[3]=0`` also changes h_t and the next
-step's C_{t−1}, and ``f[*]=1`` makes an LSTM keep its whole cell state. Clamping the input ``x``
-replaces what the cell reads at those steps. The recurrent inputs (``h_prev``, ``c_prev``) and
-concatenations (``xh``: drawn, never read by a layer) are refused by name: clamp ``h`` or ``c``,
-which the next step reads.
+step's C_{t−1}, and ``f[*]=1`` makes an LSTM keep its whole cell state. Clamping an input node —
+``x``, or the recurrent ``h_prev``/``c_prev`` — replaces what the cell reads at those steps (the
+previous step's ``h`` itself, which the layer above read, is left as it was): ``h_prev[*]=0@10``
+and ``c_prev[*]=0@10`` restart the cell from a zero state at step 10. Concatenations (``xh``:
+drawn, never read by a layer) are refused by name: clamp what they join.
 
 Steps count in the layer's own order, as its trace does: for a reverse direction step 0 is the one
 that read the last input. A clamped unit no longer depends on what is upstream of it, so the
@@ -84,16 +85,10 @@ def clampable(graph: CellGraph, name: str) -> None:
     if name not in graph:
         raise InterventionError(f"unknown node {name!r}; the {graph.kind} cell has {', '.join(graph.names)}")
     node = graph[name]
-    new_of = dict(graph.recurrent)
     if node.kind == "concat":
-        parts = [f"{new_of[s]} (at the step before)" if s in new_of else s for s in node.inputs]
         raise InterventionError(
             f"{name} is the concatenation [{', '.join(node.inputs)}], drawn but not read by any layer; "
-            f"clamp {' or '.join(parts)} instead"
-        )
-    if name in new_of:
-        raise InterventionError(
-            f"{name} is the previous step's {new_of[name]}: clamp {new_of[name]} at the steps before instead"
+            f"clamp {' or '.join(node.inputs)} instead"
         )
 
 

@@ -29,7 +29,7 @@ def test_fast_path_equals_reference_with_clamps_on_every_node(kind):
     weights = network.layer(0)
     X = np.random.default_rng(1).normal(size=(40, 5))
     plain = CompiledCell(weights).run(X)
-    for name in [*_computed(kind), "x"]:
+    for name in [*_computed(kind), "x", *(prev for prev, _ in graph.recurrent)]:
         clamps = [
             Intervention(name, (0, 1), 0.3, range(5, 17)),
             Intervention(name, (3,), -0.5, range(10, 40)),
@@ -49,7 +49,12 @@ def test_a_continued_run_honours_clamps_at_their_absolute_steps():
     network = RecurrentNetwork.from_tensors(init_weights(cell_graph(kind), 3, 6, seed=5), kind)
     cell = CompiledCell(network.layer(0))
     X = np.random.default_rng(2).normal(size=(50, 3))
-    clamps = [Intervention("c", (2,), 0.0, range(20, 45)), Intervention("f", None, 1.0, range(10, 25))]
+    clamps = [
+        Intervention("c", (2,), 0.0, range(20, 45)),
+        Intervention("f", None, 1.0, range(10, 25)),
+        Intervention("h_prev", (0, 4), 0.0, range(14, 18)),
+        Intervention("c_prev", None, 0.5, range(16, 17)),
+    ]
     whole = cell.run(X, interventions=clamps)
     head = cell.run(X[:16], interventions=clamps)
     tail = cell.run(X[16:], head.final_state(), offset=16, interventions=clamps)
@@ -75,8 +80,10 @@ def _torch_lstm_loop(torch, tensors, X, layers, clamps):
         b = torch.tensor(tensors[f"bias_ih_l{k}"] + tensors[f"bias_hh_l{k}"])
         H = W_hh.shape[1]
         h, c = torch.zeros(H, dtype=torch.float64), torch.zeros(H, dtype=torch.float64)
-        record = {name: [] for name in ("i", "f", "g", "o", "c", "h")}
+        record = {name: [] for name in ("h_prev", "c_prev", "i", "f", "g", "o", "c", "h")}
         for t, x in enumerate(inputs):
+            h, c = hold(k, "h_prev", t, h), hold(k, "c_prev", t, c)  # what the cell reads
+            h_prev, c_prev = h, c
             pre = W_ih @ x + W_hh @ h + b
             i = hold(k, "i", t, torch.sigmoid(pre[:H]))
             f = hold(k, "f", t, torch.sigmoid(pre[H : 2 * H]))
@@ -85,7 +92,7 @@ def _torch_lstm_loop(torch, tensors, X, layers, clamps):
             c = hold(k, "c", t, f * c + i * g)
             o = hold(k, "o", t, torch.sigmoid(o_pre))
             h = hold(k, "h", t, o * torch.tanh(c))
-            for name, value in zip(record, (i, f, g, o, c, h), strict=True):
+            for name, value in zip(record, (h_prev, c_prev, i, f, g, o, c, h), strict=True):
                 record[name].append(value)
         per_layer.append({name: torch.stack(v).numpy() for name, v in record.items()})
         inputs = torch.stack(record["h"])
@@ -107,13 +114,16 @@ def test_trace_set_equals_a_pytorch_loop_with_the_same_clamps_lstm_and_stacked(t
     model_args = ["lstm", "--hidden", "6", "--input-size", "4", "--layers", "2", "--seed", "7"]
     model = resolve_model("lstm", hidden_size=6, input_size=4, num_layers=2, seed=7)
     X = np.random.default_rng(3).normal(size=(30, 4)) * 2
-    sets = ["c[3]=0", "f[*]=1@10:15", "h[0,4]=0.5@-8:", "1:o[1:3]=0.25@5:20", "1:c[2]=-1"]
+    sets = ["c[3]=0", "f[*]=1@10:15", "h[0,4]=0.5@-8:", "1:o[1:3]=0.25@5:20", "1:c[2]=-1", "1:h_prev[*]=0@12"]
+    sets += ["c_prev[1]=0.5@3:6"]
     clamps = {
         (0, "c"): [((3,), 0.0, range(30))],
         (0, "f"): [(range(6), 1.0, range(10, 15))],
         (0, "h"): [((0, 4), 0.5, range(22, 30))],
         (1, "o"): [((1, 2), 0.25, range(5, 20))],
         (1, "c"): [((2,), -1.0, range(30))],
+        (1, "h_prev"): [(range(6), 0.0, range(12, 13))],
+        (0, "c_prev"): [((1,), 0.5, range(3, 6))],
     }
     expected = _torch_lstm_loop(torch, model.network.tensors, X, 2, clamps)
     for layer in (0, 1):
@@ -162,6 +172,8 @@ def test_gradients_with_clamps_match_finite_differences():
         Intervention("x", (0,), 0.5, range(1, 3)),
         Intervention("f", None, 1.0, range(4, 5), layer=0, reverse=True),
         Intervention("h", (2, 3), -0.2, None, layer=1),
+        Intervention("h_prev", (0,), 0.0, range(3, 5)),
+        Intervention("c_prev", None, 0.1, range(2, 3), layer=1, reverse=True),
     ]
     R = rng.normal(size=(2, 7, 8))  # loss = Σ R ⊙ top output
 
@@ -250,7 +262,7 @@ def test_malformed_interventions_are_refused(text):
         (["--set", "c[9]=0"], "unit 9 of c out of range; c has 4 units"),
         (["--set", "c[0]=0@2:9"], "steps 2:9 out of range; the input has 3 steps"),
         (["--set", "1:c[0]=0"], "the network has no layer 1"),
-        (["--set", "h_prev[0]=0"], "h_prev is the previous step's h"),
+        (["--set", "h_prev[7]=0"], "unit 7 of h_prev out of range"),
         (["--set", "xh[0]=0"], "xh is the concatenation"),
     ],
 )
