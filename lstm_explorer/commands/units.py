@@ -30,7 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--input", metavar="TEXT", help="text (models with a vocabulary) or numbers, as for trace")
     source.add_argument("--input-file", metavar="FILE", help="numbers: a .npy or .csv file of shape (steps, values)")
-    source.add_argument("--text-file", metavar="FILE", help="text read from a file (a final newline is dropped when the vocabulary has none)")
+    source.add_argument(
+        "--text-file",
+        metavar="FILE",
+        help="text read from a file (a final newline is dropped when the vocabulary has none)",
+    )
     parser.add_argument(
         "--feature",
         required=True,
