@@ -18,7 +18,7 @@ from . import __version__
 EXIT_USAGE = 2
 
 #: Subcommand modules in lstm_explorer/commands/, each with ``register(subparsers)``.
-COMMANDS = ("trace", "models", "train", "export")
+COMMANDS = ("trace", "models", "train", "export", "units")
 
 
 class CliError(Exception):
@@ -102,14 +102,42 @@ def add_layer_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def trace_cli_layer(args: argparse.Namespace, model, X: np.ndarray):
-    """The trace of the layer and direction chosen by --layer and --reverse."""
+def add_intervention_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="[LAYER[r]:]NODE[UNITS]=VALUE[@A:B]",
+        help="hold units of a node at a value, e.g. c[3]=0, f[*]=1@10:20, 1:h[0,4]=0.5 (layer 1), "
+        "0r:o[2:6]=1 (layer 0, reverse direction); UNITS: an index, a:b, a list 3,7 or *; @A:B: steps "
+        "A to B−1 (negative counts from the end; default every step); repeatable",
+    )
+
+
+def read_cli_interventions(args: argparse.Namespace, model, steps: int) -> tuple:
+    """The --set interventions, checked against the model and a ``steps``-long input."""
+    from .engine.interventions import InterventionError, parse_intervention
+
+    items = []
+    for text in args.set:
+        try:
+            item = parse_intervention(text, steps)
+            model.network.check_interventions([item], steps)
+        except InterventionError as exc:
+            message = str(exc)
+            raise CliError(message if message.startswith("--set") else f"--set {text}: {message}") from None
+        items.append(item)
+    return tuple(items)
+
+
+def trace_cli_layer(args: argparse.Namespace, model, X: np.ndarray, interventions: Sequence = ()):
+    """The trace of the layer and direction chosen by --layer and --reverse, with ``interventions``."""
     network = model.network
     if not 0 <= args.layer < network.num_layers:
         raise CliError(f"--layer {args.layer}: the model has {network.num_layers} layer(s), numbered from 0")
     if args.reverse and not network.bidirectional:
         raise CliError("--reverse: the model is not bidirectional")
-    return network.trace(X, args.layer, args.reverse)
+    return network.trace(X, args.layer, args.reverse, interventions=interventions)
 
 
 def build_parser() -> argparse.ArgumentParser:

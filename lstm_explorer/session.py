@@ -25,13 +25,14 @@ No Qt here: the window runs long recomputes on a worker thread with ``progress``
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .engine.evaluate import CompiledCell
 from .engine.graph import CellGraph
+from .engine.interventions import Intervention, clamp_rows, for_layer
 from .engine.network import RecurrentNetwork
 from .engine.trace import Trace
 
@@ -48,6 +49,18 @@ def headroom(steps: int) -> int:
 
 class CancelledError(Exception):
     """The caller's ``cancelled()`` returned True; the session is unchanged."""
+
+
+def _held_inputs(trace: Trace, held: Sequence[Intervention]) -> Trace:
+    """``trace`` with held ``h_prev``/``c_prev`` units shown as the cell read them: the store keeps
+    one buffer for ``h`` and ``h_prev`` (shifted by a row), which holds the unheld value."""
+    inputs = [item for item in held if item.node in dict(trace.graph.recurrent)]
+    if not inputs:
+        return trace
+    arrays = dict(trace)
+    for name in {item.node for item in inputs}:
+        arrays[name] = clamp_rows(trace[name], [item for item in inputs if item.node == name])
+    return Trace(trace.graph, arrays)
 
 
 class _Store:
@@ -110,7 +123,8 @@ class _Store:
 
 @dataclass
 class Update:
-    """What one update did: the traces now shown and the first step that was recomputed."""
+    """What one update did: the traces now shown and the first step whose values changed (the
+    input's or the held units'; in time order)."""
 
     traces: dict[Key, Trace]
     first_changed: int
@@ -118,6 +132,7 @@ class Update:
     seconds: float = 0.0
     _stores: dict[Key, _Store] = field(default_factory=dict, repr=False)
     _X: np.ndarray | None = field(default=None, repr=False)
+    _interventions: tuple[Intervention, ...] = field(default=(), repr=False)
 
 
 class Session:
@@ -132,6 +147,8 @@ class Session:
         self._stores: dict[Key, _Store] = {}
         self.traces: dict[Key, Trace] = {}
         self._first_change_memo: tuple[np.ndarray, np.ndarray, int] | None = None
+        #: Units held at a value (see engine/interventions.py); change them through :meth:`compute`.
+        self.interventions: tuple[Intervention, ...] = ()
         #: Measured cost of one step of the whole network, to decide what may run on the GUI thread.
         self.seconds_per_step = 2e-6 * network.num_layers * len(network.directions) * (1 + network.hidden_size / 64)
 
@@ -161,22 +178,38 @@ class Session:
         hit = int(np.argmax(differs))
         return hit if differs[hit] else n
 
-    def _start(self, key: Key, k: int) -> int:
+    def _start(self, key: Key, k: int, interventions: Sequence[Intervention] | None = None) -> int:
         layer, reverse = key
         if self.network.bidirectional and (reverse or layer > 0):
             return 0
-        return k
+        held = self.first_affected(interventions, key) if interventions is not None else None
+        return k if held is None else min(k, held)
 
-    def steps_to_compute(self, X: np.ndarray) -> int:
-        """How many cell steps an update to ``X`` costs (summed over layers and directions)."""
+    def first_affected(self, interventions: Sequence[Intervention], key: Key | None = None) -> int | None:
+        """The first step whose values change when the held units become ``interventions``
+        (None: no step changes), in layer and direction ``key`` or, by default, anywhere.
+
+        A change in layer k changes layer k from its first step on and every layer above it from
+        the same step (they read its outputs); layers below do not change. Steps of a reverse
+        direction run backwards in time, so a change there is taken to affect everything."""
+        changed = set(self.interventions) ^ set(interventions)
+        if key is not None:
+            changed = {item for item in changed if item.layer < key[0] or item.covers(*key)}
+        steps = [0 if item.reverse else item.first_step for item in changed]
+        return min(steps) if steps else None
+
+    def steps_to_compute(self, X: np.ndarray, interventions: Sequence[Intervention] | None = None) -> int:
+        """How many cell steps an update to ``X`` (and to ``interventions``, if given) costs, summed
+        over layers and directions."""
         T = len(X)
         k = self.first_change(X)
-        if k == T and self.steps == T:
+        held = None if interventions is None else self.first_affected(interventions)
+        if k == T and self.steps == T and held is None:
             return 0
-        return sum(T - self._start(key, k) for key in self._cells)
+        return sum(T - self._start(key, k, interventions) for key in self._cells)
 
-    def estimate_seconds(self, X: np.ndarray) -> float:
-        return self.steps_to_compute(X) * self.seconds_per_step / max(len(self._cells), 1)
+    def estimate_seconds(self, X: np.ndarray, interventions: Sequence[Intervention] | None = None) -> float:
+        return self.steps_to_compute(X, interventions) * self.seconds_per_step / max(len(self._cells), 1)
 
     def compute(
         self,
@@ -185,24 +218,29 @@ class Session:
         in_place: bool = True,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        interventions: Sequence[Intervention] | None = None,
     ) -> Update:
-        """Traces for ``X``, recomputed from its first changed step. Does not change the session
-        unless ``in_place`` (then call nothing else: :meth:`apply` is implied)."""
+        """Traces for ``X`` with ``interventions`` held (None: keep the current ones), recomputed
+        from the first step that changes (:meth:`first_change`, :meth:`first_affected`). Does not
+        change the session unless ``in_place`` (then call nothing else: :meth:`apply` is implied)."""
         began = time.perf_counter()
         if X.dtype != np.float64 or not X.flags.c_contiguous:
             X = np.ascontiguousarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.network.input_size:
             raise ValueError(f"input has shape {X.shape}, expected (T, {self.network.input_size})")
         T = len(X)
+        held = tuple(self.interventions if interventions is None else interventions)
+        self.network.check_interventions(held)  # steps past the input's end are allowed: typing may reach them
         k = self.first_change(X)
-        total = self.steps_to_compute(X)
+        total = self.steps_to_compute(X, held)
         done = 0
         net = self.network
         stores: dict[Key, _Store] = {}
         for layer in range(net.num_layers):
             for reverse in net.directions:
                 key = (layer, reverse)
-                start = self._start(key, k)
+                start = self._start(key, k, held)
+                own = for_layer(held, layer, reverse)
                 old = self._stores.get(key)
                 if old is not None and in_place and old.capacity >= T:
                     store = old
@@ -222,16 +260,18 @@ class Session:
                         raise CancelledError()
                     stop = min(position + CHUNK, T)
                     state = store.state_at(position)
-                    chunk = self._cells[key].run(seq[position:stop], state, offset=position)
+                    chunk = self._cells[key].run(seq[position:stop], state, offset=position, interventions=own)
                     store.write(position, chunk)
                     done += stop - position
                     position = stop
                     if progress is not None:
                         progress(done, total)
                 store.steps = T
-        traces = {key: store.trace(T) for key, store in stores.items()}
+        traces = {key: _held_inputs(store.trace(T), for_layer(held, *key)) for key, store in stores.items()}
         seconds = time.perf_counter() - began
-        update = Update(traces, k, total, seconds, stores, X.copy())
+        affected = self.first_affected(held)
+        first = k if affected is None else min(k, affected)  # where the input or the held units change
+        update = Update(traces, first, total, seconds, stores, X.copy(), held)
         if in_place:
             self.apply(update)
         return update
@@ -249,6 +289,7 @@ class Session:
         assert update._X is not None
         self._X = update._X
         self._stores = update._stores
+        self.interventions = update._interventions
         self.traces = update.traces
         if update.computed_steps >= 64:
             per_step = update.seconds / max(update.computed_steps / max(len(self._cells), 1), 1)

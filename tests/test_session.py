@@ -5,6 +5,7 @@ import pytest
 
 from lstm_explorer.engine.cells import CELL_KINDS
 from lstm_explorer.engine.evaluate import CompiledCell
+from lstm_explorer.engine.interventions import Intervention
 from lstm_explorer.models import random_model
 from lstm_explorer.session import CancelledError, Session
 
@@ -119,3 +120,46 @@ def test_a_run_continued_at_any_step_rounds_as_the_full_run(kind):
         tail = cell.run(X[split:], state, offset=split)
         for name in full.graph.names:
             np.testing.assert_array_equal(tail[name], full[name][split:], err_msg=f"{name} split {split}")
+
+
+# --- interventions ----------------------------------------------------------------------------
+
+
+def _stacked_session(layers=2):
+    return Session(random_model("lstm", input_size=3, hidden_size=5, num_layers=layers, seed=4).network)
+
+
+def test_interventions_recompute_from_their_first_affected_step_and_equal_a_full_run():
+    session = _stacked_session()
+    X = np.random.default_rng(3).normal(size=(1300, 3))
+    session.update(X)
+    upper = [Intervention("c", (2,), 0.0, range(900, 1300), layer=1)]
+    assert session.first_affected(upper) == 900
+    assert session.first_affected(upper, (0, False)) is None  # the layer below does not change
+    assert session.steps_to_compute(X, upper) == 400  # layer 1 only, from step 900
+    update = session.compute(X, interventions=upper)
+    assert update.first_changed == 900 and update.computed_steps == 400
+    full = session.network.run(X, interventions=upper)
+    for key, trace in full.items():
+        for name in trace:
+            assert np.array_equal(session.traces[key][name], trace[name]), (key, name)
+    lower = [*upper, Intervention("f", None, 1.0, range(700, 800))]
+    assert session.steps_to_compute(X, lower) == 2 * 600
+    session.compute(X, interventions=lower)
+    released = session.compute(X, interventions=[])
+    assert released.first_changed == 700 and session.interventions == ()
+    plain = session.network.run(X)
+    for key, trace in plain.items():
+        assert np.array_equal(session.traces[key]["h"], trace["h"]), key
+    assert session.compute(X).computed_steps == 0
+
+
+def test_typing_keeps_the_held_units():
+    session = _stacked_session(layers=1)
+    X = np.random.default_rng(4).normal(size=(50, 3))
+    held = [Intervention("h", (1,), 0.5, range(10, 60)), Intervention("c_prev", None, 0.0, range(20, 22))]
+    session.compute(X[:40], interventions=held)
+    session.update(X)  # appending keeps them
+    assert np.all(session.traces[(0, False)]["h"][10:, 1] == 0.5)
+    assert np.all(session.traces[(0, False)]["c_prev"][20:22] == 0.0)
+    assert_same(session.traces, session.network.run(X, interventions=held))

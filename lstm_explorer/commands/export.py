@@ -12,10 +12,12 @@ from typing import TextIO
 from ..cli import (
     CliError,
     add_input_arguments,
+    add_intervention_arguments,
     add_layer_arguments,
     add_model_arguments,
     load_cli_model,
     read_cli_input,
+    read_cli_interventions,
     trace_cli_layer,
 )
 
@@ -93,6 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--select", metavar="UNITS", help="hidden units to highlight, e.g. 0,3")
     add_layer_arguments(parser)
+    add_intervention_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run_export)
 
@@ -148,6 +151,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     model = load_cli_model(args)
     X = read_cli_input(args, model)
+    interventions = read_cli_interventions(args, model, len(X))
     trace = trace_cli_layer(args, model, X)  # checks --layer and --reverse
     try:
         steps = parse_steps(args.steps, trace.steps)
@@ -156,6 +160,11 @@ def run_export(args: argparse.Namespace) -> int:
     text = args.input if model.has_vocabulary and args.input is not None else ""
     tokens = list(text) if text else None
     document = ExplorerDocument.computed(model, X, tokens, text=text, layer=(args.layer, args.reverse))
+    if interventions:  # every view then shows the run with the units held
+        update = document.require_session().compute(document.X, interventions=interventions)
+        document.apply_update(update, document.tokens, document.text)
+        document.set_interventions(interventions)
+        document.playback.seek(0)
     if args.select:
         document.playback.select(_units(args.select, trace.hidden_size))
     options = ExportOptions(
@@ -172,7 +181,13 @@ def run_export(args: argparse.Namespace) -> int:
         walkthrough=args.walkthrough,
         tokens=tuple(document.shown_tokens),
         format=fmt,
-        meta={"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse},
+        meta={
+            "model": model.name,
+            "cell": model.kind,
+            "layer": args.layer,
+            "reverse": args.reverse,
+            **({"interventions": [item.describe() for item in interventions]} if interventions else {}),
+        },
     )
     app = _ensure_qt() if fmt not in TRACES else None  # noqa: F841 - kept alive while exporting
     bar = ProgressBar(sys.stderr)

@@ -9,10 +9,12 @@ from pathlib import Path
 from ..cli import (
     CliError,
     add_input_arguments,
+    add_intervention_arguments,
     add_layer_arguments,
     add_model_arguments,
     load_cli_model,
     read_cli_input,
+    read_cli_interventions,
     trace_cli_layer,
 )
 
@@ -26,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_model_arguments(trace)
     add_input_arguments(trace)
     add_layer_arguments(trace)
+    add_intervention_arguments(trace)
     trace.add_argument("--out", required=True, help="output file: .npz, .csv or .json")
     trace.set_defaults(handler=run_trace)
 
@@ -38,11 +41,13 @@ def run_trace(args: argparse.Namespace) -> int:
         raise CliError(f"{out.name}: unknown output format {out.suffix!r}; use {', '.join(TRACE_FORMATS)}")
     model = load_cli_model(args)
     X = read_cli_input(args, model)
-    trace = trace_cli_layer(args, model, X)
+    interventions = read_cli_interventions(args, model, len(X))
+    trace = trace_cli_layer(args, model, X, interventions)
+    meta = {"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse}
+    if interventions:
+        meta["interventions"] = [item.describe() for item in interventions]
     try:
-        write_trace(
-            trace, out, meta={"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse}
-        )
+        write_trace(trace, out, meta=meta)
     except OSError as exc:
         raise CliError(f"{out}: cannot write ({exc.strerror or exc})") from None
     print(f"wrote {trace.steps} steps of {len(trace)} nodes to {out}", file=sys.stderr)

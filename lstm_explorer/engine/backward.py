@@ -11,12 +11,13 @@ The numbers equal :mod:`.evaluate` (tested); this path exists for training, not 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .graph import CellGraph
+from .interventions import Intervention, active_at, clamp_rows, clamped, for_layer, held_zero
 from .ops import OPS
 from .weights import hidden_size_of, suffix
 
@@ -31,9 +32,11 @@ def _block(tensors: Mapping[str, np.ndarray], family: str, slot: int, H: int) ->
 class LayerCache:
     """What one layer's forward pass keeps for its backward pass."""
 
-    X: np.ndarray  # (B, T, in)
+    X: np.ndarray  # (B, T, in), as the layer read it (clamps on the input applied)
     values: dict[str, np.ndarray]  # node name → (T, B, H)
     hidden_output: str  # the graph's h_t node
+    #: Held units: their upstream derivative is zero at the steps they cover.
+    interventions: tuple[Intervention, ...] = ()
 
     @property
     def h(self) -> np.ndarray:
@@ -41,11 +44,17 @@ class LayerCache:
         return self.values[self.hidden_output].transpose(1, 0, 2)
 
 
-def layer_forward(graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.ndarray) -> LayerCache:
-    """Run one layer over a batch: every computed node's value at every step, (T, B, H)."""
+def layer_forward(
+    graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.ndarray, interventions: Sequence[Intervention] = ()
+) -> LayerCache:
+    """Run one layer over a batch: every computed node's value at every step, (T, B, H), with this
+    layer's ``interventions`` held (see :mod:`.interventions`)."""
     B, T, _ = X.shape
     H = hidden_size_of(graph, tensors)
     x_name = graph.step_input
+    on_input = [item for item in interventions if item.node == x_name]
+    if on_input:
+        X = clamp_rows(X.transpose(1, 0, 2), on_input).transpose(1, 0, 2)  # rows are steps
     # Input projections and biases of every layer node for all steps at once: (T, B, H).
     projected: dict[str, np.ndarray] = {}
     for node in graph.layers:
@@ -62,9 +71,10 @@ def layer_forward(graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.nda
         values[prev] = np.empty((T, B, H))
     state = {prev: np.zeros((B, H)) for prev, _ in graph.recurrent}
     for t in range(T):
-        v: dict[str, np.ndarray] = dict(state)
+        clamps = active_at(interventions, t)
+        v = {prev: clamped(prev, value, clamps) for prev, value in state.items()}  # what the cell reads
         for prev in state:
-            values[prev][t] = state[prev]
+            values[prev][t] = v[prev]
         for node in computed:
             if node.kind == "layer":
                 pre = projected[node.name][t].copy()
@@ -78,10 +88,11 @@ def layer_forward(graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.nda
                 out = OPS[node.op].forward(pre)
             else:
                 out = OPS[node.op].forward(*[v[name] for name in node.inputs])
+            out = clamped(node.name, out, clamps)
             v[node.name] = out
             values[node.name][t] = out
         state = {prev: v[new] for prev, new in graph.recurrent}
-    return LayerCache(X, values, graph.hidden_output)
+    return LayerCache(X, values, graph.hidden_output, tuple(interventions))
 
 
 def _accumulate(grads: dict[str, np.ndarray], name: str, value: np.ndarray) -> None:
@@ -117,10 +128,13 @@ def layer_backward(
         def val(name: str, t: int = t) -> np.ndarray:
             return values[name][t]
 
+        clamps = active_at(cache.interventions, t)
         for node in reverse_nodes:
             g = d.get(node.name)
             if g is None:
                 continue
+            # A held unit does not depend on its inputs: nothing flows upstream through it.
+            g = held_zero(node.name, g, clamps)
             if node.kind == "pointwise":
                 operands = [val(s) for s in node.inputs]
                 for source, grad in zip(node.inputs, OPS[node.op].backward(g, operands, val(node.name)), strict=True):
@@ -139,7 +153,7 @@ def layer_backward(
                     W = _block(tensors, term.weight, node.slot, H)
                     grads[term.weight][node.slot * H : (node.slot + 1) * H] += dpre.T @ src
                     _accumulate(d, term.source, dpre @ W)
-        carry = {new: d[prev] for prev, new in graph.recurrent if prev in d}
+        carry = {new: held_zero(prev, d[prev], clamps) for prev, new in graph.recurrent if prev in d}
     dX = np.zeros_like(X)
     for node in layers:
         dpre = dpre_all[node.name]  # (T, B, H)
@@ -150,6 +164,10 @@ def layer_backward(
                 dX += np.einsum("tbh,hi->bti", dpre, tensors[term.weight][rows])
         for bias in node.biases:
             grads[bias][rows] += dpre.sum(axis=(0, 1))
+    for item in cache.interventions:
+        if item.node == x_name:  # the layer read the held value, not its input
+            steps = item.local_steps(0, T)
+            dX[:, steps.start : steps.stop, item.index()] = 0.0
     return grads, dX
 
 
@@ -166,9 +184,15 @@ class NetworkCache:
 
 
 def network_forward(
-    graph: CellGraph, tensors: Mapping[str, np.ndarray], X: np.ndarray, num_layers: int, bidirectional: bool
+    graph: CellGraph,
+    tensors: Mapping[str, np.ndarray],
+    X: np.ndarray,
+    num_layers: int,
+    bidirectional: bool,
+    interventions: Sequence[Intervention] = (),
 ) -> NetworkCache:
-    """A stacked (and optionally bidirectional) network over a batch, as PyTorch computes it."""
+    """A stacked (and optionally bidirectional) network over a batch, as PyTorch computes it, with
+    ``interventions`` held in their layers and directions."""
     directions = (False, True) if bidirectional else (False,)
     caches: dict[tuple[int, bool], LayerCache] = {}
     inputs = X
@@ -176,7 +200,12 @@ def network_forward(
         outs = []
         for reverse in directions:
             seq = inputs[:, ::-1] if reverse else inputs
-            cache = layer_forward(graph, layer_tensors(tensors, k, reverse), np.ascontiguousarray(seq))
+            cache = layer_forward(
+                graph,
+                layer_tensors(tensors, k, reverse),
+                np.ascontiguousarray(seq),
+                for_layer(interventions, k, reverse),
+            )
             caches[(k, reverse)] = cache
             outs.append(cache.h[:, ::-1] if reverse else cache.h)
         inputs = np.concatenate(outs, axis=2)

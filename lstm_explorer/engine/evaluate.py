@@ -1,108 +1,32 @@
-"""Evaluate a cell graph over a sequence.
+"""Evaluate a cell graph over a sequence: the fast path.
 
-Two paths compute the same numbers:
+Two paths compute the same numbers (tested equal):
 
-* :func:`evaluate_reference` walks the graph node by node with plain NumPy, one dict per step.
-  It is short enough to check by eye and is the yardstick for the fast path.
+* :func:`~.reference.evaluate_reference` (in :mod:`.reference`) walks the graph node by node with
+  plain NumPy, one dict per step. It is short enough to check by eye and is the yardstick.
 * :class:`CompiledCell` turns the graph into a flat list of in-place NumPy calls on one
   preallocated row: input projections of all steps come from one matmul, every layer that reads
   the same recurrent vector shares one matrix-vector product, and each step's row is copied into a
   preallocated trace block. Each op's forward, in-place form and fold come from the op table
   (:mod:`.ops`): a sigmoid layer has its weights halved in advance, so that σ(v) = ½·tanh(v/2) + ½
-  costs one tanh and two in-place ops (halving is exact in binary floating point).
+  costs one tanh and two in-place ops (halving is exact in binary floating point). Interventions
+  (:mod:`.interventions`) are extra in-place copies inserted after the nodes they hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .graph import CellGraph, Node
+from .graph import Node
+from .interventions import Intervention, check_interventions, clamp_rows, segments, with_clamps
 from .ops import OPS, Call, op, sigmoid
+from .reference import activate, check_inputs, evaluate_reference, initial_state, pointwise, step_reference
 from .trace import Trace
 from .weights import LayerWeights
 
 __all__ = ["CompiledCell", "activate", "evaluate", "evaluate_reference", "pointwise", "sigmoid", "step_reference"]
-
-
-def activate(name: str, v: np.ndarray) -> np.ndarray:
-    """A learned layer's activation applied to its pre-activation (reference form)."""
-    return op(name).forward(v)
-
-
-def pointwise(name: str, args: list[np.ndarray]) -> np.ndarray:
-    """A pointwise node's value from its operands (reference form)."""
-    return op(name).forward(*args)
-
-
-def initial_state(
-    graph: CellGraph, hidden_size: int, state: Mapping[str, np.ndarray] | None = None
-) -> dict[str, np.ndarray]:
-    """Zeros for every recurrent input, overridden by ``state`` (keyed ``h_prev``, ``c_prev``)."""
-    result = {prev: np.zeros(hidden_size) for prev, _ in graph.recurrent}
-    for name, value in (state or {}).items():
-        if name not in result:
-            raise ValueError(f"{graph.kind} has no recurrent input {name!r}")
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape != (hidden_size,):
-            raise ValueError(f"initial {name} has shape {value.shape}, expected ({hidden_size},)")
-        result[name] = value.copy()
-    return result
-
-
-def _check_inputs(weights: LayerWeights, X: np.ndarray) -> np.ndarray:
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != weights.input_size:
-        raise ValueError(f"input has shape {X.shape}, expected (T, {weights.input_size})")
-    return X
-
-
-def _layer_preactivation(node: Node, weights: LayerWeights, values: Mapping[str, np.ndarray]) -> np.ndarray:
-    total = np.zeros(weights.hidden_size)
-    for term in node.terms:
-        if term.diagonal:
-            total = total + weights.tensors[term.weight] * values[term.source]
-        else:
-            total = total + weights.block(term.weight, node.slot) @ values[term.source]
-    for bias in node.biases:
-        total = total + weights.block(bias, node.slot)
-    return total
-
-
-def step_reference(weights: LayerWeights, x: np.ndarray, state: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """One time step, node by node: every node's value as a dict."""
-    values: dict[str, np.ndarray] = {weights.graph.step_input: x, **state}
-    for node in weights.graph.nodes:
-        if node.kind == "input":
-            continue
-        if node.kind == "concat":
-            values[node.name] = np.concatenate([values[s] for s in node.inputs])
-        elif node.kind == "layer":
-            values[node.name] = activate(node.op, _layer_preactivation(node, weights, values))
-        else:
-            values[node.name] = pointwise(node.op, [values[s] for s in node.inputs])
-    return values
-
-
-def evaluate_reference(weights: LayerWeights, X: np.ndarray, state: Mapping[str, np.ndarray] | None = None) -> Trace:
-    graph = weights.graph
-    X = _check_inputs(weights, X)
-    current = initial_state(graph, weights.hidden_size, state)
-    steps = []
-    for x in X:
-        values = step_reference(weights, x, current)
-        steps.append(values)
-        current = {prev: values[new] for prev, new in graph.recurrent}
-    arrays = {
-        name: (
-            np.array([s[name] for s in steps])
-            if steps
-            else np.zeros((0, graph.width(name, weights.input_size, weights.hidden_size)))
-        )
-        for name in graph.names
-    }
-    return Trace(graph, arrays)
 
 
 Op = Call  # one replayed call: (NumPy function, its arguments)
@@ -192,6 +116,7 @@ class CompiledCell:
         self.row_width = width
         self.layer_width = len(layers) * H
         cur = self.cur = np.zeros(width)
+        self._views = {name: cur[where] for name, where in offsets.items()}  # node name → its part of the row
 
         def view(name: str) -> np.ndarray:
             return cur[offsets[name]]
@@ -271,6 +196,13 @@ class CompiledCell:
             start_ops += activation_ops(early[k].op, cur[k * H : j * H])
             k = j
 
+        copies: list[Op] = [(np.copyto, (view(prev), view(new))) for prev, new in self._copied_prev]
+        # Where each node is final, as an index into the op list: a clamp is inserted there.
+        # Early layers are only read by the body, so their clamps go at its start.
+        body_start = len(copies) + len(start_ops)
+        self._final_at: dict[str, int] = {n.name: body_start for n in early}
+        # The recurrent inputs are final once copied, before any product reads them.
+        self._final_at.update({prev: len(copies) for prev, _ in graph.recurrent})
         body: list[Op] = []
         for node in order[len(early) :]:
             out = view(node.name)
@@ -284,16 +216,31 @@ class CompiledCell:
                     body.append((np.multiply, (operands[0], np.full(H, operation.fold), out)))
                     operands = [out]
                 body += operation.in_place(out, operands)
-        copies: list[Op] = [(np.copyto, (view(prev), view(new))) for prev, new in self._copied_prev]
+            self._final_at[node.name] = body_start + len(body)
         self._ops: list[Op] = copies + start_ops + body
         self._computed = [n.name for n in computed]
+        self._state_inputs = {prev for prev, _ in graph.recurrent}
 
-    def run(self, X: np.ndarray, state: Mapping[str, np.ndarray] | None = None, *, offset: int = 0) -> Trace:
+    def run(
+        self,
+        X: np.ndarray,
+        state: Mapping[str, np.ndarray] | None = None,
+        *,
+        offset: int = 0,
+        interventions: Sequence[Intervention] = (),
+    ) -> Trace:
         """The trace of ``X`` from ``state``; ``offset`` is the step index of ``X[0]`` in the whole
-        sequence, so that a continued run rounds exactly as a full one (see PROJECTION_BLOCK)."""
+        sequence, so that a continued run rounds exactly as a full one (see PROJECTION_BLOCK), and
+        so that ``interventions`` (this layer's; their steps count in the whole sequence) apply at
+        the right steps."""
         graph, H = self.graph, self.hidden_size
-        X = _check_inputs(self.weights, X)
+        X = check_inputs(self.weights, X)
         T = X.shape[0]
+        check_interventions(interventions, graph, self.weights.input_size, H, None)
+        on_input = [item for item in interventions if item.node == graph.step_input]
+        if on_input:
+            X = clamp_rows(X, on_input, offset)  # what the cell reads, projections included
+        clamps = [item for item in interventions if item.node != graph.step_input]
         start = initial_state(graph, H, state)
         cur = self.cur
         cur[:] = 0.0
@@ -306,31 +253,39 @@ class CompiledCell:
         # Row 0 holds the initial state, row t + 1 the values of step t: then h_prev and c_prev are
         # views of h and c shifted by one row, with no copy.
         block = np.empty((T + 1, computed_width))
-        ops = self._ops
         head = cur[:L]
         fused = self._fused
         row = cur[:computed_width]
         block[0] = row
-        if fused is not None:
-            W_h, h_prev = fused
-            copies, rest = ops[: len(self._copied_prev)], ops[len(self._copied_prev) :]
-            for t in range(T):
-                for fn, args in copies:
-                    fn(*args)
-                np.dot(W_h, h_prev, head)
-                np.add(head, PX[t], head)
-                for fn, args in rest:
-                    fn(*args)
-                block[t + 1] = row
-        else:
-            for t in range(T):
-                np.copyto(head, PX[t])
-                for fn, args in ops:
-                    fn(*args)
-                block[t + 1] = row
-        return self._assemble(X, block)
+        # Stretches of steps with the same active clamps each run their own op list.
+        for begin, end, active in segments(clamps, offset, T) if clamps else [(0, T, ())]:
+            ops = self._ops
+            if active:
+                ops = with_clamps(ops, self._final_at, self._views, [clamps[k] for k in active])
+            if fused is not None:
+                W_h, h_prev = fused
+                # Copies and clamps of the recurrent inputs come before the fused product reads them.
+                first = len(self._copied_prev) + sum(clamps[k].node in self._state_inputs for k in active)
+                copies, rest = ops[:first], ops[first:]
+                for t in range(begin, end):
+                    for fn, args in copies:
+                        fn(*args)
+                    np.dot(W_h, h_prev, head)
+                    np.add(head, PX[t], head)
+                    for fn, args in rest:
+                        fn(*args)
+                    block[t + 1] = row
+            else:
+                for t in range(begin, end):
+                    np.copyto(head, PX[t])
+                    for fn, args in ops:
+                        fn(*args)
+                    block[t + 1] = row
+        return self._assemble(X, block, [item for item in clamps if item.node in self._state_inputs], offset)
 
-    def _assemble(self, X: np.ndarray, block: np.ndarray) -> Trace:
+    def _assemble(
+        self, X: np.ndarray, block: np.ndarray, held_inputs: Sequence[Intervention] = (), offset: int = 0
+    ) -> Trace:
         graph = self.graph
         arrays: dict[str, np.ndarray] = {}
         for name in self._computed:
@@ -338,12 +293,21 @@ class CompiledCell:
         arrays[graph.step_input] = X.copy()
         for prev, new in graph.recurrent:
             arrays[prev] = block[:-1, self.offsets[new]]
+            held = [item for item in held_inputs if item.node == prev]
+            if held:  # the block holds the previous step's value; the cell read the held one
+                arrays[prev] = clamp_rows(arrays[prev], held, offset)
         for node in graph.nodes:
             if node.kind == "concat":
                 arrays[node.name] = np.concatenate([arrays[s] for s in node.inputs], axis=1)
         return Trace(graph, arrays)
 
 
-def evaluate(weights: LayerWeights, X: np.ndarray, state: Mapping[str, np.ndarray] | None = None) -> Trace:
+def evaluate(
+    weights: LayerWeights,
+    X: np.ndarray,
+    state: Mapping[str, np.ndarray] | None = None,
+    *,
+    interventions: Sequence[Intervention] = (),
+) -> Trace:
     """The fast path over a whole sequence."""
-    return CompiledCell(weights).run(X, state)
+    return CompiledCell(weights).run(X, state, interventions=interventions)

@@ -8,7 +8,7 @@ its step 0 read the last input. :meth:`RecurrentNetwork.outputs` turns traces ba
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +16,7 @@ import numpy as np
 from .cells import cell_graph
 from .evaluate import CompiledCell
 from .graph import CellGraph
+from .interventions import Intervention, InterventionError, check_interventions, for_layer
 from .trace import Trace
 from .weights import LayerWeights, WeightsError, suffix
 
@@ -122,19 +123,38 @@ class RecurrentNetwork:
             parts.append(traces[(k, True)][h][::-1])
         return np.concatenate(parts, axis=1)
 
-    def run(self, X: np.ndarray, *, upto: int | None = None) -> dict[tuple[int, bool], Trace]:
-        """Traces of every layer and direction up to layer ``upto`` (all layers by default)."""
+    def check_interventions(self, interventions: Sequence[Intervention], steps: int | None = None) -> None:
+        """Raise InterventionError unless every intervention names a layer, direction, node, units
+        and steps (of a ``steps``-long input) that exist."""
+        for item in interventions:
+            if (item.layer, item.reverse) not in self._layers:
+                where = f"layer {item.layer}" + (" reverse" if item.reverse else "")
+                raise InterventionError(
+                    f"the network has no {where} (layers: {self.num_layers}, bidirectional: {self.bidirectional})"
+                )
+            weights = self._layers[(item.layer, item.reverse)]
+            check_interventions([item], self.graph, weights.input_size, weights.hidden_size, steps)
+
+    def run(
+        self, X: np.ndarray, *, upto: int | None = None, interventions: Sequence[Intervention] = ()
+    ) -> dict[tuple[int, bool], Trace]:
+        """Traces of every layer and direction up to layer ``upto`` (all layers by default), with
+        ``interventions`` held (each in its own layer and direction; layers above read the result)."""
         last = self.num_layers - 1 if upto is None else upto
         self.layer(last)  # validates the index
+        self.check_interventions(interventions)  # steps past the end apply to none (a shorter input)
         traces: dict[tuple[int, bool], Trace] = {}
         for k in range(last + 1):
             inputs = self.layer_input(X, k, traces)
             for reverse in self.directions:
                 seq = inputs[::-1] if reverse else inputs
-                traces[(k, reverse)] = CompiledCell(self._layers[(k, reverse)]).run(seq)
+                cell = CompiledCell(self._layers[(k, reverse)])
+                traces[(k, reverse)] = cell.run(seq, interventions=for_layer(interventions, k, reverse))
         return traces
 
-    def trace(self, X: np.ndarray, layer: int = 0, reverse: bool = False) -> Trace:
+    def trace(
+        self, X: np.ndarray, layer: int = 0, reverse: bool = False, *, interventions: Sequence[Intervention] = ()
+    ) -> Trace:
         """The trace of one layer and direction (the layers below it are computed as needed)."""
         self.layer(layer, reverse)
-        return self.run(X, upto=layer)[(layer, reverse)]
+        return self.run(X, upto=layer, interventions=interventions)[(layer, reverse)]
