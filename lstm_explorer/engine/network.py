@@ -38,6 +38,8 @@ def infer_kind(tensors: Mapping[str, np.ndarray]) -> str:
 
     Coupled-gate LSTMs have GRU-shaped tensors and cannot be told apart: name them explicitly.
     """
+    if "weight_hr_l0" in tensors:  # whatever the kind: ignoring it would compute something else
+        raise WeightsError("tensor weight_hr_l0: LSTMs with projections (proj_size) are not supported")
     if "weight_hh_l0" not in tensors:
         raise WeightsError("missing tensor weight_hh_l0: not a recurrent layer in PyTorch layout")
     shape = np.shape(tensors["weight_hh_l0"])
@@ -128,14 +130,18 @@ class RecurrentNetwork:
                         f"but the forward direction of layer {k} has {built[(k, False)].hidden_size}"
                     )
                 if expected_in is not None and weights.input_size != expected_in:
-                    raise WeightsError(f"tensor weight_ih{end} has {weights.input_size} columns, expected {expected_in}")
+                    raise WeightsError(
+                        f"tensor weight_ih{end} has {weights.input_size} columns, expected {expected_in}"
+                    )
                 expected_in = weights.input_size
                 built[(k, reverse)] = weights
             H = built[(k, False)].hidden_size
             expected_in = H * (len(directions) if modes[k] == "concat" else 1)
         full = {n + suffix(k, r): v for (k, r), w in built.items() for n, v in w.tensors.items()}
         first = built[(0, False)]
-        return cls(graph, full, num_layers, bidirectional, first.input_size, first.hidden_size, built, modes, going_back)
+        return cls(
+            graph, full, num_layers, bidirectional, first.input_size, first.hidden_size, built, modes, going_back
+        )
 
     @property
     def kind(self) -> str:
