@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from ..cli import (
     CliError,
     add_input_arguments,
@@ -39,11 +41,30 @@ def run_trace(args: argparse.Namespace) -> int:
     model = load_cli_model(args)
     X = read_cli_input(args, model)
     trace = trace_cli_layer(args, model, X)
+    readout = _readout(model, X, reverse=args.reverse)
     try:
         write_trace(
-            trace, out, meta={"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse}
+            trace,
+            out,
+            meta={"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse},
+            readout=readout,
         )
     except OSError as exc:
         raise CliError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    print(f"wrote {trace.steps} steps of {len(trace)} nodes to {out}", file=sys.stderr)
+    written = " and the readout (" + ", ".join(readout) + ")" if readout else ""
+    print(f"wrote {trace.steps} steps of {len(trace)} nodes{written} to {out}", file=sys.stderr)
+    if model.readout_problem:
+        print(f"lstm-explorer: note: {model.readout_problem}; no logits written", file=sys.stderr)
     return 0
+
+
+def _readout(model, X, *, reverse: bool) -> dict[str, np.ndarray]:
+    """``logits`` (T, outputs), and ``probs`` (their softmax) for text models; rows follow the
+    trace's steps (with --reverse, the order the backward cell read them)."""
+    if not model.has_readout:
+        return {}
+    top = model.top_outputs(model.run(X))
+    arrays = {"logits": model.logits(top)}
+    if model.task == "text":
+        arrays["probs"] = model.readout(top)  # the softmax of the logits
+    return {name: value[::-1] if reverse else value for name, value in arrays.items()}

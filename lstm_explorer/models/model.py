@@ -354,7 +354,7 @@ def random_model(
         network,
         {"cell": kind, "description": "random weights"},
         source="random weights",
-        cell_source="chosen by name",
+        cell_source="the kind asked for",
     )
 
 

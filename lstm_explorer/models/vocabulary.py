@@ -57,7 +57,7 @@ class Vocabulary(Sequence[str]):
     def __len__(self) -> int:
         return len(self.tokens)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         return self.tokens[index]
 
     def __iter__(self) -> Iterator[str]:
@@ -212,14 +212,19 @@ def parse_token_ids(text: str, rows: int) -> list[int]:
     ids = []
     for step, piece in enumerate(text.replace(",", " ").split(), start=1):
         try:
-            value = int(piece)
+            ids.append(int(piece))
         except ValueError:
             raise InputError(f"{piece!r} is not a token id (an integer)", step) from None
-        if not 0 <= value < rows:
-            raise InputError(f"token id {value} is outside 0..{rows - 1}", step)
-        ids.append(value)
-    if not ids:
+    return check_token_ids(ids, rows)
+
+
+def check_token_ids(ids: Sequence[int], rows: int) -> list[int]:
+    """Token ids, each in 0..rows−1 (the embedding's rows); a bad one is reported with its step."""
+    if len(ids) == 0:
         raise InputError("the sequence is empty")
     if len(ids) > MAX_STEPS:
         raise InputError(f"{len(ids)} tokens, more than {MAX_STEPS}; split the sequence")
-    return ids
+    for step, value in enumerate(ids, start=1):
+        if not 0 <= value < rows:
+            raise InputError(f"token id {value} is outside 0..{rows - 1}", step)
+    return [int(v) for v in ids]
