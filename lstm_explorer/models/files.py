@@ -82,6 +82,12 @@ def read_safetensors(path: Path) -> FileContents:
                 else:
                     raise ModelFileError(path, f"tensor {name} has type {dtype}, which cannot be read as numbers")
         tensors.update(_bfloat16(path, wide))
+        # safetensors.torch.save_model stores one name of tied tensors and records each dropped
+        # name in the metadata as dropped → kept (decoder.weight → encoder.weight): restore them.
+        for dropped, kept in list(metadata.items()):
+            if kept in tensors and dropped not in tensors and "." in dropped:
+                tensors[dropped] = tensors[kept]
+                del metadata[dropped]
     except (SafetensorError, OSError, ValueError, KeyError, struct.error) as exc:
         if isinstance(exc, ModelFileError):
             raise

@@ -28,6 +28,7 @@ config: it opens with Keras' defaults, each recorded as an :class:`Assumption`.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -348,6 +349,8 @@ def _read(path: Path, source: Any, configs: list[dict[str, Any]] | None, label: 
     if len(set(kinds.values())) != 1:
         shown = ", ".join(f"{title}: {kind}" for title, kind in kinds.items())
         raise ModelFileError(path, f"mixes cell kinds ({shown}); the engine shows one kind per model")
+    if configs is None:
+        _check_concat_widths(path, layers[first : top + 1])
     directions = {len(layer.cells) for layer in layers[first : top + 1]}
     if len(directions) != 1:
         raise ModelFileError(
@@ -378,6 +381,20 @@ def _read(path: Path, source: Any, configs: list[dict[str, Any]] | None, label: 
         contents.assumptions = _assumptions_without_config(layers[first : top + 1])
     contents.notes += notes
     return contents
+
+
+def _check_concat_widths(path: Path, stack: list[_Layer]) -> None:
+    """Without a config, a Bidirectional layer is assumed to concatenate; a layer above that reads
+    only H values shows it merged otherwise (sum, mul or ave: the file cannot say which)."""
+    for below, above in itertools.pairwise(stack):
+        units = below.cells[False][1].shape[0]
+        reads = above.cells[False][0].shape[0]
+        if len(below.cells) == 2 and reads == units:
+            raise ModelFileError(
+                path,
+                f"layer {below.group} merges its directions by sum, mul or ave (layer {above.group} reads {units} "
+                f"values), and a .weights.h5 does not say which; " + _OPEN_KERAS,
+            )
 
 
 def _before(path: Path, layers: list[_Layer], tensors: Tensors, contents: FileContents) -> None:

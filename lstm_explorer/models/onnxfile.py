@@ -178,7 +178,16 @@ def read_onnx(path: Path) -> FileContents:
     g = _Graph(path, model.graph, numpy_helper)
     nodes = [n for n in model.graph.node if n.op_type in _GATES]
     if not nodes:
-        raise ModelFileError(path, "holds no LSTM, GRU or RNN node")
+        ops = sorted({n.op_type for n in model.graph.node})
+        unrolled = (
+            " (an exporter may have unrolled the recurrence into these; "
+            "torch.onnx.export(..., dynamo=False) keeps RNN nodes)"
+        )
+        raise ModelFileError(
+            path,
+            f"holds no LSTM, GRU or RNN node, only {', '.join(ops[:8]) or 'no nodes'}"
+            + (unrolled if "MatMul" in ops else ""),
+        )
     # Stacks: a node whose X comes (through shape-only ops) from another node's Y continues its stack.
     below: dict[int, int] = {}
     for k, node in enumerate(nodes):

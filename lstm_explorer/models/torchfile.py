@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,17 @@ from .common import FileContents, ModelFileError, clean_text
 #: Where common checkpoint layouts keep the state_dict (Lightning: ``state_dict``).
 _CHECKPOINT_KEYS = ("state_dict", "model_state_dict", "model", "module", "net")
 
-SAVE_STATE_DICT = (
-    "    model = torch.load(PATH, weights_only=False)  # only for a file you trust: it runs code\n"
-    "    torch.save(model.state_dict(), 'weights.pt')"
-)
+PICKLE_LOADER = "torch.load(PATH, weights_only=False)"
+TORCHSCRIPT_LOADER = "torch.jit.load(PATH)"
 
 
-def _refusal(what: str) -> str:
-    return f"refused: {what}, and loading it could run code; open a state_dict instead, saved with:\n{SAVE_STATE_DICT}"
+def _refusal(what: str, loader: str = PICKLE_LOADER) -> str:
+    """One line saying what was refused, then the two lines of code that save a state_dict."""
+    return (
+        f"refused: {what}, and loading it could run code; open a state_dict instead, saved with:\n"
+        f"    model = {loader}  # only for a file you trust: it runs code\n"
+        "    torch.save(model.state_dict(), 'weights.pt')"
+    )
 
 
 def _torchscript(path: Path) -> bool:
@@ -42,16 +46,15 @@ def _torchscript(path: Path) -> bool:
 
 
 class _Inert:
-    """Stands in for a class a checkpoint names but that a weights reader never needs."""
+    """Stands in for a class a checkpoint names but that a weights reader never needs.
 
-    def __new__(cls, *args: object, **kwargs: object) -> _Inert:
-        return object.__new__(cls)
+    Creating one gives an empty OrderedDict: the only object besides tensors that torch's
+    restricted unpickler lets a pickle fill both by item (a dict subclass such as Lightning's
+    AttributeDict) and by attribute state. Nothing of the named class is imported or called.
+    """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def __setstate__(self, state: object) -> None:
-        pass
+    def __new__(cls, *args: object, **kwargs: object) -> Any:
+        return OrderedDict()
 
 
 def _stand_ins(names: list[str]) -> list[type]:
@@ -106,7 +109,9 @@ def read_torch(path: Path) -> FileContents:
             "(or save the state_dict with safetensors, which needs no torch)",
         ) from None
     if _torchscript(path):
-        raise ModelFileError(path, _refusal("the file is a TorchScript program (torch.jit.save), not a state_dict"))
+        raise ModelFileError(
+            path, _refusal("the file is a TorchScript program (torch.jit.save), not a state_dict", TORCHSCRIPT_LOADER)
+        )
     try:
         state = _load(torch, path)
     except ModelFileError:
