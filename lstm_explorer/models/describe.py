@@ -66,7 +66,7 @@ def describe_model(model: Model) -> list[tuple[str, str]]:
         rows.append(("module", f"{model.module} (also in the file: {others}; choose with --module NAME)"))
     elif model.module:
         rows.append(("module", model.module))
-    cell = f"{net.kind} ({net.graph.title})"
+    cell = f"{net.kind} — {net.graph.title}"
     rows.append(("cell", cell + (f", from {model.cell_source}" if model.cell_source else "")))
     directions = "bidirectional" if net.bidirectional else "one direction"
     sizes = ", ".join(str(h) for h in net.hidden_sizes)
