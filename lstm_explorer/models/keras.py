@@ -372,7 +372,10 @@ def _read(path: Path, source: Any, configs: list[dict[str, Any]] | None, label: 
         "go_backwards": json.dumps(backwards),
     }
     if configs is not None:
-        described = ", ".join(f"{layer.inner_class}" for layer in layers[first : top + 1])
+        described = ", ".join(
+            f"Bidirectional({layer.inner_class})" if layer.class_name == "Bidirectional" else layer.class_name
+            for layer in layers[first : top + 1]
+        )
         contents.cell_source = f"config.json: {described}"
         if kind in ("rnn", "rnn-relu"):
             contents.cell_source += f" (activation={'relu' if kind == 'rnn-relu' else 'tanh'})"
