@@ -67,6 +67,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_cli_model(args: argparse.Namespace, *, announce: bool = True):
     """The MODEL argument as a Model; what it assumes is printed on stderr, one line each."""
+    # Imported here for start-up time: `lstm-explorer` (the window) and --help need no model code.
     from .engine.weights import WeightsError
     from .models import ModelFileError, VocabularyError, read_vocabulary_file, resolve_model
 
@@ -97,6 +98,7 @@ def _reads_tokens(model) -> bool:
 
 def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
     """The sequence the first layer reads, from --input, --tokens or --input-file."""
+    # Imported here for start-up time, as in load_cli_model.
     from .models.vocabulary import check_token_ids, parse_token_ids
     from .sequence import InputError, check_array, parse_numeric
 

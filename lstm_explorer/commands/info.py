@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from ..models.describe import describe_model
+    from ..models.describe import describe_model  # here for start-up time: only `info` needs it
 
     model = load_cli_model(args, announce=False)  # the assumptions are listed below
     rows = describe_model(model)

@@ -67,7 +67,7 @@ def bundle_metadata(
 
 def write_bundle(path: str | Path, tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str]) -> Path:
     """Write atomically: the file appears complete or not at all."""
-    from safetensors.numpy import save_file
+    from safetensors.numpy import save_file  # here for start-up time: only writing a bundle needs it
 
     path = Path(path)
     arrays = {name: np.ascontiguousarray(value, dtype=np.float64) for name, value in tensors.items()}

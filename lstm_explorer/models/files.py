@@ -64,7 +64,7 @@ def _bfloat16(path: Path, names: list[str]) -> Tensors:
 
 
 def read_safetensors(path: Path) -> FileContents:
-    from safetensors import SafetensorError, safe_open
+    from safetensors import SafetensorError, safe_open  # here for start-up time: only these files need it
 
     try:
         with safe_open(str(path), framework="numpy") as handle:

@@ -86,7 +86,7 @@ class _Graph:
 
 
 def _attributes(node: Any) -> dict[str, Any]:
-    import onnx
+    import onnx  # optional extra, imported only when an ONNX file is read (see _onnx)
 
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
