@@ -30,27 +30,17 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .common import Assumption, FileContents, ModelFileError, Tensors
+from .keras_config import KerasLayer, check_graph, check_recurrent, config_layers, match_config, name_order
 
 _GATES = {4: "lstm", 3: "gru", 1: "rnn"}
-_RECURRENT = ("LSTM", "GRU", "SimpleRNN")
-_SUFFIX = re.compile(r"^(?P<base>.*?)(?:_(?P<n>\d+))?$")
 _OPEN_KERAS = "open the .keras file (model.save('m.keras')), whose config records it"
-
-
-def to_snake_case(name: str) -> str:
-    """Keras' own rule for a class's group name: ``SimpleRNN`` → ``simple_rnn``."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _h5py(path: Path) -> Any:
@@ -68,53 +58,13 @@ def _vars(group: Any) -> list[np.ndarray]:
     return [np.asarray(group[k][()], dtype=np.float64) for k in keys]
 
 
-def _name_order(name: str) -> tuple[str, int]:
-    match = _SUFFIX.match(name)
-    assert match is not None
-    return match["base"], int(match["n"] or 0)
-
-
-@dataclass
-class _Layer:
-    """One weighted layer: its class, config (empty without config.json), group name and arrays."""
-
-    class_name: str
-    config: dict[str, Any]
-    group: str
-    cells: dict[bool, list[np.ndarray]] = field(default_factory=dict)  # reverse → cell vars
-    arrays: list[np.ndarray] = field(default_factory=list)  # vars of a non-recurrent layer
-
-    @property
-    def name(self) -> str:
-        return str(self.config.get("name") or self.group)
-
-    @property
-    def title(self) -> str:
-        return f"layer {self.name} ({self.class_name})"
-
-    @property
-    def inner(self) -> dict[str, Any]:
-        """The recurrent layer's own config (inside a Bidirectional wrapper, the wrapped layer's)."""
-        if self.class_name == "Bidirectional":
-            return self.config.get("layer", {}).get("config", {})
-        return self.config
-
-    @property
-    def inner_class(self) -> str:
-        if self.class_name == "Bidirectional":
-            return str(self.config.get("layer", {}).get("class_name", ""))
-        if self.class_name == "TimeDistributed":
-            return str(self.config.get("layer", {}).get("class_name", ""))
-        return self.class_name
-
-
-def _read_groups(path: Path, source: Any) -> list[_Layer]:
+def _read_groups(path: Path, source: Any) -> list[KerasLayer]:
     h5py = _h5py(path)
     try:
         handle = h5py.File(source, "r")
     except OSError as exc:
         raise ModelFileError(path, f"not a readable HDF5 file ({exc})") from None
-    layers: list[_Layer] = []
+    layers: list[KerasLayer] = []
     with handle:
         if "layers" not in handle:
             if "model_weights" in handle or "layer_names" in handle.attrs:
@@ -125,7 +75,7 @@ def _read_groups(path: Path, source: Any) -> list[_Layer]:
             raise ModelFileError(path, "has no 'layers' group: not a Keras 3 weights file")
         for name in handle["layers"]:
             group = handle["layers"][name]
-            layer = _Layer("", {}, name)
+            layer = KerasLayer("", {}, name)
             for reverse, sub in ((False, "cell"), (False, "forward_layer/cell"), (True, "backward_layer/cell")):
                 if f"{sub}/vars" in group:
                     layer.cells[reverse] = _vars(group[f"{sub}/vars"])
@@ -139,40 +89,10 @@ def _read_groups(path: Path, source: Any) -> list[_Layer]:
     return layers
 
 
-def _config_layers(config: Any) -> list[dict[str, Any]]:
-    """Layer configs of a Sequential or Functional model, in model order."""
-    inner = config.get("config", {}) if isinstance(config, dict) else {}
-    layers = inner.get("layers", []) if isinstance(inner, dict) else []
-    return [layer for layer in layers if isinstance(layer, dict) and isinstance(layer.get("config"), dict)]
-
-
-def _match_config(path: Path, groups: list[_Layer], configs: list[dict[str, Any]]) -> list[_Layer]:
-    """Give each weight group its config layer: the n-th group of a class is the n-th layer of it."""
-    by_base: dict[str, list[_Layer]] = {}
-    for layer in sorted(groups, key=lambda g: _name_order(g.group)):
-        by_base.setdefault(_name_order(layer.group)[0], []).append(layer)
-    taken: dict[str, int] = {}
-    ordered: list[_Layer] = []
-    for entry in configs:
-        class_name = str(entry.get("class_name", ""))
-        base = to_snake_case(class_name)
-        candidates = by_base.get(base, [])
-        k = taken.get(base, 0)
-        if k < len(candidates):
-            layer = candidates[k]
-            taken[base] = k + 1
-            layer.class_name, layer.config = class_name, entry["config"]
-            ordered.append(layer)
-    left = [g.group for base, items in by_base.items() for g in items[taken.get(base, 0) :]]
-    if left:
-        raise ModelFileError(path, f"weight groups {', '.join(left)} match no layer of config.json")
-    return ordered
-
-
-def _guess_classes(groups: list[_Layer]) -> list[_Layer]:
+def _guess_classes(groups: list[KerasLayer]) -> list[KerasLayer]:
     """Without a config: classes from the group names and arrays, recurrent layers in name order."""
     for layer in groups:
-        base = _name_order(layer.group)[0]
+        base = name_order(layer.group)[0]
         if layer.cells:
             layer.class_name = "Bidirectional" if True in layer.cells else {"lstm": "LSTM", "gru": "GRU"}.get(base, "")
             if not layer.class_name:
@@ -182,34 +102,11 @@ def _guess_classes(groups: list[_Layer]) -> list[_Layer]:
         else:
             layer.class_name = "Dense"
     rank = {"Embedding": 0, "Dense": 2}
-    return sorted(groups, key=lambda g: (rank.get(g.class_name, 1), _name_order(g.group)))
-
-
-def _check_recurrent(path: Path, layer: _Layer) -> str | None:
-    """Refuse settings the engine cannot compute; the cell kind the activation implies (or None)."""
-    cfg = layer.inner
-    cls = layer.inner_class
-    if cls not in _RECURRENT:
-        raise ModelFileError(path, f"{layer.title}: wraps {cls or 'an unknown layer'}, not LSTM, GRU or SimpleRNN")
-    activation = cfg.get("activation", "tanh")
-    recurrent = cfg.get("recurrent_activation", "sigmoid")
-    if cls == "SimpleRNN":
-        if activation not in ("tanh", "relu"):
-            raise ModelFileError(path, f"{layer.title}: activation={activation!r} is not supported (tanh or relu)")
-        return "rnn-relu" if activation == "relu" else "rnn"
-    if activation != "tanh":
-        raise ModelFileError(
-            path, f"{layer.title}: activation={activation!r} is not supported (the engine computes tanh)"
-        )
-    if recurrent != "sigmoid":
-        raise ModelFileError(
-            path, f"{layer.title}: recurrent_activation={recurrent!r} is not supported (the engine computes sigmoid)"
-        )
-    return None
+    return sorted(groups, key=lambda g: (rank.get(g.class_name, 1), name_order(g.group)))
 
 
 def _cell_to_torch(
-    path: Path, layer: _Layer, arrays: list[np.ndarray], reset_after: bool | None
+    path: Path, layer: KerasLayer, arrays: list[np.ndarray], reset_after: bool | None
 ) -> tuple[str, Tensors]:
     """One Keras cell's (kernel, recurrent_kernel[, bias]) as (kind, PyTorch tensors without suffix)."""
     if len(arrays) not in (2, 3):
@@ -257,7 +154,7 @@ def _cell_to_torch(
     return kind, tensors
 
 
-def _assumptions_without_config(layers: list[_Layer]) -> list[Assumption]:
+def _assumptions_without_config(layers: list[KerasLayer]) -> list[Assumption]:
     found: list[Assumption] = []
     recurrent = [layer for layer in layers if layer.cells]
     if any(
@@ -307,7 +204,7 @@ def _assumptions_without_config(layers: list[_Layer]) -> list[Assumption]:
 
 def _read(path: Path, source: Any, configs: list[dict[str, Any]] | None, label: str) -> FileContents:
     groups = _read_groups(path, source)
-    layers = _match_config(path, groups, configs) if configs is not None else _guess_classes(groups)
+    layers = match_config(path, groups, configs) if configs is not None else _guess_classes(groups)
     recurrent_at = [k for k, layer in enumerate(layers) if layer.cells]
     if not recurrent_at:
         raise ModelFileError(path, "holds no LSTM, GRU or SimpleRNN layer")
@@ -323,7 +220,7 @@ def _read(path: Path, source: Any, configs: list[dict[str, Any]] | None, label: 
     backwards: list[bool] = []
     notes: list[str] = []
     for k, layer in enumerate(layers[first : top + 1]):
-        named_kind = _check_recurrent(path, layer) if configs is not None else None
+        named_kind = check_recurrent(path, layer) if configs is not None else None
         cfg = layer.inner
         if configs is not None and not cfg.get("use_bias", True) and any(len(a) == 3 for a in layer.cells.values()):
             raise ModelFileError(path, f"{layer.title}: use_bias=False but the file holds a bias")
@@ -360,7 +257,12 @@ def _read(path: Path, source: Any, configs: list[dict[str, Any]] | None, label: 
         raise ModelFileError(path, "a go_backwards layer in a bidirectional stack is not supported")
     contents = FileContents(tensors, source=label)
     _before(path, layers[:first], tensors, contents)
-    _head(path, layers[top + 1 :], configs is not None, contents)
+    if configs is not None:
+        contents.readout_problem = check_graph(
+            path, configs, layers[:first], layers[first : top + 1], layers[top + 1 :]
+        )
+    if contents.readout_problem is None:
+        _head(path, layers[top + 1 :], configs is not None, contents)
     top_cfg = layers[top].inner
     if configs is not None and top_cfg.get("return_sequences") is False and "fc.weight" in tensors:
         notes.append("the model's top layer returns only its last step; the readout is shown at every step")
@@ -386,7 +288,7 @@ def _read(path: Path, source: Any, configs: list[dict[str, Any]] | None, label: 
     return contents
 
 
-def _check_concat_widths(path: Path, stack: list[_Layer]) -> None:
+def _check_concat_widths(path: Path, stack: list[KerasLayer]) -> None:
     """Without a config, a Bidirectional layer is assumed to concatenate; a layer above that reads
     only H values shows it merged otherwise (sum, mul or ave: the file cannot say which)."""
     for below, above in itertools.pairwise(stack):
@@ -400,7 +302,7 @@ def _check_concat_widths(path: Path, stack: list[_Layer]) -> None:
             )
 
 
-def _before(path: Path, layers: list[_Layer], tensors: Tensors, contents: FileContents) -> None:
+def _before(path: Path, layers: list[KerasLayer], tensors: Tensors, contents: FileContents) -> None:
     """Layers before the recurrent stack: at most an Embedding."""
     for layer in layers:
         if layer.class_name != "Embedding" or len(layer.arrays) != 1 or layer.arrays[0].ndim != 2:
@@ -416,7 +318,7 @@ def _before(path: Path, layers: list[_Layer], tensors: Tensors, contents: FileCo
             )
 
 
-def _head(path: Path, layers: list[_Layer], has_config: bool, contents: FileContents) -> None:
+def _head(path: Path, layers: list[KerasLayer], has_config: bool, contents: FileContents) -> None:
     """Layers after the recurrent stack: one Dense (or TimeDistributed(Dense)) is the readout."""
     if not layers:
         return
@@ -471,4 +373,4 @@ def read_keras_archive(path: Path) -> FileContents:
         raise ModelFileError(path, f"config.json is not valid JSON ({exc})") from None
     if config is None:
         return _read(path, io.BytesIO(weights), None, "Keras 3 .keras archive without config.json")
-    return _read(path, io.BytesIO(weights), _config_layers(config), "Keras 3 .keras archive")
+    return _read(path, io.BytesIO(weights), config_layers(config), "Keras 3 .keras archive")

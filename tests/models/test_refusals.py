@@ -165,3 +165,24 @@ def test_onnx_nodes_equal_onnxruntime(tmp_path, kind, options):
     if options.get("reverse"):
         expected = expected[::-1]  # the engine keeps the order the cell read the steps
     assert np.abs(h - expected).max() <= 1e-5  # onnxruntime computes in float32
+
+
+def test_keras_graphs_that_are_not_one_chain(keras, tmp_path):
+    L = keras.layers
+    a, b = keras.Input((None, 4)), keras.Input((None, 4))
+    _, h, c = L.LSTM(4, return_state=True)(a)
+    decoder = L.LSTM(4, return_sequences=True)(b, initial_state=[h, c])
+    keras.Model([a, b], L.Dense(2)(decoder)).save(tmp_path / "seq2seq.keras")
+    with pytest.raises(ModelFileError, match=r"\(LSTM\): initial_state from another layer is not supported"):
+        load_model_file(tmp_path / "seq2seq.keras")
+    # Same widths, so the shapes would chain: only the graph tells that the second reads another input.
+    keras.Model([a, b], [L.LSTM(4)(a), L.LSTM(4)(b)]).save(tmp_path / "two.keras")
+    with pytest.raises(ModelFileError, match=r"reads layer input_layer\w* \(InputLayer\), not layer lstm"):
+        load_model_file(tmp_path / "two.keras")
+    between = L.LSTM(3)(L.Activation("relu")(L.LSTM(4, return_sequences=True)(a)))
+    keras.Model(a, between).save(tmp_path / "act.keras")
+    with pytest.raises(ModelFileError, match=r"reads layer activation\w* \(Activation\), which the engine does not"):
+        load_model_file(tmp_path / "act.keras")
+    dropout = L.LSTM(3)(L.Dropout(0.5)(L.LSTM(4, return_sequences=True)(a)))  # a no-op at inference
+    keras.Model(a, dropout).save(tmp_path / "dropout.keras")
+    assert load_model_file(tmp_path / "dropout.keras").network.hidden_sizes == (4, 3)
