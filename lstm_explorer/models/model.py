@@ -384,6 +384,12 @@ def load_model_file(
     return model
 
 
+def recurrent_modules(path: str | Path) -> list[str]:
+    """The recurrent modules a file holds, by name (what ``--module`` and a chooser offer)."""
+    modules, _ = find_modules(read_file(path).tensors)
+    return [m.label for m in modules]
+
+
 def encode_numeric(model: Model, X: np.ndarray) -> np.ndarray:
     """Numeric input as the first layer reads it (checked against the model's input size)."""
     if X.shape[1] != model.input_size:

@@ -135,3 +135,10 @@ def test_onnx_gate_orders_and_directions(onnx_files):
     model, _ = engine_outputs(onnx_files["onnx RNN relu (legacy exporter)"])
     assert model.kind == "rnn-relu" and not model.assumptions
     assert np.isfinite(got["out1"]).all()
+
+
+def test_recurrent_modules_lists_what_a_chooser_offers(torch_files, onnx_files):
+    from lstm_explorer.models.model import recurrent_modules
+
+    assert recurrent_modules(torch_files["encoder+decoder --module decoder"].file) == ["encoder", "decoder"]
+    assert len(recurrent_modules(onnx_files["onnx LSTM 2 layers bidirectional"].file)) == 1  # two nodes, one stack
