@@ -8,6 +8,7 @@ are loaded with each such class replaced by an inert stand-in that stores nothin
 
 from __future__ import annotations
 
+import importlib
 import re
 import zipfile
 from collections import OrderedDict
@@ -65,6 +66,23 @@ def _stand_ins(names: list[str]) -> list[type]:
     return stand_ins
 
 
+def _numpy_reconstructor(name: str) -> Any:
+    """NumPy's own constructors of arrays, scalars and dtypes (checkpoints keep metrics as NumPy
+    values), which build data and nothing else; None for any other name."""
+    module, _, attr = name.rpartition(".")
+    if module == "numpy" and attr in ("ndarray", "dtype"):
+        return getattr(np, attr)
+    if module == "numpy.dtypes" and attr.endswith("DType"):
+        return getattr(np.dtypes, attr, None)
+    if module in ("numpy.core.multiarray", "numpy._core.multiarray") and attr in ("_reconstruct", "scalar"):
+        # numpy 2 keeps it in numpy._core; numpy 1 in numpy.core (both names appear in pickles)
+        multiarray = importlib.import_module(
+            "numpy._core.multiarray" if hasattr(np, "_core") else "numpy.core.multiarray"
+        )
+        return getattr(multiarray, attr)
+    return None
+
+
 def _load(torch: Any, path: Path) -> Any:
     """torch.load(weights_only=True), with inert stand-ins for plain classes a checkpoint names."""
     try:
@@ -75,13 +93,17 @@ def _load(torch: Any, path: Path) -> Any:
         raise ModelFileError(path, _refusal("the file is a whole pickled module (torch.save(model)), not a state_dict"))
     # Only classes (by convention capitalised) get a stand-in; a function such as posix.system makes
     # torch refuse the file, which is what the user should hear about it.
-    classes = [g for g in unsafe if g.rpartition(".")[2][:1].isupper()]
-    calls = [g for g in unsafe if g not in classes]
+    numpy_data = {g: obj for g in unsafe if (obj := _numpy_reconstructor(g)) is not None}
+    classes = [g for g in unsafe if g not in numpy_data and g.rpartition(".")[2][:1].isupper()]
+    calls = [g for g in unsafe if g not in classes and g not in numpy_data]
     if calls:
         raise ModelFileError(
             path, _refusal(f"the file holds Python objects ({', '.join(calls[:3])}), not only tensors")
         )
-    with torch.serialization.safe_globals(_stand_ins(classes)):
+    allowed: list[Any] = [*_stand_ins(classes), *((obj, name) for name, obj in numpy_data.items())]
+    if "numpy.dtype" in numpy_data:  # unpickling a dtype fills an instance of its DType class
+        allowed += [cls for name, cls in vars(np.dtypes).items() if name.endswith("DType") and isinstance(cls, type)]
+    with torch.serialization.safe_globals(allowed):
         # weights_only: torch's restricted unpickler, which refuses anything but tensors, containers
         # and the inert stand-ins above.
         return torch.load(str(path), map_location="cpu", weights_only=True)
@@ -90,8 +112,6 @@ def _load(torch: Any, path: Path) -> Any:
 def _find_state_dict(state: Any) -> dict | None:
     if not isinstance(state, dict):
         return None
-    if any(isinstance(v, np.ndarray) or type(v).__name__ in ("Tensor", "Parameter") for v in state.values()):
-        return state
     for key in _CHECKPOINT_KEYS:
         if isinstance(state.get(key), dict):
             return state[key]

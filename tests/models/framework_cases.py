@@ -236,6 +236,7 @@ def torch_cases(folder: Path) -> list[Case]:
         "global_step": 120,
         "state_dict": {f"model.rnn.{k}": v for k, v in ckpt_lstm.state_dict().items()},
         "hyper_parameters": AttributeDict(hidden=4, lr=0.01),
+        "callbacks": {"ModelCheckpoint": {"best_model_score": np.float64(0.25), "history": np.zeros(3)}},
         "optimizer_states": [{"state": {0: {"exp_avg": torch.zeros(3)}}}],
     }
     rnn_case("lightning-style.ckpt", ckpt_lstm, folder / "model.ckpt", lambda p: torch.save(checkpoint, p))
