@@ -15,7 +15,7 @@ A Model also says what was found and what was assumed: :attr:`Model.assumptions`
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -128,23 +128,7 @@ class Model:
     def with_vocabulary(self, vocabulary: Vocabulary) -> Model:
         """This model reading ``vocabulary`` (checked against its embedding or input size)."""
         metadata = {k: v for k, v in self.metadata.items() if k not in ("vocabulary", "vocabulary_tokens")}
-        return Model(
-            self.name,
-            self.network,
-            {**metadata, **vocabulary.to_metadata()},
-            self.extras,
-            self.embedding_key,
-            self.readout_keys,
-            list(self.assumptions),
-            list(self.modules),
-            self.module,
-            self.source,
-            self.cell_source,
-            self.readout_problem,
-            list(self.notes),
-            vocabulary,
-            self.tied_weights,
-        )
+        return replace(self, metadata=metadata | vocabulary.to_metadata(), vocab=vocabulary)
 
     @property
     def task(self) -> str:
