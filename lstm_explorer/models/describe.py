@@ -80,7 +80,7 @@ def describe_model(model: Model) -> list[tuple[str, str]]:
     rows.append(("vocabulary", _vocabulary(model)))
     rows.append(("task", model.task))
     for assumption in model.assumptions:
-        rows.append(("assumed", assumption.message()))
+        rows.append(("assumed", assumption.message().removeprefix("assumed ")))
     if not model.assumptions:
         rows.append(("assumed", "nothing"))
     for note in model.notes:

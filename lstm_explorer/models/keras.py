@@ -313,8 +313,14 @@ def _before(path: Path, layers: list[KerasLayer], tensors: Tensors, contents: Fi
             raise ModelFileError(path, f"{layer.title}: a second Embedding before the recurrent layers")
         tensors["embedding.weight"] = layer.arrays[0]
         if layer.config.get("mask_zero"):
-            contents.notes.append(
-                f"{layer.title}: mask_zero=True — Keras skips steps whose token id is 0; the engine computes them"
+            contents.assumptions.append(
+                Assumption(
+                    "mask_zero",
+                    "off",
+                    f"{layer.title} has mask_zero=True: Keras carries the state over steps whose token id is 0, "
+                    "the engine computes every step",
+                    "the numbers equal Keras' for inputs without token 0",
+                )
             )
 
 

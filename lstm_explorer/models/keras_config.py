@@ -105,6 +105,15 @@ def check_recurrent(path: Path, layer: KerasLayer) -> str | None:
     """Refuse settings the engine cannot compute; the cell kind the activation implies (or None)."""
     cfg = layer.inner
     cls = layer.inner_class
+    backward = layer.config.get("backward_layer") if layer.class_name == "Bidirectional" else None
+    if isinstance(backward, dict):
+        settings = ("activation", "recurrent_activation", "use_bias", "reset_after", "units")
+        other = backward.get("config", {})
+        differ = [s for s in settings if other.get(s) != cfg.get(s)]
+        if differ or backward.get("class_name") != cls:
+            raise ModelFileError(
+                path, f"{layer.title}: backward_layer differs from the forward layer ({', '.join(differ) or 'class'})"
+            )
     if cls not in RECURRENT:
         raise ModelFileError(path, f"{layer.title}: wraps {cls or 'an unknown layer'}, not LSTM, GRU or SimpleRNN")
     activation = cfg.get("activation", "tanh")

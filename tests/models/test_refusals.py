@@ -186,3 +186,20 @@ def test_keras_graphs_that_are_not_one_chain(keras, tmp_path):
     dropout = L.LSTM(3)(L.Dropout(0.5)(L.LSTM(4, return_sequences=True)(a)))  # a no-op at inference
     keras.Model(a, dropout).save(tmp_path / "dropout.keras")
     assert load_model_file(tmp_path / "dropout.keras").network.hidden_sizes == (4, 3)
+
+
+def test_keras_bidirectional_with_its_own_backward_layer_and_masked_embedding(keras, tmp_path):
+    L = keras.layers
+    inp = keras.Input((None, 3))
+    backward = L.LSTM(4, return_sequences=True, go_backwards=True, activation="relu")
+    keras.Model(inp, L.Bidirectional(L.LSTM(4, return_sequences=True), backward_layer=backward)(inp)).save(
+        tmp_path / "bw.keras"
+    )
+    with pytest.raises(
+        ModelFileError, match=r"\(Bidirectional\): backward_layer differs from the forward layer \(activation\)"
+    ):
+        load_model_file(tmp_path / "bw.keras")
+    ids = keras.Input((None,))
+    keras.Model(ids, L.LSTM(3)(L.Embedding(5, 2, mask_zero=True)(ids))).save(tmp_path / "mask.keras")
+    (assumption,) = load_model_file(tmp_path / "mask.keras").assumptions
+    assert assumption.setting == "mask_zero" and "token id is 0" in assumption.why
