@@ -41,7 +41,11 @@ def run_trace(args: argparse.Namespace) -> int:
     model = load_cli_model(args)
     X = read_cli_input(args, model)
     trace = trace_cli_layer(args, model, X)
-    readout = _readout(model, X, reverse=args.reverse)
+    net = model.network
+    # Rows follow the trace's steps: flip the readout when the top layer hands on its outputs in the
+    # other order than the shown layer and direction read the steps (--reverse, go_backwards).
+    flip = net.step_order_reversed(net.num_layers - 1) != net.step_order_reversed(args.layer, args.reverse)
+    readout = _readout(model, X, flip=flip)
     try:
         write_trace(
             trace,
@@ -58,13 +62,13 @@ def run_trace(args: argparse.Namespace) -> int:
     return 0
 
 
-def _readout(model, X, *, reverse: bool) -> dict[str, np.ndarray]:
-    """``logits`` (T, outputs), and ``probs`` (their softmax) for text models; rows follow the
-    trace's steps (with --reverse, the order the backward cell read them)."""
+def _readout(model, X, *, flip: bool) -> dict[str, np.ndarray]:
+    """``logits`` (T, outputs), and ``probs`` (their softmax) for text models, in the order the top
+    layer hands its outputs on, or the other way round when ``flip``."""
     if not model.has_readout:
         return {}
     top = model.top_outputs(model.run(X))
     arrays = {"logits": model.logits(top)}
     if model.task == "text":
         arrays["probs"] = model.readout(top)  # the softmax of the logits
-    return {name: value[::-1] if reverse else value for name, value in arrays.items()}
+    return {name: value[::-1] if flip else value for name, value in arrays.items()}

@@ -167,6 +167,14 @@ class RecurrentNetwork:
             return False
         return k == 0 or not (self.bidirectional or any(self.backwards[:k]))
 
+    def step_order_reversed(self, k: int, reverse: bool = False) -> bool:
+        """Whether step 0 of this layer and direction's trace read the last input step.
+
+        A reverse direction reads its layer's input backwards; a go_backwards layer does too and
+        hands its outputs on in that order, so each one below flips the order again.
+        """
+        return reverse != (sum(self.backwards[: k + 1]) % 2 == 1)
+
     def layer(self, k: int, reverse: bool = False) -> LayerWeights:
         if (k, reverse) not in self._layers:
             where = f"layer {k}" + (" reverse" if reverse else "")

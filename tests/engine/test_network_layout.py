@@ -88,3 +88,14 @@ def test_widths_that_do_not_chain_are_refused():
         RecurrentNetwork.from_tensors(tensors)
     with pytest.raises(WeightsError, match="merge mode 'max'"):
         RecurrentNetwork.from_tensors(stacked("lstm", [4], bidirectional=True), merge_modes=["max"])
+
+
+def test_step_order_flips_at_every_layer_that_reads_backwards():
+    network = RecurrentNetwork.from_tensors(stacked("rnn", [3, 3, 3]), backwards=[True, False, True])
+    assert [network.step_order_reversed(k) for k in range(3)] == [True, True, False]
+    X = np.random.default_rng(5).normal(size=(6, 3))
+    traces = network.run(X)
+    # Layer 1 reads layer 0's outputs as handed on: its step 0 saw the state after the last input.
+    assert np.array_equal(traces[(1, False)]["x"][0], traces[(0, False)]["h"][0])
+    bidirectional = RecurrentNetwork.from_tensors(stacked("rnn", [3], bidirectional=True))
+    assert bidirectional.step_order_reversed(0, True) and not bidirectional.step_order_reversed(0, False)

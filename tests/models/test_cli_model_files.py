@@ -140,3 +140,17 @@ def test_info_describes_what_was_found_and_assumed(word_model, capsys):
     assert rows["readout"] == "fc.weight (6×4) + fc.bias: softmax over the vocabulary"
     assert rows["vocabulary"].startswith("6 tokens from vocab.txt (words split on whitespace, unknown words → <unk>)")
     assert rows["assumed"] == "nothing"
+
+
+@pytest.mark.parametrize("layout", [{"go_backwards": "[true]"}, {}])
+def test_trace_readout_rows_follow_the_trace_steps(tmp_path, layout):
+    rng = np.random.default_rng(3)
+    tensors = {f"rnn.{k}": v for k, v in init_weights(cell_graph("lstm"), 2, 3, seed=2).items()}
+    tensors |= {"fc.weight": rng.normal(size=(2, 3)), "fc.bias": rng.normal(size=2)}
+    write_bundle(tmp_path / "m.safetensors", tensors, {"cell": "lstm", **layout})
+    out = tmp_path / "t.npz"
+    assert main(["trace", str(tmp_path / "m.safetensors"), "--input", "1 0; 0 1; 2 2; -1 0", "--out", str(out)]) == 0
+    data = np.load(out)
+    # Row t of the logits is the readout of row t of h, whichever order the layer read the steps in.
+    assert np.abs(data["logits"] - (data["h"] @ tensors["fc.weight"].T + tensors["fc.bias"])).max() <= 1e-15
+    assert np.array_equal(data["x"][0], [-1, 0] if layout else [1, 0])
