@@ -18,7 +18,7 @@ from . import __version__
 EXIT_USAGE = 2
 
 #: Subcommand modules in lstm_explorer/commands/, each with ``register(subparsers)``.
-COMMANDS = ("trace", "models", "train", "export", "units")
+COMMANDS = ("trace", "models", "train", "export", "info", "units")
 
 
 class CliError(Exception):
@@ -30,9 +30,17 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "model",
         metavar="MODEL",
         help="a cell kind with random weights (lstm, gru, rnn, peephole, coupled, gru-classic, "
-        "rnn-relu), a bundled model name, or a weights file (.safetensors, .npz, .pt, .pth, .keras, .weights.h5)",
+        "rnn-relu), a bundled model name, or a weights file (.safetensors, .npz, .pt, .pth, .bin, .ckpt, "
+        ".keras, .weights.h5, .onnx)",
     )
     parser.add_argument("--cell", help="cell kind, overriding what the file's shapes suggest")
+    parser.add_argument(
+        "--vocab",
+        metavar="FILE",
+        help="the model's tokens: .json (a list in id order, or an object token → id) or .txt (one per line); "
+        "single characters make a character tokenizer, anything else splits words on whitespace",
+    )
+    parser.add_argument("--module", metavar="NAME", help="which recurrent module, when the file holds several")
     parser.add_argument("--hidden", type=int, default=16, help="hidden size for random weights (default 16)")
     parser.add_argument("--input-size", type=int, default=8, help="input size for random weights (default 8)")
     parser.add_argument("--layers", type=int, default=1, help="layers for random weights (default 1)")
@@ -48,15 +56,24 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         help="text for models with a vocabulary, otherwise numbers: steps separated by ';' "
         "or newlines, values by commas or spaces",
     )
-    group.add_argument("--input-file", metavar="FILE", help="a .npy or .csv file of shape (steps, values)")
+    group.add_argument(
+        "--input-file",
+        metavar="FILE",
+        help="a .npy or .csv file of shape (steps, values); for a model that reads tokens, a .npy of integer "
+        "token ids of shape (steps,)",
+    )
+    group.add_argument("--tokens", metavar="IDS", help='token ids, for a model that reads tokens: "3 17 5"')
 
 
-def load_cli_model(args: argparse.Namespace):
+def load_cli_model(args: argparse.Namespace, *, announce: bool = True):
+    """The MODEL argument as a Model; what it assumes is printed on stderr, one line each."""
+    # Imported here for start-up time: `lstm-explorer` (the window) and --help need no model code.
     from .engine.weights import WeightsError
-    from .models import ModelFileError, resolve_model
+    from .models import ModelFileError, VocabularyError, read_vocabulary_file, resolve_model
 
     try:
-        return resolve_model(
+        vocabulary = read_vocabulary_file(args.vocab) if args.vocab else None
+        model = resolve_model(
             args.model,
             cell=args.cell,
             input_size=args.input_size,
@@ -64,19 +81,40 @@ def load_cli_model(args: argparse.Namespace):
             num_layers=args.layers,
             bidirectional=args.bidirectional,
             seed=args.seed,
+            module=args.module,
+            vocabulary=vocabulary,
         )
-    except (ModelFileError, WeightsError, ValueError) as exc:
+    except (ModelFileError, WeightsError, VocabularyError, ValueError) as exc:
         raise CliError(str(exc)) from None
+    if announce:
+        for assumption in model.assumptions:
+            print(f"lstm-explorer: note: {model.name}: {assumption.message()}", file=sys.stderr)
+    return model
+
+
+def _reads_tokens(model) -> bool:
+    return bool(model.has_vocabulary or model.embedding is not None)
 
 
 def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
-    """The sequence the first layer reads, from --input or --input-file."""
+    """The sequence the first layer reads, from --input, --tokens or --input-file."""
+    # Imported here for start-up time, as in load_cli_model.
+    from .models.vocabulary import check_token_ids, parse_token_ids
     from .sequence import InputError, check_array, parse_numeric
 
     try:
+        if getattr(args, "tokens", None) is not None:
+            if not _reads_tokens(model):
+                raise CliError(f"--tokens: {model.name} reads numbers, not tokens (it has no embedding or vocabulary)")
+            return model.encode_tokens(parse_token_ids(args.tokens, model.token_count))
         if args.input is not None:
-            if hasattr(model, "encode_text") and model.has_vocabulary:
+            if model.has_vocabulary:
                 return np.asarray(model.encode_text(args.input))
+            if model.embedding is not None:
+                raise CliError(
+                    f"--input: {model.name} reads token ids through an embedding of {model.token_count} rows but has "
+                    'no vocabulary; give --vocab FILE, or the ids with --tokens "3 17 5"'
+                )
             return parse_numeric(args.input, model.input_size)
         path = Path(args.input_file)
         if not path.exists():
@@ -90,6 +128,8 @@ def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
             return parse_numeric(path.read_text().replace("\r", ""), model.input_size)
         else:
             raise CliError(f"{path.name}: unknown input format {path.suffix!r}; use .npy or .csv")
+        if _reads_tokens(model) and data.ndim == 1 and np.issubdtype(data.dtype, np.integer):
+            return model.encode_tokens(check_token_ids(data.tolist(), model.token_count))
         return check_array(data, model.input_size, source=path.name)
     except InputError as exc:
         raise CliError(f"input: {exc}") from None

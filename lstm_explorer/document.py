@@ -238,6 +238,12 @@ class ExplorerDocument:
             parts.append(backward[len(backward) - 1 - t])
         return np.concatenate(parts)
 
+    def readout_arrays(self) -> dict[str, np.ndarray]:
+        """The readout at every step, in the shown layer's step order (see :func:`readout_arrays`)."""
+        if self.model is None or not self.traces:
+            return {}
+        return readout_arrays(self.model, self.traces, self.layer)
+
     def describe_model(self) -> str:
         """``input 8 · hidden 32 · 2 layers · bidirectional`` for the status bar and captions."""
         if self.model is None:
@@ -249,3 +255,18 @@ class ExplorerDocument:
         if net.bidirectional:
             sizes += " · bidirectional"
         return sizes
+
+
+def readout_arrays(model: Model, traces: dict[Key, Trace], key: Key) -> dict[str, np.ndarray]:
+    """``logits`` (T, outputs) and, for text models, ``probs`` (their softmax) at every step, as the
+    rows of layer ``key``'s trace are ordered: flipped when the top layer hands its outputs on in
+    the other order than ``key`` read the steps (a backward direction, a go_backwards layer)."""
+    if not model.has_readout:
+        return {}
+    net = model.network
+    top = model.top_outputs(traces)
+    arrays = {"logits": model.logits(top)}
+    if model.task == "text":
+        arrays["probs"] = model.readout(top)
+    flip = net.step_order_reversed(net.num_layers - 1) != net.step_order_reversed(*key)
+    return {name: value[::-1] if flip else value for name, value in arrays.items()}

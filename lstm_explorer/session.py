@@ -180,7 +180,7 @@ class Session:
 
     def _start(self, key: Key, k: int, interventions: Sequence[Intervention] | None = None) -> int:
         layer, reverse = key
-        if self.network.bidirectional and (reverse or layer > 0):
+        if not self.network.prefix_stable(layer, reverse):  # a step there depends on later inputs
             return 0
         held = self.first_affected(interventions, key) if interventions is not None else None
         return k if held is None else min(k, held)
@@ -248,12 +248,13 @@ class Session:
                     grow = T + headroom(T) if not in_place else max(T, 2 * old.capacity)
                     store = old.copy_prefix(start, grow)
                 else:
-                    store = _Store(net.graph, self._cells[key].weights.input_size, net.hidden_size, T + headroom(T))
+                    weights = self._cells[key].weights
+                    store = _Store(net.graph, weights.input_size, weights.hidden_size, T + headroom(T))
                 stores[key] = store
                 if start >= T and self.steps == T:
                     continue
                 inputs = self._layer_input(X, layer, stores, T)
-                seq = inputs[::-1] if reverse else inputs
+                seq = inputs[::-1] if reverse or net.backwards[layer] else inputs
                 position = start
                 while position < T:
                     if cancelled is not None and cancelled():
@@ -279,10 +280,8 @@ class Session:
     def _layer_input(self, X: np.ndarray, layer: int, stores: dict[Key, _Store], T: int) -> np.ndarray:
         if layer == 0:
             return X
-        below = [stores[(layer - 1, False)].h(0, T)]
-        if self.network.bidirectional:
-            below.append(stores[(layer - 1, True)].h(0, T)[::-1])
-        return np.concatenate(below, axis=1) if len(below) > 1 else below[0]
+        reverse_h = stores[(layer - 1, True)].h(0, T) if self.network.bidirectional else None
+        return self.network.merge_outputs(layer - 1, stores[(layer - 1, False)].h(0, T), reverse_h)
 
     def apply(self, update: Update) -> None:
         """Make a computed update the current one (on the thread that owns the session)."""

@@ -19,14 +19,26 @@ def csv_header(trace: Trace) -> list[str]:
     return ["t"] + [f"{name}[{k}]" for name in trace for k in range(trace[name].shape[1])]
 
 
-def write_trace(trace: Trace, path: str | Path, *, meta: dict[str, object] | None = None) -> Path:
+def write_trace(
+    trace: Trace,
+    path: str | Path,
+    *,
+    meta: dict[str, object] | None = None,
+    readout: dict[str, np.ndarray] | None = None,
+) -> Path:
     """Write atomically; the format follows the extension.
 
-    * ``.npz``: one array per node name, shape (T, width).
-    * ``.csv``: one row per step; column ``t`` then ``node[k]`` for every node and unit.
-    * ``.json``: ``{"cell", "steps", "meta", "nodes": {name: [[...] per step]}}``.
+    * ``.npz``: one array per node name, shape (T, width), and per ``readout`` array
+      (``logits``, ``probs``: (T, outputs)).
+    * ``.csv``: one row per step; column ``t`` then ``node[k]`` for every node and unit, then
+      ``logits[k]`` and ``probs[k]``.
+    * ``.json``: ``{"cell", "steps", "meta", "nodes": {name: [[...] per step]}, "readout": {…}}``.
     """
     path = Path(path)
+    readout = {name: np.asarray(value, dtype=np.float64) for name, value in (readout or {}).items()}
+    for name, value in readout.items():
+        if name in trace or value.ndim != 2 or value.shape[0] != trace.steps:
+            raise ValueError(f"readout {name!r} has shape {value.shape}; expected ({trace.steps}, outputs)")
     suffix = path.suffix.lower()
     if suffix not in TRACE_FORMATS:
         raise ValueError(f"unknown trace format {path.suffix or '(none)'!r}; use {', '.join(TRACE_FORMATS)}")
@@ -34,13 +46,15 @@ def write_trace(trace: Trace, path: str | Path, *, meta: dict[str, object] | Non
         if suffix == ".npz":
             with open(temp, "wb") as handle:
                 # Float arrays only, so no allow_pickle=False: numpy < 2.1 would store it as an array.
-                arrays: dict[str, Any] = {name: np.asarray(trace[name]) for name in trace}
+                arrays: dict[str, Any] = {name: np.asarray(trace[name]) for name in trace} | readout
                 np.savez(handle, **arrays)
         elif suffix == ".csv":
-            table = np.concatenate([np.arange(trace.steps)[:, None]] + [trace[n] for n in trace], axis=1)
+            columns = [trace[n] for n in trace] + list(readout.values())
+            table = np.concatenate([np.arange(trace.steps)[:, None], *columns], axis=1)
+            extra = [f"{name}[{k}]" for name, value in readout.items() for k in range(value.shape[1])]
             with open(temp, "w", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(csv_header(trace))
+                writer.writerow(csv_header(trace) + extra)
                 for row in table:
                     writer.writerow([str(int(row[0]))] + [repr(float(v)) for v in row[1:]])
         else:
@@ -50,6 +64,8 @@ def write_trace(trace: Trace, path: str | Path, *, meta: dict[str, object] | Non
                 "meta": meta or {},
                 "nodes": {name: trace[name].tolist() for name in trace},
             }
+            if readout:
+                document["readout"] = {name: value.tolist() for name, value in readout.items()}
             temp.write_text(json.dumps(document))
     return path
 

@@ -158,7 +158,8 @@ def run_export(args: argparse.Namespace) -> int:
     except ExportError as exc:
         raise CliError(f"--{exc}") from None
     text = args.input if model.has_vocabulary and args.input is not None else ""
-    tokens = list(text) if text else None
+    vocab = model.vocabulary
+    tokens = [vocab[k] for k in vocab.encode(text)] if text and vocab is not None else None
     document = ExplorerDocument.computed(model, X, tokens, text=text, layer=(args.layer, args.reverse))
     if interventions:  # every view then shows the run with the units held
         update = document.require_session().compute(document.X, interventions=interventions)

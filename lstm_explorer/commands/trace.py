@@ -17,6 +17,7 @@ from ..cli import (
     read_cli_interventions,
     trace_cli_layer,
 )
+from ..document import readout_arrays
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,9 +47,14 @@ def run_trace(args: argparse.Namespace) -> int:
     meta = {"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse}
     if interventions:
         meta["interventions"] = [item.describe() for item in interventions]
+    traces = model.network.run(X, interventions=interventions)
+    readout = readout_arrays(model, traces, (args.layer, args.reverse))
     try:
-        write_trace(trace, out, meta=meta)
+        write_trace(trace, out, meta=meta, readout=readout)
     except OSError as exc:
         raise CliError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    print(f"wrote {trace.steps} steps of {len(trace)} nodes to {out}", file=sys.stderr)
+    written = " and the readout (" + ", ".join(readout) + ")" if readout else ""
+    print(f"wrote {trace.steps} steps of {len(trace)} nodes{written} to {out}", file=sys.stderr)
+    if model.readout_problem:
+        print(f"lstm-explorer: note: {model.readout_problem}; no logits written", file=sys.stderr)
     return 0

@@ -345,7 +345,9 @@ def _export_still(
     return ExportResult(target, fmt, 1, time.perf_counter() - began)
 
 
-def _export_trace(trace: Trace, options: ExportOptions, fmt: str, target: Path) -> ExportResult:
+def _export_trace(
+    trace: Trace, options: ExportOptions, fmt: str, target: Path, readout: dict[str, np.ndarray] | None
+) -> ExportResult:
     from ..tracefile import write_trace
 
     start, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
@@ -353,8 +355,9 @@ def _export_trace(trace: Trace, options: ExportOptions, fmt: str, target: Path) 
     began = time.perf_counter()
     part = trace if (start, stop) == (0, trace.steps) else trace.slice(start, stop)
     meta = {**options.meta, "steps": [start, stop]}
+    rows = {name: values[start:stop] for name, values in (readout or {}).items()}
     try:
-        write_trace(part, target, meta=meta)
+        write_trace(part, target, meta=meta, readout=rows)
     except OSError as exc:
         raise ExportError(_os_message(exc, target)) from None
     return ExportResult(target, fmt, 0, time.perf_counter() - began)
@@ -369,7 +372,7 @@ def export(document: ExplorerDocument, options: ExportOptions, progress: Progres
         raise ExportError("the sequence is empty: there is nothing to export")
     fmt = options.format or detect_format(options.out)
     if fmt in TRACES:
-        return export_frames(trace, options, progress)
+        return export_frames(trace, options, progress, readout=document.readout_arrays())
     from .registry import view_source  # Qt views load with the first frame, not on import
 
     check_options(options, fmt)
@@ -387,8 +390,10 @@ def export_frames(
     progress: Progress | None = None,
     *,
     source: FrameSource | None = None,
+    readout: dict[str, np.ndarray] | None = None,
 ) -> ExportResult:
-    """Write ``trace`` (data formats) or the frames ``source`` draws as ``options`` say.
+    """Write ``trace`` (data formats, with the ``readout`` arrays beside it) or the frames
+    ``source`` draws, as ``options`` say.
 
     Raises :class:`ExportError` for user errors and :class:`ExportCancelled` when ``progress``
     returns False; in both cases nothing was written and an existing file of the same name is
@@ -401,7 +406,7 @@ def export_frames(
     check_options(options, fmt)
     if fmt in TRACES:
         _report(progress, 0, 1)
-        result = _export_trace(trace, options, fmt, target)
+        result = _export_trace(trace, options, fmt, target, readout)
         _report(progress, 1, 1)
         return result
     if source is None:

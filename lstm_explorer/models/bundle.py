@@ -14,7 +14,9 @@ Metadata (all strings; safetensors allows nothing else):
     format       "lstm-explorer-bundle/1"
     cell         lstm | gru | rnn | rnn-relu | peephole | coupled | gru-classic
     task         "text" (characters in, next-character probabilities out) or "numeric"
-    vocabulary   the characters, index = token id (text models)
+    vocabulary   the characters, index = token id (character models)
+    vocabulary_tokens  JSON list of tokens in id order (word models; readers before it ignore it)
+    merge_modes, go_backwards  JSON lists, one entry per layer (Keras Bidirectional / go_backwards)
     description  one line, shown by ``lstm-explorer models``
     presets      JSON list of example inputs, as typed in the editor
     trained_on   the training task's name (brackets, remember, sine), when trained here
@@ -26,12 +28,13 @@ Metadata (all strings; safetensors allows nothing else):
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ..atomic import atomic_path
+from .vocabulary import Vocabulary
 
 BUNDLE_FORMAT = "lstm-explorer-bundle/1"
 
@@ -41,7 +44,7 @@ def bundle_metadata(
     cell: str,
     task: str,
     description: str,
-    vocabulary: str | None = None,
+    vocabulary: str | Sequence[str] | None = None,
     presets: list[str] | None = None,
     extra: Mapping[str, object] | None = None,
 ) -> dict[str, str]:
@@ -50,10 +53,12 @@ def bundle_metadata(
     if task == "text" and not vocabulary:
         raise ValueError("a text model needs a vocabulary")
     if vocabulary is not None and len(set(vocabulary)) != len(vocabulary):
-        raise ValueError("the vocabulary repeats a character")
+        raise ValueError("the vocabulary repeats a token")
     metadata = {"format": BUNDLE_FORMAT, "cell": cell, "task": task, "description": description}
-    if vocabulary is not None:
+    if isinstance(vocabulary, str):
         metadata["vocabulary"] = vocabulary
+    elif vocabulary is not None:
+        metadata.update(Vocabulary(list(vocabulary)).to_metadata())
     metadata["presets"] = json.dumps(list(presets or []))
     for key, value in (extra or {}).items():
         metadata[key] = value if isinstance(value, str) else json.dumps(value)
@@ -62,7 +67,7 @@ def bundle_metadata(
 
 def write_bundle(path: str | Path, tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str]) -> Path:
     """Write atomically: the file appears complete or not at all."""
-    from safetensors.numpy import save_file
+    from safetensors.numpy import save_file  # here for start-up time: only writing a bundle needs it
 
     path = Path(path)
     arrays = {name: np.ascontiguousarray(value, dtype=np.float64) for name, value in tensors.items()}

@@ -7,8 +7,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from .common import FileContents
 from .files import read_weights
-from .model import Model, model_from_tensors
+from .model import Model, model_from_contents
 
 DEFAULT_MODEL = "brackets"
 #: Shown first, in this order; any other bundle follows alphabetically.
@@ -44,4 +45,5 @@ def list_bundled() -> list[tuple[str, str]]:
 def load_bundled(name: str) -> Model:
     """A fresh Model (its own arrays) for a bundled name such as ``brackets``."""
     tensors, metadata = _read(name)
-    return model_from_tensors(name, {k: v.copy() for k, v in tensors.items()}, dict(metadata))
+    contents = FileContents({k: v.copy() for k, v in tensors.items()}, dict(metadata), source="bundled model")
+    return model_from_contents(name, contents)

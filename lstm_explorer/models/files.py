@@ -1,35 +1,32 @@
 """Reading weight files into PyTorch-named NumPy arrays, without ever running code from a file.
 
-Every reader returns ``(tensors, metadata)``: tensor name → float64 array, and a dict of strings
-(cell kind, vocabulary, task, description) when the file carries them.
+:func:`read_file` returns a :class:`FileContents`: tensor name → float64 array, a dict of strings
+(cell kind, vocabulary, task, description) when the file carries them, and what the reader had to
+assume. :func:`read_weights` returns just ``(tensors, metadata)``.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from .common import FileContents, Metadata, ModelFileError, Tensors, clean_text
+from .keras import read_keras_archive, read_keras_weights
+from .onnxfile import read_onnx
+from .torchfile import read_torch
+
+__all__ = ["ModelFileError", "read_file", "read_weights", "write_npz"]
+
 #: Name of the metadata entry in an .npz file: a JSON string stored as a 0-d unicode array.
 NPZ_METADATA_KEY = "__metadata__"
 
-Tensors = dict[str, np.ndarray]
-Metadata = dict[str, str]
 
-
-class ModelFileError(ValueError):
-    """A weight file cannot be used; the message names the file and the problem."""
-
-    def __init__(self, path: str | Path, problem: str) -> None:
-        super().__init__(f"{Path(path).name}: {problem}")
-        self.path = Path(path)
-        self.problem = problem
-
-
-def read_npz(path: Path) -> tuple[Tensors, Metadata]:
+def read_npz(path: Path) -> FileContents:
     try:
         with np.load(path, allow_pickle=False) as archive:
             tensors = {}
@@ -44,85 +41,75 @@ def read_npz(path: Path) -> tuple[Tensors, Metadata]:
             raise ModelFileError(
                 path, "contains pickled Python objects, which are refused (they could run code)"
             ) from None
-        raise ModelFileError(path, f"not a readable .npz archive ({exc})") from None
+        raise ModelFileError(path, f"not a readable .npz archive ({clean_text(str(exc))})") from None
     except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ModelFileError(path, f"not a readable .npz archive ({exc})") from None
-    return tensors, metadata
+        raise ModelFileError(path, f"not a readable .npz archive ({clean_text(str(exc))})") from None
+    return FileContents(tensors, metadata, source="NumPy .npz")
 
 
-def read_safetensors(path: Path) -> tuple[Tensors, Metadata]:
-    from safetensors import SafetensorError, safe_open
+def _bfloat16(path: Path, names: list[str]) -> Tensors:
+    """bfloat16 tensors, which NumPy has no type for: each is the top half of a float32."""
+    with open(path, "rb") as handle:
+        (length,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(length))
+        start = 8 + length
+        tensors = {}
+        for name in names:
+            begin, end = header[name]["data_offsets"]
+            handle.seek(start + begin)
+            raw = np.frombuffer(handle.read(end - begin), dtype="<u2")
+            widened = (raw.astype(np.uint32) << 16).view(np.float32)
+            tensors[name] = widened.astype(np.float64).reshape(header[name]["shape"])
+    return tensors
+
+
+def read_safetensors(path: Path) -> FileContents:
+    from safetensors import SafetensorError, safe_open  # here for start-up time: only these files need it
 
     try:
         with safe_open(str(path), framework="numpy") as handle:
             metadata = dict(handle.metadata() or {})
-            tensors = {name: np.asarray(handle.get_tensor(name), dtype=np.float64) for name in handle.keys()}  # noqa: SIM118
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise ModelFileError(path, f"not a readable safetensors file ({exc})") from None
-    return tensors, metadata
+            tensors: Tensors = {}
+            wide: list[str] = []
+            for name in handle.keys():  # noqa: SIM118 - a safe_open handle is not a mapping
+                dtype = handle.get_slice(name).get_dtype()
+                if dtype == "BF16":
+                    wide.append(name)
+                elif dtype.startswith("F"):
+                    tensors[name] = np.asarray(handle.get_tensor(name), dtype=np.float64)
+                elif dtype in ("I64", "I32", "I16", "I8", "U8", "BOOL"):
+                    continue  # counters and masks (num_batches_tracked …): not weights
+                else:
+                    raise ModelFileError(path, f"tensor {name} has type {dtype}, which cannot be read as numbers")
+        tensors.update(_bfloat16(path, wide))
+        # safetensors.torch.save_model stores one name of tied tensors and records each dropped
+        # name in the metadata as dropped → kept (decoder.weight → encoder.weight): restore them.
+        for dropped, kept in list(metadata.items()):
+            if kept in tensors and dropped not in tensors and "." in dropped:
+                tensors[dropped] = tensors[kept]
+                del metadata[dropped]
+    except (SafetensorError, OSError, ValueError, KeyError, struct.error) as exc:
+        if isinstance(exc, ModelFileError):
+            raise
+        raise ModelFileError(path, f"not a readable safetensors file ({clean_text(str(exc))})") from None
+    return FileContents(tensors, metadata, source="safetensors")
 
 
-def read_torch(path: Path) -> tuple[Tensors, Metadata]:
-    try:
-        import torch
-    except ImportError:
-        raise ModelFileError(
-            path,
-            "reading PyTorch files needs torch: pip install 'lstm-explorer[torch]' "
-            "(or save the state_dict with safetensors, which needs no torch)",
-        ) from None
-    try:
-        # weights_only: torch's restricted unpickler, which refuses anything but tensors and containers.
-        state = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many types (UnpicklingError, RuntimeError, EOFError …)
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "weights_only" in str(exc) or "Unsupported global" in str(exc):
-            raise ModelFileError(
-                path,
-                "refused: the file holds Python objects, not only tensors, and unpickling them could run code; "
-                f"save model.state_dict() instead ({text})",
-            ) from None
-        raise ModelFileError(path, f"not a readable PyTorch file ({text})") from None
-    if isinstance(state, torch.nn.Module):  # pragma: no cover - weights_only never returns a Module
-        state = state.state_dict()
-    if not isinstance(state, dict):
-        raise ModelFileError(path, f"holds a {type(state).__name__}, expected a state_dict (a dict of tensors)")
-    for key in ("state_dict", "model_state_dict", "model"):  # common checkpoint layouts
-        if isinstance(state.get(key), dict):
-            state = state[key]
-            break
-    tensors = {
-        str(name): value.detach().to(torch.float64).numpy()
-        for name, value in state.items()
-        if isinstance(value, torch.Tensor) and value.is_floating_point()
-    }
-    return tensors, {}
-
-
-def read_keras_weights(path: Path) -> tuple[Tensors, Metadata]:
-    from .keras import read_keras_weights as read
-
-    return read(path)
-
-
-def read_keras_archive(path: Path) -> tuple[Tensors, Metadata]:
-    from .keras import read_keras_archive as read
-
-    return read(path)
-
-
-READERS: dict[str, Callable[[Path], tuple[Tensors, Metadata]]] = {
+READERS: dict[str, Callable[[Path], FileContents]] = {
     ".npz": read_npz,
     ".safetensors": read_safetensors,
     ".pt": read_torch,
     ".pth": read_torch,
+    ".bin": read_torch,
+    ".ckpt": read_torch,
     ".weights.h5": read_keras_weights,
     ".h5": read_keras_weights,
     ".keras": read_keras_archive,
+    ".onnx": read_onnx,
 }
 
 
-def read_weights(path: str | Path) -> tuple[Tensors, Metadata]:
+def read_file(path: str | Path) -> FileContents:
     """Read a weights file chosen by its extension."""
     path = Path(path)
     if not path.exists():
@@ -134,10 +121,16 @@ def read_weights(path: str | Path) -> tuple[Tensors, Metadata]:
     if reader is None:
         known = ", ".join(sorted(READERS))
         raise ModelFileError(path, f"unknown format {path.suffix or '(no extension)'!r}; known: {known}")
-    tensors, metadata = reader(path)
-    if not tensors:
+    contents = reader(path)
+    if not contents.tensors:
         raise ModelFileError(path, "holds no tensors")
-    return tensors, metadata
+    return contents
+
+
+def read_weights(path: str | Path) -> tuple[Tensors, Metadata]:
+    """Read a weights file chosen by its extension: its tensors and metadata."""
+    contents = read_file(path)
+    return contents.tensors, contents.metadata
 
 
 def write_npz(path: str | Path, tensors: Tensors, metadata: Metadata | None = None) -> None:

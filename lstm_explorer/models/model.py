@@ -3,32 +3,42 @@
 Besides the recurrent layers, a weights file may hold:
 
 * an **embedding** (``*.weight`` of an ``nn.Embedding``: a (V, input_size) matrix with no bias,
-  preferably named ``…emb…``): text is looked up in it instead of being one-hot;
-* a **readout** (an ``nn.Linear`` after the top layer: ``*.weight`` (out, H·D) with ``*.bias``):
-  ``readout(h)`` turns the top layer's hidden states into next-token probabilities (text models)
-  or predicted values (numeric models).
+  preferably named ``…emb…``): tokens are looked up in it instead of being one-hot;
+* a **readout** (an ``nn.Linear`` after the top layer: ``*.weight`` (out, features) with ``*.bias``):
+  ``readout(h)`` turns the top layer's output into next-token probabilities (text models) or
+  predicted values (numeric models).
+
+A Model also says what was found and what was assumed: :attr:`Model.assumptions`,
+:attr:`Model.modules`, :attr:`Model.cell_source`, :attr:`Model.readout_problem`.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from ..engine.cells import CELL_KINDS, cell_graph
-from ..engine.network import RecurrentNetwork
+from ..engine.cells import cell_graph
+from ..engine.network import RecurrentNetwork, infer_kind
 from ..engine.trace import Trace
 from ..engine.train import softmax
 from ..engine.weights import WeightsError, init_weights
-from ..sequence import MAX_STEPS, InputError
-from .files import Metadata, ModelFileError, Tensors, read_weights
+from ..sequence import InputError
+from .common import Assumption, FileContents, Metadata, ModelFileError, Tensors
+from .files import read_file
+from .statedict import choose_module, find_extras, find_modules
+from .vocabulary import Vocabulary, VocabularyError
 
-_RECURRENT_KEY = re.compile(r"^(?P<prefix>(?:[\w]+\.)*)(?P<name>(?:weight|bias)_[a-z]+_l\d+(?:_reverse)?)$")
-#: Names that mark a readout, best first, when more than one Linear fits.
-_READOUT_HINTS = ("fc", "readout", "head", "decoder", "out", "linear", "classifier", "proj", "dense")
+#: What the file cannot say about a PyTorch-shaped RNN: its nonlinearity.
+RNN_NONLINEARITY = Assumption(
+    "cell",
+    "rnn",
+    "the file does not record an nn.RNN's nonlinearity (tanh or relu)",
+    "give --cell rnn-relu if it was built with nonlinearity='relu'",
+    ("rnn-relu",),
+)
 
 
 @dataclass
@@ -41,22 +51,43 @@ class Model:
     #: Names in ``extras`` of the embedding and of the readout's weight and bias (None: absent).
     embedding_key: str | None = None
     readout_keys: tuple[str, str | None] | None = None
+    #: What the file could not tell and the model was opened with anyway (shown by the CLI, ``info``).
+    assumptions: list[Assumption] = field(default_factory=list)
+    #: Every recurrent module the file holds (by name), and the one shown.
+    modules: list[str] = field(default_factory=list)
+    module: str | None = None
+    #: The file's format in words, and how the cell kind was decided.
+    source: str = ""
+    cell_source: str = ""
+    #: Why the file's head is not used as the readout (an MLP a state_dict cannot describe …).
+    readout_problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+    #: The tokens; None: taken from the metadata (``vocabulary`` / ``vocabulary_tokens``).
+    vocab: Vocabulary | None = None
+    tied_weights: bool = False
 
     def __post_init__(self) -> None:
         if self.embedding_key is None and self.readout_keys is None:
-            self.embedding_key, self.readout_keys = find_extras(self.extras, self.network)
-        vocab = self.vocabulary
-        if vocab is not None:
-            if len(set(vocab)) != len(vocab):
-                raise WeightsError("the vocabulary repeats a character")
-            if self.embedding is not None and len(vocab) != self.embedding.shape[0]:
-                raise WeightsError(
-                    f"the vocabulary has {len(vocab)} characters but the embedding has {self.embedding.shape[0]} rows"
-                )
-            if self.embedding is None and len(vocab) != self.input_size:
-                raise WeightsError(
-                    f"the vocabulary has {len(vocab)} characters but the model reads {self.input_size} inputs"
-                )
+            found = find_extras(self.extras, self.network)
+            self.embedding_key, self.readout_keys = found.embedding, found.readout
+            self.readout_problem = self.readout_problem or found.problem
+            self.tied_weights = found.tied
+        if self.vocab is None:
+            try:
+                self.vocab = Vocabulary.from_metadata(self.metadata)
+            except VocabularyError as exc:
+                raise WeightsError(str(exc)) from None
+        self._check_vocabulary()
+
+    def _check_vocabulary(self) -> None:
+        vocab = self.vocab
+        if vocab is None:
+            return
+        size = f"{len(vocab)} {'characters' if vocab.is_characters else 'tokens'}"
+        if self.embedding is not None and len(vocab) != self.embedding.shape[0]:
+            raise WeightsError(f"the vocabulary has {size} but the embedding has {self.embedding.shape[0]} rows")
+        if self.embedding is None and len(vocab) != self.input_size:
+            raise WeightsError(f"the vocabulary has {size} but the model reads {self.input_size} inputs")
 
     # --- what the network is --------------------------------------------------------------------
 
@@ -80,22 +111,28 @@ class Model:
         net = self.network
         extra = f", {net.num_layers} layers" if net.num_layers > 1 else ""
         extra += ", bidirectional" if net.bidirectional else ""
-        return f"{self.name}: {net.graph.title}, input {net.input_size}, hidden {net.hidden_size}{extra}"
+        sizes = "/".join(str(h) for h in net.hidden_sizes)
+        return f"{self.name}: {net.graph.title}, input {net.input_size}, hidden {sizes}{extra}"
 
     # --- input ----------------------------------------------------------------------------------
 
     @property
-    def vocabulary(self) -> str | None:
-        """The characters the model reads, index = token id; None for numeric models."""
-        return self.metadata.get("vocabulary") or None
+    def vocabulary(self) -> Vocabulary | None:
+        """The tokens the model reads, index = token id; None for numeric models."""
+        return self.vocab
 
     @property
     def has_vocabulary(self) -> bool:
-        return self.vocabulary is not None
+        return self.vocab is not None
+
+    def with_vocabulary(self, vocabulary: Vocabulary) -> Model:
+        """This model reading ``vocabulary`` (checked against its embedding or input size)."""
+        metadata = {k: v for k, v in self.metadata.items() if k not in ("vocabulary", "vocabulary_tokens")}
+        return replace(self, metadata=metadata | vocabulary.to_metadata(), vocab=vocabulary)
 
     @property
     def task(self) -> str:
-        """``"text"`` for models that read tokens (characters), ``"numeric"`` otherwise."""
+        """``"text"`` for models that read tokens, ``"numeric"`` otherwise."""
         declared = self.metadata.get("task")
         if declared in ("text", "numeric"):
             return declared
@@ -105,6 +142,11 @@ class Model:
     def embedding(self) -> np.ndarray | None:
         """(V, input_size), or None when tokens are one-hot."""
         return self.extras[self.embedding_key] if self.embedding_key else None
+
+    @property
+    def token_count(self) -> int:
+        """How many token ids the model reads: the embedding's rows, else its input size (one-hot)."""
+        return int(self.embedding.shape[0]) if self.embedding is not None else self.input_size
 
     @property
     def featured_units(self) -> list[int]:
@@ -130,32 +172,22 @@ class Model:
         return [str(v) for v in value] if isinstance(value, list) else []
 
     def tokens(self, text: str) -> list[int]:
-        """Token ids of ``text``; a character outside the vocabulary raises InputError at its offset."""
-        vocab = self.vocabulary
-        if vocab is None:
-            raise InputError(f"{self.name} has no vocabulary: give numbers, not text")
-        if not text:
-            raise InputError("the sequence is empty")
-        if len(text) > MAX_STEPS:
-            raise InputError(f"{len(text)} characters, more than {MAX_STEPS}; split the sequence")
-        index = {ch: k for k, ch in enumerate(vocab)}
-        ids = []
-        for offset, ch in enumerate(text):
-            if ch not in index:
-                shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in vocab)
-                raise InputError(
-                    f"character {ch!r} at position {offset + 1} is not in the vocabulary {shown!r}",
-                    offset=offset,
-                )
-            ids.append(index[ch])
-        return ids
+        """Token ids of ``text``; a token outside the vocabulary raises InputError at its place."""
+        if self.vocab is None:
+            raise InputError(f"{self.name} has no vocabulary: give numbers or token ids, not text")
+        return self.vocab.encode(text)
 
     def encode_tokens(self, ids: list[int] | np.ndarray) -> np.ndarray:
         """(T, input_size): embedding rows, or one-hot rows when the model has no embedding."""
-        ids = np.asarray(ids, dtype=np.int64)
-        rows = self.embedding.shape[0] if self.embedding is not None else self.input_size
-        if ids.ndim != 1 or (ids.size and (ids.min() < 0 or ids.max() >= rows)):
+        ids = np.asarray(ids)
+        rows = self.token_count
+        if (
+            ids.ndim != 1
+            or not np.issubdtype(ids.dtype, np.integer)
+            or (ids.size and (ids.min() < 0 or ids.max() >= rows))
+        ):
             raise InputError(f"token ids must be a list of integers in 0..{rows - 1}")
+        ids = ids.astype(np.int64)
         if self.embedding is not None:
             return np.array(self.embedding[ids], dtype=np.float64)
         return np.eye(self.input_size)[ids]
@@ -171,7 +203,7 @@ class Model:
         return self.network.run(X)
 
     def top_outputs(self, traces: dict[tuple[int, bool], Trace]) -> np.ndarray:
-        """(T, H·D): the top layer's hidden states in time order, directions concatenated."""
+        """(T, features): the top layer's output as the readout reads it (directions merged)."""
         return self.network.outputs(traces, self.network.num_layers - 1)
 
     @property
@@ -199,76 +231,90 @@ class Model:
 
     @property
     def output_labels(self) -> list[str] | None:
-        """What each readout output means: the vocabulary's characters for text models."""
-        vocab = self.vocabulary
+        """What each readout output means: the vocabulary's tokens for text models."""
+        vocab = self.vocab
         if vocab is None or self.output_size != len(vocab):
             return None
         return list(vocab)
 
 
-def find_extras(extras: Tensors, network: RecurrentNetwork) -> tuple[str | None, tuple[str, str | None] | None]:
-    """Find the embedding and the readout among the non-recurrent tensors, by shape and name."""
-    features = network.hidden_size * len(network.directions)
-    matrices = [n for n, v in extras.items() if n.endswith("weight") and np.ndim(v) == 2]
+def _network_layout(metadata: Metadata) -> tuple[list[str] | None, list[bool] | None]:
+    """Per-layer merge modes and go_backwards flags recorded in the metadata (JSON lists)."""
 
-    def bias_of(name: str) -> str | None:
-        bias = name[: -len("weight")] + "bias"
-        if bias in extras and np.shape(extras[bias]) == (np.shape(extras[name])[0],):
-            return bias
-        return None
+    def listed(key: str) -> list | None:
+        if key not in metadata:
+            return None
+        try:
+            value = json.loads(metadata[key])
+        except ValueError:
+            raise WeightsError(f"metadata {key} is not JSON") from None
+        if not isinstance(value, list):
+            raise WeightsError(f"metadata {key} is not a list")
+        return value
 
-    embedding = None
-    embeds = [n for n in matrices if np.shape(extras[n])[1] == network.input_size and bias_of(n) is None]
-    named = [n for n in embeds if "emb" in n.lower()]
-    if named:
-        embedding = named[0]
-    elif len(embeds) == 1 and np.shape(extras[embeds[0]])[1] != features:
-        embedding = embeds[0]
-    linears = [n for n in matrices if n != embedding and np.shape(extras[n])[1] == features]
-    with_bias = [n for n in linears if bias_of(n) is not None] or linears
-    readout = None
-    if with_bias:
-
-        def rank(name: str) -> int:
-            head = name.lower().split(".")[0]
-            return next((k for k, hint in enumerate(_READOUT_HINTS) if hint in head), len(_READOUT_HINTS))
-
-        best = min(with_bias, key=rank)
-        readout = (best, bias_of(best))
-    return embedding, readout
+    modes = listed("merge_modes")
+    backwards = listed("go_backwards")
+    return modes, None if backwards is None else [bool(b) for b in backwards]
 
 
-def split_recurrent(tensors: Tensors) -> tuple[Tensors, Tensors]:
-    """Separate the recurrent layer's tensors (module prefix such as ``lstm.`` removed) from the rest."""
-    recurrent: Tensors = {}
-    prefixes: set[str] = set()
-    for name in tensors:
-        match = _RECURRENT_KEY.match(name)
-        if match:
-            prefixes.add(match["prefix"])
-    if len(prefixes) > 1:
-        # Several recurrent modules (an encoder and a decoder…): use the first in the file.
-        first = next(m["prefix"] for n in tensors if (m := _RECURRENT_KEY.match(n)))
-        prefixes = {first}
-    prefix = prefixes.pop() if prefixes else ""
-    rest: Tensors = {}
-    for name, value in tensors.items():
-        match = _RECURRENT_KEY.match(name)
-        if match and match["prefix"] == prefix:
-            recurrent[match["name"]] = value
-        else:
-            rest[name] = value
-    return recurrent, rest
+def model_from_contents(
+    name: str,
+    contents: FileContents,
+    *,
+    cell: str | None = None,
+    module: str | None = None,
+    path: str | Path | None = None,
+) -> Model:
+    """A Model from what a reader found; ``cell`` overrides the kind, ``module`` picks a module."""
+    metadata = dict(contents.metadata)
+    modules, used = find_modules(contents.tensors)
+    if not modules:
+        raise WeightsError("no recurrent layer found: no tensors named like weight_ih_l0 or a cell's weight_ih")
+    chosen = choose_module(path or name, modules, module)
+    metadata.update(contents.module_metadata.get(chosen.name, {}))
+    rest = {n: v for n, v in contents.tensors.items() if n not in used}
+    assumptions = list(contents.assumptions)
+    if cell:
+        kind, cell_source = cell, "--cell"
+        assumptions = [a for a in assumptions if a.setting != "cell"]
+    elif metadata.get("cell"):
+        kind = metadata["cell"]
+        cell_source = contents.cell_source or "the file's metadata (cell)"
+    else:
+        kind = infer_kind(chosen.tensors)
+        shape = np.shape(chosen.tensors["weight_hh_l0"])
+        cell_source = f"tensor shapes: weight_hh {shape[0]}×{shape[1]} → PyTorch {_TORCH_CLASS[kind]}"
+        if chosen.is_cell:
+            cell_source += "Cell"
+        if kind == "rnn":
+            assumptions.append(RNN_NONLINEARITY)
+    modes, backwards = _network_layout(metadata)
+    network = RecurrentNetwork.from_tensors(chosen.tensors, kind, merge_modes=modes, backwards=backwards)
+    notes = list(contents.notes)
+    if chosen.is_cell:
+        notes.append(f"{chosen.label}: a single cell (weight_ih, weight_hh …), read as one layer")
+    return Model(
+        name,
+        network,
+        metadata,
+        rest,
+        assumptions=assumptions,
+        modules=[m.label for m in modules],
+        module=chosen.label,
+        source=contents.source,
+        cell_source=cell_source,
+        readout_problem=contents.readout_problem,
+        notes=notes,
+    )
+
+
+_TORCH_CLASS = {"lstm": "nn.LSTM", "gru": "nn.GRU", "rnn": "nn.RNN", "peephole": "peephole LSTM"}
 
 
 def model_from_tensors(
     name: str, tensors: Tensors, metadata: Metadata | None = None, *, cell: str | None = None
 ) -> Model:
-    metadata = dict(metadata or {})
-    recurrent, rest = split_recurrent(tensors)
-    kind = cell or metadata.get("cell") or None
-    network = RecurrentNetwork.from_tensors(recurrent, kind)
-    return Model(name, network, metadata, rest)
+    return model_from_contents(name, FileContents(dict(tensors), dict(metadata or {})), cell=cell)
 
 
 def random_model(
@@ -287,60 +333,45 @@ def random_model(
         graph, input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional, seed=seed
     )
     network = RecurrentNetwork.from_tensors(tensors, kind)
-    return Model(f"{kind} (random, seed {seed})", network, {"cell": kind, "description": "random weights"})
+    return Model(
+        f"{kind} (random, seed {seed})",
+        network,
+        {"cell": kind, "description": "random weights"},
+        source="random weights",
+        cell_source="the kind asked for",
+    )
 
 
-def load_model_file(path: str | Path, cell: str | None = None, *, vocabulary: str | None = None) -> Model:
-    """Any supported weights file (.safetensors, .npz, .pt/.pth, .keras, .weights.h5) as a Model.
+def load_model_file(
+    path: str | Path,
+    cell: str | None = None,
+    *,
+    vocabulary: str | Vocabulary | None = None,
+    module: str | None = None,
+) -> Model:
+    """Any supported weights file (.safetensors, .npz, .pt/.pth/.ckpt/.bin, .keras, .weights.h5, .onnx).
 
-    ``vocabulary`` gives a text model's characters when the file does not carry them.
-    Raises ModelFileError naming the file and the problem.
+    ``vocabulary`` gives the tokens when the file does not carry them (a string: its characters);
+    ``module`` picks one of several recurrent modules. Raises ModelFileError naming the file and the problem.
     """
     path = Path(path)
-    tensors, metadata = read_weights(path)
-    if vocabulary is not None:
-        metadata = {**metadata, "vocabulary": vocabulary}
+    contents = read_file(path)
     try:
-        return model_from_tensors(path.name, tensors, metadata, cell=cell)
-    except (WeightsError, ValueError) as exc:
+        model = model_from_contents(path.name, contents, cell=cell, module=module, path=path)
+        if vocabulary is not None:
+            vocab = vocabulary if isinstance(vocabulary, Vocabulary) else Vocabulary(list(vocabulary))
+            model = model.with_vocabulary(vocab)
+    except ModelFileError:
+        raise
+    except (WeightsError, VocabularyError, ValueError) as exc:
         raise ModelFileError(path, str(exc)) from None
+    return model
 
 
-def is_variant_name(spec: str) -> bool:
-    return spec in CELL_KINDS
-
-
-def resolve_model(
-    spec: str,
-    *,
-    cell: str | None = None,
-    input_size: int = 8,
-    hidden_size: int = 16,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    seed: int = 0,
-) -> Model:
-    """A MODEL argument: a cell variant name (random weights), a bundled model's name, or a weights file."""
-    from .bundled import bundled_names, load_bundled
-
-    if is_variant_name(spec):
-        return random_model(
-            cell or spec,
-            input_size=input_size,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bidirectional=bidirectional,
-            seed=seed,
-        )
-    path = Path(spec)
-    if spec in bundled_names() and not path.exists():
-        return load_bundled(spec)
-    if not path.exists() and not path.suffix:
-        raise ValueError(
-            f"unknown model {spec!r}: not a cell kind ({', '.join(CELL_KINDS)}), "
-            f"not a bundled model ({', '.join(bundled_names())}) and no such file"
-        )
-    return load_model_file(path, cell=cell)
+def recurrent_modules(path: str | Path) -> list[str]:
+    """The recurrent modules a file holds, by name (what ``--module`` and a chooser offer)."""
+    modules, _ = find_modules(read_file(path).tensors)
+    return [m.label for m in modules]
 
 
 def encode_numeric(model: Model, X: np.ndarray) -> np.ndarray:

@@ -84,6 +84,12 @@ def network_from_model(model: Model) -> Network:
     """A trainable copy of a model that has a readout (its embedding, if any, is trained too)."""
     if model.readout_keys is None:
         raise ValueError(f"{model.name} has no readout layer to train")
+    net = model.network
+    if len(set(net.hidden_sizes)) > 1 or set(net.merge_modes) != {"concat"} or any(net.backwards):
+        raise ValueError(
+            f"{model.name}: the trainer trains stacks of one width whose directions are concatenated; "
+            "this model has layers of different widths, merged directions or a go_backwards layer"
+        )
     weight_key, bias_key = model.readout_keys
     tensors = {RNN_PREFIX + k: v.copy() for k, v in model.network.tensors.items()}
     tensors[READOUT_WEIGHT] = model.extras[weight_key].copy()
@@ -91,7 +97,6 @@ def network_from_model(model: Model) -> Network:
     tensors[READOUT_BIAS] = model.extras[bias_key].copy() if bias_key else np.zeros(out)
     if model.embedding is not None:
         tensors[EMBEDDING] = model.embedding.copy()
-    net = model.network
     return Network(model.kind, tensors, net.num_layers, net.bidirectional)
 
 

@@ -141,17 +141,18 @@ def sequential(*layers):
 
 def test_keras_archive_uses_config_for_order_and_activation(tmp_path):
     rng = np.random.default_rng(3)
-    # Names whose alphabetical order differs from the model's: config.json decides.
+    # Layer names differ from the weight groups' (Keras names groups by class and order): the
+    # config's n-th SimpleRNN is the n-th simple_rnn group, whatever it is called.
     first, second = cell_arrays(rng, 2, 3, 1), cell_arrays(rng, 3, 3, 1)
     config = sequential(
         {"class_name": "InputLayer", "config": {"name": "input"}},
         {"class_name": "SimpleRNN", "config": {"name": "zeta", "activation": "relu"}},
-        {"class_name": "SimpleRNN", "config": {"name": "alpha", "activation": "relu"}},
+        {"class_name": "SimpleRNN", "config": {"name": "simple_rnn", "activation": "relu"}},
     )
 
     def build(h5):
-        write_cell(h5, "layers/zeta", first)
-        write_cell(h5, "layers/alpha", second)
+        write_cell(h5, "layers/simple_rnn", first)
+        write_cell(h5, "layers/simple_rnn_1", second)
 
     keras_archive(tmp_path / "m.keras", config, build)
     model = load_model_file(tmp_path / "m.keras")
@@ -168,7 +169,9 @@ def test_keras_archive_refuses_other_activations(tmp_path):
         {"class_name": "LSTM", "config": {"name": "lstm", "recurrent_activation": "hard_sigmoid"}},
     )
     keras_archive(tmp_path / "h.keras", config, lambda h5: write_cell(h5, "layers/lstm", cell_arrays(rng, 2, 3, 4)))
-    with pytest.raises(ModelFileError, match=r"h\.keras: layer lstm: activations 'tanh'/'hard_sigmoid'"):
+    with pytest.raises(
+        ModelFileError, match=r"h\.keras: layer lstm \(LSTM\): recurrent_activation='hard_sigmoid' is not supported"
+    ):
         load_model_file(tmp_path / "h.keras")
 
 
@@ -192,5 +195,7 @@ def test_wrong_keras_shapes(tmp_path):
     kernel, rec, _ = cell_arrays(rng, 2, 3, 4)
     with h5py.File(tmp_path / "w.weights.h5", "w") as h5:
         write_cell(h5, "layers/lstm", (kernel, rec, np.zeros(5)))
-    with pytest.raises(ModelFileError, match=r"w\.weights\.h5: layer lstm: bias has shape \(5,\), expected \(12,\)"):
+    with pytest.raises(
+        ModelFileError, match=r"w\.weights\.h5: layer lstm \(LSTM\): bias has shape \(5,\), expected \(12,\)"
+    ):
         load_model_file(tmp_path / "w.weights.h5")

@@ -10,7 +10,8 @@ from lstm_explorer.engine import cell_graph, init_weights
 from lstm_explorer.models import ModelFileError, load_model_file, resolve_model
 from lstm_explorer.models.bundle import bundle_metadata, write_bundle
 from lstm_explorer.models.files import write_npz
-from lstm_explorer.models.model import model_from_tensors, split_recurrent
+from lstm_explorer.models.model import model_from_tensors
+from lstm_explorer.models.statedict import find_modules
 from lstm_explorer.sequence import InputError
 
 TOL = 1e-12
@@ -106,10 +107,11 @@ def test_module_prefixes_are_recognised(prefix):
     tensors = {prefix + k: v for k, v in init_weights(cell_graph("lstm"), 2, 3).items()}
     tensors["head.weight"] = np.zeros((4, 3))
     tensors["head.bias"] = np.zeros(4)
-    recurrent, rest = split_recurrent(tensors)
-    assert set(recurrent) == {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
+    (module,), _used = find_modules(tensors)
+    assert set(module.tensors) == {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
     model = model_from_tensors("m", tensors)
-    assert model.readout_keys == ("head.weight", "head.bias") and set(rest) == {"head.weight", "head.bias"}
+    assert model.readout_keys == ("head.weight", "head.bias") and set(model.extras) == {"head.weight", "head.bias"}
+    assert model.module == (prefix.rstrip(".") or "(top level)")
 
 
 def test_readout_on_a_bidirectional_model_reads_both_directions():
@@ -169,5 +171,8 @@ def test_checkpoint_dicts_and_float32_state_dicts(tmp_path):
 def test_a_whole_pickled_module_is_refused_with_advice(tmp_path):
     torch = pytest.importorskip("torch")
     torch.save(torch.nn.LSTM(2, 3), tmp_path / "whole.pt")
-    with pytest.raises(ModelFileError, match=r"whole\.pt: refused: .*save model\.state_dict\(\) instead"):
+    with pytest.raises(ModelFileError, match=r"whole\.pt: refused: the file is a whole pickled module") as info:
         load_model_file(tmp_path / "whole.pt")
+    # One clean line, then the two lines of code that save a state_dict; no terminal escape codes.
+    _first, *code = str(info.value).split("\n")
+    assert len(code) == 2 and "torch.save(model.state_dict()" in code[1] and "\x1b" not in str(info.value)
