@@ -145,9 +145,10 @@ class ExplorerDocument:
             return
         if self.model is not None:
             self.model.network.layer(*key)  # validates it
-        flip = key[1] != self.layer[1]
+        was_reversed = self.reverse
         t = self.playback.t
         self.layer = key
+        flip = was_reversed != self.reverse
         self.events.layer.emit(key)
         if self.traces:
             self._show(0, self.playback.steps - 1 - t if flip else t)
@@ -165,9 +166,8 @@ class ExplorerDocument:
     def _show(self, changed_from: int, t: int) -> None:
         if self.layer not in self.traces:
             return
-        layer, reverse = self.layer
-        if reverse or (layer > 0 and self.network.bidirectional):
-            changed_from = 0  # every step of these is recomputed (see Session)
+        if not self.network.prefix_stable(*self.layer):
+            changed_from = 0  # a step here depends on later inputs: every step is recomputed
         self.events.traces.emit(changed_from)
         self.playback.set_trace(self.traces[self.layer], t=max(t, 0), changed_from=changed_from)
 
@@ -198,7 +198,11 @@ class ExplorerDocument:
 
     @property
     def reverse(self) -> bool:
-        return self.layer[1]
+        """Whether the shown trace's step 0 read the last input (a backward direction, or a Keras
+        go_backwards layer): its steps, tokens and positions are then numbered from the end."""
+        if self.model is None:
+            return self.layer[1]
+        return self.network.step_order_reversed(*self.layer)
 
     @property
     def steps(self) -> int:
@@ -229,14 +233,16 @@ class ExplorerDocument:
         return layers, directions
 
     def top_output_at(self, t: int) -> np.ndarray:
-        """The top layer's output at time step ``t`` (directions joined, as the readout reads it)."""
+        """Row ``t`` of the top layer's output as the readout reads it (directions merged by the
+        network's merge mode): one step's worth, so scrubbing stays cheap."""
         net, traces = self.network, self.traces
-        top = net.num_layers - 1
-        parts = [traces[(top, False)]["h"][t]]
+        top, h = net.num_layers - 1, net.graph.hidden_output
+        forward = traces[(top, False)][h][t : t + 1]
+        reverse = None
         if net.bidirectional:
-            backward = traces[(top, True)]["h"]
-            parts.append(backward[len(backward) - 1 - t])
-        return np.concatenate(parts)
+            backward = traces[(top, True)][h]
+            reverse = backward[len(backward) - 1 - t : len(backward) - t]
+        return net.merge_outputs(top, forward, reverse)[0]
 
     def readout_arrays(self) -> dict[str, np.ndarray]:
         """The readout at every step, in the shown layer's step order (see :func:`readout_arrays`)."""
