@@ -52,7 +52,11 @@ def test_brackets_opens_on_its_depth_counter(qtbot, window):
 
 def test_typing_updates_every_view_incrementally(qtbot, window):
     before = window.playback.steps
+    # Three keys, then one update: on a busy machine the editor could otherwise update after each
+    # key (its pause is 0 ms after a cheap update), and the last update would start at before + 2.
+    window.editor.set_debounce(60_000)
     type_at_end(qtbot, window, "(b)")
+    window.editor.flush()
     wait_for_steps(qtbot, window, before + 3)
     T = before + 3
     # Appending recomputes the new steps only, and the views show the new last step.
