@@ -66,7 +66,7 @@ def test_typing_updates_every_view_incrementally(qtbot, window):
     assert window.transport.strip.tokens[-3:] == ["(", "b", ")"]
     assert f"Step t = {T - 1}" in window.equations.header.text()
     assert window.status.position.text() == f"t = {T - 1} / {T - 1}"
-    assert window.heatmaps.pending == 0
+    qtbot.waitUntil(lambda: window.heatmaps.pending == 0)  # tiles are coloured in time slices
     assert "After reading" in window.predictions.title.text()
 
 
