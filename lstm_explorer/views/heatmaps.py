@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .. import colormaps
 from ..document import ExplorerDocument
@@ -24,6 +23,7 @@ from ..engine.graph import CellGraph, Node
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .common import display_nodes, label_html
+from .heatmap_items import ScaleBar, TimeCursor, tile_item
 from .theme import Theme, theme
 
 if TYPE_CHECKING:
@@ -76,53 +76,6 @@ class _NodeMap:
         if self.sequential:
             return colormaps.sequential(values)
         return colormaps.diverging(values, self.vmax)
-
-
-class ScaleBar(QGraphicsWidget):
-    """A heatmap's colour scale: the map as a vertical bar with its two ends and middle labelled.
-
-    (A pyqtgraph ColorBarItem is a whole PlotItem; six of them cost 60 ms at start-up.)
-    """
-
-    WIDTH = 44.0
-
-    def __init__(self, name: colormaps.MapName, low: float, high: float, t: Theme) -> None:
-        super().__init__()
-        rgba = np.ascontiguousarray(colormaps.gradient(name, 128)[::-1][:, None, :])  # top = high
-        self._rgba = rgba
-        self._image = QImage(rgba.data, 1, len(rgba), 4, QImage.Format.Format_RGBA8888)
-        self.low, self.high = low, high
-        self.theme = t
-        self.setMinimumWidth(self.WIDTH)
-        self.setMaximumWidth(self.WIDTH)
-
-    def set_range(self, low: float, high: float) -> None:
-        self.low, self.high = low, high
-        self.update()
-
-    def set_theme(self, t: Theme) -> None:
-        self.theme = t
-        self.update()
-
-    def labels(self) -> list[str]:
-        return [f"{v:g}" for v in (self.high, (self.low + self.high) / 2, self.low)]
-
-    def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:  # Qt override
-        r = self.rect()
-        bar = QRectF(r.left() + 3, r.top() + 6, 9, max(r.height() - 12, 4))
-        painter.drawImage(bar, self._image)
-        painter.setPen(QColor(self.theme.plot_foreground))
-        painter.drawRect(bar)
-        font = QFont(painter.font())
-        font.setPointSizeF(7.5)
-        painter.setFont(font)
-        for k, text in enumerate(self.labels()):
-            y = bar.top() + k * bar.height() / 2
-            painter.drawText(
-                QRectF(bar.right() + 3, y - 7, r.width() - bar.width() - 6, 14),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                text,
-            )
 
 
 HOVER_HINT = "Hover over a heatmap to read a value; click to jump there and select the unit."
@@ -315,7 +268,7 @@ class HeatmapPanel(QWidget):
             if t1 <= t0:
                 continue
             while len(m.tiles) <= k:
-                item = _tile_item()
+                item = tile_item()
                 m.plot.addItem(item)
                 m.tiles.append(item)
                 m.buffers.append(np.zeros((trace.hidden_size, TILE, 4), dtype=np.uint8))
@@ -433,58 +386,6 @@ class HeatmapPanel(QWidget):
         m = self.maps[name]
         scene = m.plot.vb.mapViewToScene(QPointF(t + 0.5, unit + 0.5))
         return self.view.mapFromScene(scene)
-
-
-_TILE_CLASS: type | None = None
-
-
-class TimeCursor(QGraphicsLineItem):
-    """The vertical line at step t: a plain line item in data coordinates with a cosmetic pen.
-
-    pyqtgraph's InfiniteLine recomputes its bounding rectangle from the view on every move
-    (≈0.2 ms each, six heatmaps per keystroke); this one only moves."""
-
-    def __init__(self, height: int, colour: str) -> None:
-        super().__init__(0.0, 0.0, 0.0, float(height))
-        self.setZValue(10)
-        self.set_colour(colour)
-
-    def set_colour(self, colour: str) -> None:
-        pen = QPen(QColor(colour), 2)
-        pen.setCosmetic(True)  # 2 px wide whatever the zoom
-        self.setPen(pen)
-
-    def set_value(self, x: float) -> None:
-        self.setPos(x, 0.0)
-
-    def value(self) -> float:
-        return self.pos().x()
-
-
-def _tile_item() -> pg.ImageItem:
-    """An image tile whose bounding rectangle is worked out once per image shape.
-
-    Every repaint asks each tile of each heatmap for its bounds (40 tiles per node at T = 10 000);
-    pyqtgraph's ImageItem works them out in Python on every call.
-    """
-    global _TILE_CLASS
-    if _TILE_CLASS is None:
-        import pyqtgraph as pg
-
-        class Tile(pg.ImageItem):
-            _shape: tuple[int, ...] | None = None
-            _bounds = QRectF()
-
-            # Qt override
-            def boundingRect(self) -> QRectF:
-                image = self.image
-                shape = None if image is None else image.shape
-                if shape != self._shape:  # the bounds follow the image's shape only
-                    self._shape, self._bounds = shape, super().boundingRect()
-                return QRectF(self._bounds)  # a copy: callers may adjust what they get
-
-        _TILE_CLASS = Tile
-    return _TILE_CLASS(axisOrder="row-major")
 
 
 def view_end(steps: int) -> float:
