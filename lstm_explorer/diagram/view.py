@@ -114,6 +114,14 @@ class DiagramView(QGraphicsView):
         self._auto_fit = False
         self.scale(factor, factor)
 
+    def visible_region(self) -> tuple[float, float, float, float] | None:
+        """The scene rectangle on screen (x, y, width, height) once the user has zoomed or panned,
+        for exports of what the window shows; None while the whole cell is fitted."""
+        if self._auto_fit or self.diagram is None:
+            return None
+        shown = self.mapToScene(self.viewport().rect()).boundingRect()
+        return shown.x(), shown.y(), shown.width(), shown.height()
+
     # Qt override
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         """Zoomed in, the scene's legend may be out of sight: draw a copy pinned to the viewport's

@@ -38,6 +38,31 @@ DESCRIPTIONS = {
 }
 
 MIN_SIDE, MAX_SIDE = 16, 7680
+
+
+@dataclass(frozen=True)
+class SizePreset:
+    name: str
+    size: tuple[int, int]
+    fps: float | None = None  # None: a still-friendly size that keeps the chosen frame rate
+
+    @property
+    def label(self) -> str:
+        w, h = self.size
+        rate = f" at {self.fps:g} frames/s" if self.fps else ""
+        return f"{self.name} ({w} × {h}{rate})"
+
+
+#: Sizes for slides and phones: ``--preset NAME`` and the dialog's size list.
+PRESETS: dict[str, SizePreset] = {
+    p.name: p
+    for p in (
+        SizePreset("1080p60", (1920, 1080), 60.0),
+        SizePreset("720p30", (1280, 720), 30.0),
+        SizePreset("square", (1080, 1080)),
+        SizePreset("9:16", (1080, 1920)),
+    )
+}
 MAX_FPS = 120.0
 MAX_GIF_FPS = 50.0  # browsers slow GIF frames shorter than 2 centiseconds down to 10
 
@@ -68,7 +93,8 @@ class ExportOptions:
     view: str = "diagram"
     size: tuple[int, int] = (1280, 720)
     fps: float = 30.0
-    #: Steps ``start``..``stop − 1``; None: the whole sequence. Stills show the range's last step.
+    #: Steps ``start``..``stop − 1``; None: the whole sequence. Stills show the range's last step,
+    #: complete, unless ``still_at`` says where.
     steps: tuple[int, int] | None = None
     frames_per_step: int = 30
     phases: bool = True
@@ -82,6 +108,15 @@ class ExportOptions:
     #: The format's name (see FORMATS); None: chosen from ``out``.
     format: str | None = None
     meta: dict[str, object] = field(default_factory=dict)
+    #: A caption band under the view: model, ``t = N``, the input token and the phase.
+    caption: bool = True
+    #: A still's position (t, phase, progress): the window passes what it shows.
+    still_at: tuple[int, int, float] | None = None
+    #: The diagram's region in scene coordinates (x, y, width, height), e.g. the window's zoom;
+    #: None: the whole cell.
+    region: tuple[float, float, float, float] | None = None
+    #: False: refuse to replace an existing file or folder (``--no-clobber``).
+    overwrite: bool = True
 
 
 @dataclass
@@ -104,6 +139,14 @@ class ExportResult:
 def is_folder_target(out: str | Path) -> bool:
     text = str(out)
     return text.endswith(("/", os.sep)) or Path(text).is_dir()
+
+
+def would_replace(out: str | Path) -> Path | None:
+    """The existing file, or folder of earlier frames, that exporting to ``out`` would replace."""
+    target = Path(os.path.normpath(os.path.expanduser(str(out))))
+    if target.is_dir():
+        return target if any(target.iterdir()) else None
+    return target if target.exists() else None
 
 
 def detect_format(out: str | Path) -> str:

@@ -60,7 +60,11 @@ def view_source(document: ExplorerDocument, options: ExportOptions) -> FrameSour
         raise ExportError(f"unknown view {options.view!r}; choose one of {', '.join(_VIEWS)}")
     if document.trace is None:
         raise ExportError("there is nothing to export yet: enter a sequence first")
-    return view.factory(document.snapshot(), options)
+    if not options.caption:
+        return view.factory(document.snapshot(), options)
+    from .captions import captioned
+
+    return captioned(view.factory, document.snapshot(), options)
 
 
 def _register_builtin() -> None:

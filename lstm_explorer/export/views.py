@@ -41,6 +41,7 @@ class DiagramFrames:
         theme: str = "light",
         transparent: bool = False,
         walkthrough: bool = False,
+        region: tuple[float, float, float, float] | None = None,
     ) -> None:
         from ..diagram.render import DiagramRenderer
 
@@ -51,13 +52,35 @@ class DiagramFrames:
         self.trace = trace
         self.size = size
         self.transparent = transparent
+        #: The part of the scene to draw (the window's zoom), or None for the whole cell.
+        self.region = QRectF(*region) if region is not None and region[2] > 0 and region[3] > 0 else None
 
     @property
     def scene(self) -> QGraphicsScene:
         return self._renderer.scene
 
+    def _source_rect(self, target: QRectF) -> QRectF:
+        """The scene rectangle drawn into ``target``: the region widened or heightened about its
+        centre to the target's proportions (the frame is filled, nothing is stretched)."""
+        if self.region is None:
+            return self._renderer.scene.sceneRect()
+        region, aspect = self.region, target.width() / target.height()
+        w, h = max(region.width(), region.height() * aspect), max(region.height(), region.width() / aspect)
+        centre = region.center()
+        return QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
+
     def render(self, state: PlaybackState) -> QImage:
-        return self._renderer.render(self.trace, state)
+        if self.region is None:
+            return self._renderer.render(self.trace, state)
+        image = _image(self.size, self.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        try:
+            self.paint(painter, QRectF(0, 0, *self.size), state)
+        finally:
+            painter.end()
+        return image
 
     def paint(self, painter: QPainter, target: QRectF, state: PlaybackState) -> None:
         scene = self._renderer.scene
@@ -70,7 +93,7 @@ class DiagramFrames:
         else:
             painter.fillRect(target, scene.theme.background)
         try:
-            scene.render(painter, target, scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            scene.render(painter, target, self._source_rect(target), Qt.AspectRatioMode.KeepAspectRatio)
         finally:
             scene.setBackgroundBrush(saved)
 
@@ -202,6 +225,7 @@ def diagram_source(document: ExplorerDocument, options: ExportOptions) -> FrameS
         theme=options.theme,
         transparent=options.transparent,
         walkthrough=options.walkthrough,
+        region=options.region,
     )
 
 

@@ -265,6 +265,8 @@ class MainWindow(QMainWindow):
             theme=self.theme_name,
             folder=folder if isinstance(folder, str) and Path(folder).is_dir() else None,
             walkthrough=self.walkthrough_action.isChecked(),
+            settings=self.settings,
+            region=self.diagram.visible_region(),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exported.connect(self._on_exported)

@@ -41,7 +41,7 @@ def unit_pixels(scene, name: str, size: tuple[int, int]) -> list[tuple[int, int]
 def test_exported_frames_are_the_diagram_at_each_position(qapp, document, trace, tmp_path):
     size = (320, 180)
     out = tmp_path / "frames"
-    export(document, ExportOptions(out=f"{out}/", size=size, steps=(1, 3), frames_per_step=4))
+    export(document, ExportOptions(out=f"{out}/", size=size, steps=(1, 3), frames_per_step=4, caption=False))
     clock = FrameClock(1, 3, 4, len(trace.graph.phases), steps=trace.steps)
     window_renderer = DiagramRenderer(trace.graph, size, "light")
     names = sorted(p.name for p in out.iterdir())
@@ -58,7 +58,7 @@ def test_exported_frames_are_the_diagram_at_each_position(qapp, document, trace,
 def test_video_frames_carry_the_trace_colours(qapp, document, trace, tmp_path):
     size = (640, 360)
     out = tmp_path / "steps.mp4"
-    export(document, ExportOptions(out=str(out), size=size, frames_per_step=1, phases=False, fps=5))
+    export(document, ExportOptions(out=str(out), size=size, frames_per_step=1, phases=False, fps=5, caption=False))
     frames = iio.imread(out, plugin="FFMPEG", index=None)
     assert frames.shape == (trace.steps, 360, 640, 3)
     renderer = DiagramRenderer(trace.graph, size, "light")

@@ -41,9 +41,9 @@ def open_dialog(qtbot, window) -> ExportDialog:
 def test_export_action_opens_the_dialog_and_writes_an_mp4(qtbot, window, tmp_path):
     dialog = open_dialog(qtbot, window)
     assert dialog.trace is window.playback.trace
-    dialog.set_path(str(tmp_path / "walk.mp4"))
-    dialog.size_combo.setCurrentIndex(dialog.size_combo.findData("640x360"))
-    dialog.frames_spin.setValue(3)
+    dialog.form.set_path(str(tmp_path / "walk.mp4"))
+    dialog.form.size_combo.setCurrentIndex(dialog.form.size_combo.findData("640x360"))
+    dialog.form.frames_spin.setValue(3)
     with qtbot.waitSignal(dialog.exported, timeout=30000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     frames = iio.imread(tmp_path / "walk.mp4", plugin="FFMPEG", index=None)
@@ -58,11 +58,11 @@ def test_dashboard_is_drawn_by_the_panels_and_the_window_never_moves(qtbot, wind
     moves = []
     window.playback.position_changed.connect(moves.append)
     dialog = open_dialog(qtbot, window)
-    dialog.view_combo.setCurrentIndex(dialog.view_combo.findData("dashboard"))
-    dialog.set_path(f"{tmp_path}/frames/")
-    dialog.size_combo.setCurrentIndex(dialog.size_combo.findData("640x360"))
-    dialog.frames_spin.setValue(1)
-    dialog.phases_check.setChecked(False)
+    dialog.form.view_combo.setCurrentIndex(dialog.form.view_combo.findData("dashboard"))
+    dialog.form.set_path(f"{tmp_path}/frames/")
+    dialog.form.size_combo.setCurrentIndex(dialog.form.size_combo.findData("640x360"))
+    dialog.form.frames_spin.setValue(1)
+    dialog.form.phases_check.setChecked(False)
     with qtbot.waitSignal(dialog.exported, timeout=30000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     names = sorted(p.name for p in (tmp_path / "frames").iterdir())
@@ -74,10 +74,10 @@ def test_dashboard_is_drawn_by_the_panels_and_the_window_never_moves(qtbot, wind
 
 def test_chain_view_export_follows_the_step(qtbot, window, tmp_path):
     dialog = open_dialog(qtbot, window)
-    dialog.view_combo.setCurrentIndex(dialog.view_combo.findData("chain"))
-    dialog.set_path(str(tmp_path / "chain.gif"))
-    dialog.size_combo.setCurrentIndex(dialog.size_combo.findData("640x360"))
-    dialog.frames_spin.setValue(2)
+    dialog.form.view_combo.setCurrentIndex(dialog.form.view_combo.findData("chain"))
+    dialog.form.set_path(str(tmp_path / "chain.gif"))
+    dialog.form.size_combo.setCurrentIndex(dialog.form.size_combo.findData("640x360"))
+    dialog.form.frames_spin.setValue(2)
     with qtbot.waitSignal(dialog.exported, timeout=30000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     with Image.open(tmp_path / "chain.gif") as gif:
@@ -97,11 +97,12 @@ def test_exported_diagram_frames_are_what_the_window_scene_shows(qtbot, window, 
     from lstm_explorer.export.frames import rgba_array
 
     dialog = open_dialog(qtbot, window)
-    dialog.set_path(f"{tmp_path}/frames/")
-    dialog.set_size(320, 180)
-    dialog.first_spin.setValue(1)
-    dialog.last_spin.setValue(2)
-    dialog.frames_spin.setValue(3)
+    dialog.form.set_path(f"{tmp_path}/frames/")
+    dialog.form.set_size(320, 180)
+    dialog.form.caption_check.setChecked(False)  # the frames alone, to compare with the window's scene
+    dialog.form.first_spin.setValue(1)
+    dialog.form.last_spin.setValue(2)
+    dialog.form.frames_spin.setValue(3)
     with qtbot.waitSignal(dialog.exported, timeout=30000):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     trace, selected = window.playback.trace, window.playback.selected
