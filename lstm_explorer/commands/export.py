@@ -64,8 +64,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_model_arguments(parser)
     add_input_arguments(parser)
     parser.add_argument("--out", required=True, help=FORMAT_HELP)
-    parser.add_argument("--fps", type=_fps, default=30.0, help="frames per second of an animation (default 30)")
-    parser.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="frame size (default 1280x720)")
+    parser.add_argument("--fps", type=_fps, help="frames per second of an animation (default 30)")
+    parser.add_argument("--size", type=_size, metavar="WxH", help="frame size (default 1280x720)")
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="size and frame rate for slides and phones: 1080p60 (1920x1080, 60 fps), 720p30 (1280x720, 30 fps), "
+        "square (1080x1080), 9:16 (1080x1920); --size and --fps win over it",
+    )
     parser.add_argument(
         "--steps",
         metavar="A:B",
@@ -94,6 +100,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--walkthrough", action="store_true", help="diagram: dim what is not computing and explain each phase"
     )
     parser.add_argument("--select", metavar="UNITS", help="hidden units to highlight, e.g. 0,3")
+    parser.add_argument(
+        "--no-caption", action="store_true", help="no caption band (model, t = N, input, phase) under the frames"
+    )
+    parser.add_argument(
+        "--no-clobber", action="store_true", help="do not replace an existing file or folder (default: replace it)"
+    )
     add_layer_arguments(parser)
     add_intervention_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -144,6 +156,11 @@ def _units(text: str | None, hidden: int) -> tuple[int, ...]:
 def run_export(args: argparse.Namespace) -> int:
     from ..document import ExplorerDocument
     from ..export import TRACES, ExportError, ExportOptions, detect_format, export, parse_steps
+    from ..export.options import PRESETS
+
+    preset = PRESETS.get(args.preset) if args.preset else None
+    if args.preset and preset is None:
+        raise CliError(f"--preset {args.preset!r}: choose one of {', '.join(PRESETS)}")
 
     try:
         fmt = detect_format(args.out)
@@ -171,8 +188,8 @@ def run_export(args: argparse.Namespace) -> int:
     options = ExportOptions(
         out=args.out,
         view=args.view,
-        size=args.size,
-        fps=args.fps,
+        size=args.size or (preset.size if preset else (1280, 720)),
+        fps=args.fps or (preset.fps if preset and preset.fps else 30.0),
         steps=steps,
         frames_per_step=args.frames_per_step,
         phases=not args.no_phases,
@@ -189,6 +206,8 @@ def run_export(args: argparse.Namespace) -> int:
             "reverse": args.reverse,
             **({"interventions": [item.describe() for item in interventions]} if interventions else {}),
         },
+        caption=not args.no_caption,
+        overwrite=not args.no_clobber,
     )
     app = _ensure_qt() if fmt not in TRACES else None  # noqa: F841 - kept alive while exporting
     bar = ProgressBar(sys.stderr)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import colormaps
+from .cells import draw_cells
 from .layout import NodeShape, Point, Route
 from .theme import Theme
 from .timeline import Status
@@ -329,8 +330,7 @@ class StripItem(QGraphicsItem):
             painter.setBrush(t.pending_strip)
             painter.drawRect(rect)
             return
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        painter.drawImage(rect, self.image)
+        draw_cells(painter, rect, self.image)  # one image, or one rectangle per cell in SVG/PDF
         painter.setPen(QPen(t.glow, 2.0) if self.travelling else QPen(t.wire, 0.8))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect)
@@ -423,7 +423,7 @@ class LegendItem(QGraphicsItem):
             painter.setPen(self.theme.muted_text)
             painter.drawText(QPointF(x, 10), caption)
             bar = QRectF(x, 15, w, h)
-            painter.drawImage(bar, self._images[name])
+            draw_cells(painter, bar, self._images[name])
             painter.setPen(QPen(self.theme.wire, 0.6))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(bar)

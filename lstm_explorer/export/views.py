@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
-from PySide6.QtWidgets import QApplication, QGraphicsScene, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QGraphicsScene, QWidget
 
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
@@ -174,9 +174,21 @@ class WidgetFrames:
                 self.playback.select(restore.selected)
 
 
+#: Widgets are laid out for at most this size and scaled up to bigger frames (a painter scale:
+#: text stays sharp), so a 1080p dashboard reads like the 720p one, half as large again.
+LAYOUT_SIZE = (1280, 720)
+
+
+def layout_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size a widget is laid out at to fill a frame of ``size``."""
+    scale = max(1.0, min(size[0] / LAYOUT_SIZE[0], size[1] / LAYOUT_SIZE[1]))
+    return round(size[0] / scale), round(size[1] / scale)
+
+
 class OwnWidgetFrames(WidgetFrames):
-    """A widget made for the export alone: sized to the frame, laid out but never on screen, and
-    discarded at the end."""
+    """A widget made for the export alone: laid out at the frame's size (or, for frames larger
+    than :data:`LAYOUT_SIZE`, at a size it is scaled up from), never on screen, and discarded at
+    the end."""
 
     def __init__(
         self,
@@ -190,7 +202,7 @@ class OwnWidgetFrames(WidgetFrames):
         super().__init__(widget, playback, size, transparent=transparent)
         self._on_close = on_close
         widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        widget.resize(QSize(*size))
+        widget.resize(QSize(*layout_size(size)))
         widget.show()
         self.settle()
 
@@ -264,16 +276,44 @@ def _replay(document: ExplorerDocument, widgets: list[QWidget], theme: Theme) ->
     playback.select(state.selected)
 
 
+#: Hints for a person with a mouse, which say nothing in a video ("Hover over a heatmap …").
+HOVER_HINTS = ("heatmapInfo",)
+#: Lines for the prose boxes by object name (the equations' step and phase explanation): on screen
+#: the reader can resize the dock to read the rest, in a frame nobody can.
+PROSE_LINES = {"equationsHeader": 6}
+
+
+def _for_the_page(widget: QWidget) -> None:
+    """No scroll bars (the panels scroll to the current step themselves), no hover hints, and room
+    for the prose."""
+    from ..views.common import RichTextBox
+
+    for name, lines in PROSE_LINES.items():
+        for box in widget.findChildren(RichTextBox, name):
+            box.setFixedHeight(box.fontMetrics().lineSpacing() * lines + 6)
+    for area in [widget, *widget.findChildren(QAbstractScrollArea)]:
+        if isinstance(area, QAbstractScrollArea):
+            area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    for name in HOVER_HINTS:
+        for hint in widget.findChildren(QWidget, name):
+            hint.hide()
+
+
 def _finish(widgets: list[QWidget]) -> None:
     """Draw what panels draw later on screen (heatmap tiles are coloured in time slices)."""
     for widget in widgets:
+        _for_the_page(widget)
         render_all = getattr(widget, "render_all", None)
         if render_all is not None:
             render_all()
 
 
 def panel_source(name: str, document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    from ..views.theme import make_palette
+
     widget = _panel(name, document)
+    widget.setPalette(make_palette(options.theme))
     source = OwnWidgetFrames(widget, document.playback, options.size, transparent=options.transparent)
     _replay(document, [widget], _theme(options))
     _finish([widget])
@@ -287,16 +327,15 @@ def chain_source(document: ExplorerDocument, options: ExportOptions) -> FrameSou
 def dashboard_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
     """Every panel laid out as in the window, drawn by the panels themselves: no menu bar, dock
     title bars or hover text, whatever the window looks like at the time."""
-    from PySide6.QtWidgets import QGridLayout
+    from PySide6.QtWidgets import QGridLayout, QSizePolicy
 
     from ..views.diagram_panel import make_diagram_view
+    from ..views.theme import make_palette
 
     theme = _theme(options)
     board = QWidget()
     board.setAutoFillBackground(True)
-    palette = board.palette()
-    palette.setColor(board.backgroundRole(), QColor(theme.window))
-    board.setPalette(palette)
+    board.setPalette(make_palette(theme.name))  # the panels' text boxes and plots in the export's theme
     grid = QGridLayout(board)
     grid.setContentsMargins(6, 6, 6, 6)
     grid.setSpacing(6)
@@ -313,11 +352,15 @@ def dashboard_source(document: ExplorerDocument, options: ExportOptions) -> Fram
     grid.addWidget(panels["chain"], 2, 0, 1, 2)
     grid.addWidget(panels["unit_plot"], 2, 2)
     grid.addWidget(panels["predictions"], 2, 3)
-    for column, stretch in enumerate((5, 6, 4, 6)):
+    for column, stretch in enumerate((6, 6, 4, 6)):  # the equations' prose needs the width
         grid.setColumnStretch(column, stretch)
-    grid.setRowStretch(0, 3)
-    grid.setRowStretch(2, 1)
+    grid.setRowStretch(0, 5)
+    grid.setRowStretch(2, 3)
     widgets = [*panels.values(), diagram]
+    for widget in (diagram, panels["equations"], panels["heatmaps"], panels["chain"]):
+        # The grid's proportions, not these panels' on-screen size hints, share out the frame: a
+        # frame has no scroll bars or splitters to make up for a squeezed diagram.
+        widget.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
     source = OwnWidgetFrames(board, document.playback, options.size, transparent=False)
     _replay(document, list(panels.values()), theme)
     fit = getattr(diagram, "fit", None)

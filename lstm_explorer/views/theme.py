@@ -60,8 +60,14 @@ def theme(name: str) -> Theme:
 
 
 def apply_palette(app: QApplication, name: str) -> None:
-    t = theme(name)
     app.setStyle("Fusion")
+    app.setPalette(make_palette(name))
+    app.setStyleSheet(control_style(theme(name)))
+
+
+def make_palette(name: str) -> QPalette:
+    """The widgets' colours for a theme (the app's, or one exported board's)."""
+    t = theme(name)
     palette = QPalette()
     roles = {
         QPalette.ColorRole.Window: t.window,
@@ -83,8 +89,7 @@ def apply_palette(app: QApplication, name: str) -> None:
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(t.muted))
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(t.muted))
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(t.muted))
-    app.setPalette(palette)
-    app.setStyleSheet(control_style(t))
+    return palette
 
 
 def control_style(t: Theme) -> str:

@@ -191,7 +191,7 @@ def test_vector_output_keeps_labels_as_text(qapp, make_trace, tmp_path) -> None:
     painter.end()
     svg = path.read_text(encoding="utf-8")
     assert svg.count(">σ<") == 3 and ">tanh<" in svg and ">×<" in svg and ">+<" in svg
-    assert "<image" in svg  # the strips: one image each
+    assert "<image" not in svg  # strips are one rectangle per cell in drawings (viewers blur images)
 
 
 def test_one_item_per_strip_whatever_the_hidden_size(qapp, make_trace) -> None:
