@@ -1,8 +1,9 @@
 """Captions on exported frames: a band under the view that says which model, which step (``t = N``,
 the number the transport shows), which input token and which phase of the step.
 
-The text is 4% of the frame's height (29 px at 720p) and never under 3% (22 px at 720p), so a
-frame projected in a lecture hall reads from the back row. The band is painted with QPainter in
+The font is 4.5% of the frame's height (32 px at 720p, digits 24 px high) and never under 4.2%
+(digits at least 3% of the height, 22 px at 720p), so a frame projected in a lecture hall reads
+from the back row. The band is painted with QPainter in
 both ``render`` (a frame) and ``paint`` (SVG, PDF: the caption stays text).
 """
 
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
     from ..views.theme import Theme
 
 FONT_FAMILY = "DejaVu Sans"
-TEXT_SHARE = 0.04  # of the frame height: the caption's text size
-MIN_TEXT_SHARE = 0.03  # the smallest it may shrink to so that a long caption fits the width
+#: The font's pixel size as a share of the frame height; a digit is about 0.73 of it (DejaVu Sans).
+TEXT_SHARE = 0.045
+MIN_TEXT_SHARE = 0.042  # the smallest it may shrink to so that a long caption fits the width
 MIN_TEXT_PX = 9  # tiny frames (thumbnails) still get legible pixels
 LINE_HEIGHT = 1.3  # band height per line of text, in text sizes, plus half a text size of padding
 SEPARATOR = "  ·  "
@@ -99,10 +101,16 @@ class CaptionFacts:
         return tuple(parts)
 
 
+#: Extra width of a space, in font sizes: "t = 3" reads as three words (to a person at the back
+#: and to OCR) rather than "t=3".
+WORD_SPACING = 0.3
+
+
 def caption_font(pixels: int, *, bold: bool = False) -> QFont:
     font = QFont(FONT_FAMILY)
     font.setPixelSize(pixels)
     font.setBold(bold)
+    font.setWordSpacing(WORD_SPACING * pixels)
     return font
 
 
@@ -127,13 +135,14 @@ def _line_width(line: tuple[str, ...], pixels: int, *, first: bool) -> float:
 @dataclass(frozen=True)
 class CaptionLayout:
     pixels: int  # text size (the font's pixel size)
-    lines: int  # 1, or 2 when one line would need text under 3% of the frame height
+    lines: int  # 1, or 2 when one line would need a font under MIN_TEXT_SHARE of the frame height
     band: int  # band height in pixels
 
     @classmethod
     def fit(cls, widest: tuple[str, ...], size: tuple[int, int]) -> CaptionLayout:
-        """The largest text from 4% down to 3% of the height with which ``widest`` fits the width
-        on one line; else two lines (portrait frames); text that still overflows is elided."""
+        """The largest text from :data:`TEXT_SHARE` down to :data:`MIN_TEXT_SHARE` of the height
+        with which ``widest`` fits the width on one line; else two lines (portrait frames); text
+        that still overflows is elided."""
         w, h = size
         largest = max(MIN_TEXT_PX, round(TEXT_SHARE * h))
         smallest = max(MIN_TEXT_PX, math.ceil(MIN_TEXT_SHARE * h))

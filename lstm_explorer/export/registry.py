@@ -67,14 +67,23 @@ def view_source(document: ExplorerDocument, options: ExportOptions) -> FrameSour
     return captioned(view.factory, document.snapshot(), options)
 
 
+_builtin_registered = False
+
+
 def _register_builtin() -> None:
-    if _VIEWS:
+    """Register the built-in views once (a view registered earlier, e.g. by a test, comes first)."""
+    global _builtin_registered
+    if _builtin_registered:
         return
+    _builtin_registered = True
     # The Qt views load with the first frame, not with this module: the CLI imports it for --help.
     from . import views as qt_views
 
+    earlier = dict(_VIEWS)  # listed after the built-ins; a built-in's name registered earlier wins
+    _VIEWS.clear()
     register_view("diagram", "Cell diagram", qt_views.diagram_source, vector=True)
     register_view("chain", "Unrolled chain", qt_views.chain_source)
     register_view("dashboard", "Dashboard (every panel)", qt_views.dashboard_source)
     for name, label in qt_views.PANELS.items():
         register_view(name, label, partial(qt_views.panel_source, name))
+    _VIEWS.update(earlier)

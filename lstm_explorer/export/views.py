@@ -96,6 +96,27 @@ class DiagramFrames:
             scene.render(painter, target, self._source_rect(target), Qt.AspectRatioMode.KeepAspectRatio)
         finally:
             scene.setBackgroundBrush(saved)
+        if self.region is not None:
+            self._pin_legend(painter, target)
+
+    def _pin_legend(self, painter: QPainter, target: QRectF) -> None:
+        """Zoomed in, the legend may be out of the region: a copy in the bottom-left corner, as the
+        window's diagram view draws it, so colours can always be read."""
+        from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+        scene = self._renderer.scene
+        legend = scene.legend
+        box = legend.boundingRect()
+        margin = 10.0
+        painter.save()
+        try:
+            painter.translate(target.left() + margin - box.left(), target.bottom() - box.height() - margin)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(scene.theme.background)
+            painter.drawRoundedRect(box.adjusted(-6, -4, 6, 4), 6, 6)
+            legend.paint(painter, QStyleOptionGraphicsItem(), None)
+        finally:
+            painter.restore()
 
     def close(self) -> None:
         pass

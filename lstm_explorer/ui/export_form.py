@@ -213,8 +213,8 @@ class ExportForm(QWidget):
             self.walkthrough_check: diagram,
             self.zoom_check: diagram,
         }
-        for widget in (self.view_combo, self.size_combo, self.width_spin, self.height_spin):
-            enabled[widget] = drawn
+        picture: tuple[QWidget, ...] = (self.view_combo, self.size_combo, self.width_spin, self.height_spin)
+        enabled.update(dict.fromkeys(picture, drawn))
         for widget, on in enabled.items():
             widget.setEnabled(on)
 

@@ -121,3 +121,28 @@ def test_exported_diagram_frames_are_what_the_window_scene_shows(qtbot, window, 
         painter.end()
         exported = np.asarray(Image.open(tmp_path / "frames" / f"frame_{k:05d}.png").convert("RGB"))
         assert np.array_equal(exported, rgba_array(image)[..., :3]), k
+
+
+def test_the_diagram_export_draws_the_windows_zoom(qtbot, window, tmp_path):
+    window.diagram.zoom(3.0)
+    region = window.diagram.visible_region()
+    assert region is not None
+    dialog = open_dialog(qtbot, window)
+    assert dialog.form.zoom_check.isChecked() and dialog.form.zoom_check.isVisible()
+    dialog.form.set_format("png")
+    dialog.form.set_path(str(tmp_path / "zoomed.png"))
+    dialog.form.set_size(640, 360)
+    assert dialog.options().region == region
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.findChildren(ExportDialog))  # closed and deleted
+    dialog = open_dialog(qtbot, window)
+    dialog.form.zoom_check.setChecked(False)
+    dialog.form.set_path(str(tmp_path / "whole.png"))
+    assert dialog.options().region is None and dialog.options().size == (640, 360)  # remembered
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    zoomed, whole = (np.asarray(Image.open(tmp_path / n).convert("RGB")) for n in ("zoomed.png", "whole.png"))
+    assert zoomed.shape == whole.shape == (360, 640, 3)
+    # Zoomed in, the cell's frame fills the picture: fewer pixels of the white page around it.
+    assert (zoomed == 255).all(axis=2).mean() < (whole == 255).all(axis=2).mean() / 2
