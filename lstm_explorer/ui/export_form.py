@@ -154,6 +154,7 @@ class ExportForm(QWidget):
             check.toggled.connect(self.changed)
         self.view_combo.currentIndexChanged.connect(self.changed)
         self.still_phase_combo.currentIndexChanged.connect(self.changed)
+        self._sync_size_list()
 
     # -- the choices -----------------------------------------------------------------------------
     @property
@@ -244,6 +245,7 @@ class ExportForm(QWidget):
         self.phases_check.setChecked(remembered.phases)
         self.caption_check.setChecked(remembered.caption)
         self.transparent_check.setChecked(remembered.transparent)
+        self._sync_size_list()
 
     def set_format(self, fmt: str) -> None:
         index = self.format_combo.findData(fmt)
@@ -310,15 +312,24 @@ class ExportForm(QWidget):
         self.changed.emit()
 
     def _on_size_typed(self) -> None:
+        self._sync_size_list()
+        self.changed.emit()
+
+    def _sync_size_list(self) -> None:
+        """Show the size list's entry for the typed size: the chosen preset while it still
+        applies, else a plain size, else a preset of that size (square, 9:16), else Custom."""
         size = (self.width_spin.value(), self.height_spin.value())
         current = str(self.size_combo.currentData() or "")
         preset = PRESETS.get(current.removeprefix(PRESET_PREFIX)) if current.startswith(PRESET_PREFIX) else None
-        if preset is None or preset.size != size:
-            index = self.size_combo.findData(f"{size[0]}x{size[1]}")
-            self.size_combo.blockSignals(True)
-            self.size_combo.setCurrentIndex(index if index >= 0 else self.size_combo.count() - 1)
-            self.size_combo.blockSignals(False)
-        self.changed.emit()
+        if preset is not None and preset.size == size:
+            return
+        index = self.size_combo.findData(f"{size[0]}x{size[1]}")
+        if index < 0:
+            same = [p.name for p in PRESETS.values() if p.size == size]
+            index = self.size_combo.findData(PRESET_PREFIX + same[0]) if same else self.size_combo.count() - 1
+        self.size_combo.blockSignals(True)
+        self.size_combo.setCurrentIndex(index)
+        self.size_combo.blockSignals(False)
 
 
 def _spin(low: int, high: int, value: int, *, step: int = 1, suffix: str = "", prefix: str = "") -> QSpinBox:

@@ -175,6 +175,7 @@ def test_the_dialog_remembers_its_choices_across_openings(qtbot, document, strip
     assert form.format == "gif" and form.path_edit.text().endswith(".gif")
     assert form.view_combo.currentData() == "chain"
     assert (form.width_spin.value(), form.height_spin.value()) == (1080, 1080)
+    assert form.size_combo.currentText().startswith("square")
     assert (form.fps_spin.value(), form.frames_spin.value()) == (12, 4)
     assert not form.phases_check.isChecked() and not form.caption_check.isChecked()
     options = again.options()
@@ -182,12 +183,16 @@ def test_the_dialog_remembers_its_choices_across_openings(qtbot, document, strip
 
 
 def test_a_preset_sets_size_and_frame_rate(qtbot, document, strips_view, tmp_path):
+    fresh = ExportDialog(document, folder=tmp_path)
+    qtbot.addWidget(fresh)
+    assert fresh.form.size_combo.currentText() == "1280 × 720" and fresh.options().size == (1280, 720)
     dialog = make_dialog(qtbot, document, tmp_path)
     form = dialog.form
     form.size_combo.setCurrentIndex(form.size_combo.findData("preset:1080p60"))
     assert dialog.options().size == (1920, 1080) and dialog.options().fps == 60
     form.size_combo.setCurrentIndex(form.size_combo.findData("preset:9:16"))
     assert dialog.options().size == (1080, 1920) and dialog.options().fps == 60
+    assert form.size_combo.currentText().startswith("9:16")
     form.width_spin.setValue(1000)
     assert form.size_combo.currentText() == "Custom"
 
