@@ -301,7 +301,7 @@ def _replay(document: ExplorerDocument, widgets: list[QWidget], theme: Theme) ->
 HOVER_HINTS = ("heatmapInfo",)
 #: Lines for the prose boxes by object name (the equations' step and phase explanation): on screen
 #: the reader can resize the dock to read the rest, in a frame nobody can.
-PROSE_LINES = {"equationsHeader": 6}
+PROSE_LINES = {"equationsHeader": 5}
 
 
 def _for_the_page(widget: QWidget) -> None:
