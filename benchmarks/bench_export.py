@@ -1,7 +1,7 @@
 """Export throughput at 1280×720: render, encode, and both together (the export function), side by
 side in one run, for MP4 and GIF, as ratios against the budgets in DESIGN.md.
 
-    python3 benchmarks/bench_export.py [--frames 240] [--hidden 64] [--size 1280x720]
+    python3 benchmarks/bench_export.py [--frames 240] [--hidden 64] [--size 1280x720] [--no-caption]
 
 * render: the diagram drawn offscreen at each frame's position (what export does per frame).
 * encode: the writer alone, fed frames rendered beforehand.
@@ -28,9 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 from PySide6.QtWidgets import QApplication
 
-from lstm_explorer.export import ExportOptions, FrameClock, export
+from lstm_explorer.document import ExplorerDocument
+from lstm_explorer.export import ExportOptions, FrameClock, export_frames
 from lstm_explorer.export.frames import bgra_view, normalize_image
-from lstm_explorer.export.views import make_source
+from lstm_explorer.export.registry import view_source
 from lstm_explorer.export.writers import GifWriter, Mp4Writer
 from lstm_explorer.models import random_model
 
@@ -43,6 +44,7 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=64, help="hidden size (default 64)")
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--view", default="diagram", choices=("diagram", "chain", "dashboard"))
+    parser.add_argument("--no-caption", action="store_true", help="frames without the caption band")
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
     assert len(size) == 2
@@ -53,14 +55,19 @@ def main() -> None:
     frames_per_step = 24
     steps = max(1, -(-args.frames // frames_per_step))
     X = np.random.default_rng(0).normal(size=(steps, 16))
-    trace = model.network.trace(X)
+    document = ExplorerDocument.computed(model, X)
+    trace = document.trace
+    assert trace is not None
     clock = FrameClock(0, steps, frames_per_step, len(trace.graph.phases), steps=steps)
     total = clock.total
-    print(f"LSTM H={args.hidden}, {args.view} at {w}×{h}, {total} frames ({steps} steps × {frames_per_step})")
+    caption = "without" if args.no_caption else "with"
+    print(
+        f"LSTM H={args.hidden}, {args.view} at {w}×{h} {caption} caption, {total} frames ({steps} × {frames_per_step})"
+    )
     print(f"{os.cpu_count()} CPUs; figures are frames per second (higher is better)\n")
 
     # Render alone (the frames are kept for the encode-only runs: a window of distinct frames).
-    source = make_source(args.view, trace, (w, h))
+    source = view_source(document, ExportOptions(out="-", view=args.view, size=(w, h), caption=not args.no_caption))
     source.render(clock.state(0))  # warm-up: fonts, caches
     kept = []
     started = time.perf_counter()
@@ -90,7 +97,7 @@ def main() -> None:
                 out=str(out), size=(w, h), fps=30.0, frames_per_step=frames_per_step, steps=(0, -(-n // 24))
             )
             own, children = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
-            result = export(trace, options, source=source)
+            result = export_frames(trace, options, source=source)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             python_ms = 1000 * (time.process_time() - own) / result.frames
             spent = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime

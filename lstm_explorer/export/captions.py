@@ -238,14 +238,17 @@ class CaptionedFrames:
         return self._band_image[1]
 
     def render(self, state: PlaybackState) -> QImage:
-        view = self.inner.render(state)
+        """The view painted straight into the frame above the band (no intermediate image to copy)."""
         w, h = self.size
+        band = self.band.layout.band
         frame = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
         frame.fill(Qt.GlobalColor.transparent)
         painter = QPainter(frame)
         try:
-            painter.drawImage(0, 0, view)
-            painter.drawImage(0, h - self.band.layout.band, self._band_at(state))
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            self.inner.paint(painter, QRectF(0, 0, w, h - band), state)
+            painter.drawImage(0, h - band, self._band_at(state))
         finally:
             painter.end()
         return frame

@@ -29,7 +29,7 @@ import numpy as np
 from ..atomic import atomic_path, default_mode
 from ..engine.trace import Trace
 from ..playback import PlaybackState
-from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_state
+from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_position
 from .options import (
     FOLDER,
     FORMATS,
@@ -42,9 +42,9 @@ from .options import (
     ExportResult,
     Progress,
     check_options,
+    check_overwrite,
     check_steps,
     detect_format,
-    would_replace,
 )
 
 if TYPE_CHECKING:
@@ -83,12 +83,6 @@ def _temporary_file(target: Path) -> Iterator[Path]:
         raise ExportError(f"cannot write {target}: a folder of that name exists")
     with atomic_path(target) as temp:
         yield temp
-
-
-def _check_overwrite(options: ExportOptions) -> None:
-    existing = None if options.overwrite else would_replace(options.out)
-    if existing is not None:
-        raise ExportError(f"{existing} already exists; nothing was written (not replacing it)")
 
 
 _FRAME_NAME_PREFIX = "frame_"
@@ -330,27 +324,12 @@ def trace_title(options: ExportOptions) -> str:
     return str(options.meta.get("model", options.view))
 
 
-def _still_position(trace: Trace, options: ExportOptions) -> PlaybackState:
-    """Where a still is: ``options.still_at`` (the window: what it shows), else the range's last
-    step, complete."""
-    if options.still_at is None:
-        _, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
-        return still_state(trace, stop - 1, options.selected)
-    t, phase, progress = options.still_at
-    phases = len(trace.graph.phases)
-    if not 0 <= t < trace.steps:
-        raise ExportError(f"step {t} does not exist; the sequence has {trace.steps} steps, numbered from 0")
-    if not 0 <= phase < phases:
-        raise ExportError(f"phase {phase} does not exist; the cell has {phases} phases, numbered from 0")
-    return PlaybackState(t, phase, min(max(float(progress), 0.0), 1.0), options.selected, phases, trace.steps)
-
-
 def _export_still(
     trace: Trace, options: ExportOptions, fmt: str, target: Path, source: FrameSource, progress: Progress | None
 ) -> ExportResult:
     from .writers import PngWriter
 
-    state = _still_position(trace, options)
+    state = still_position(trace, options)
     began = time.perf_counter()
     _report(progress, 0, 1)
     with _temporary_file(target) as temp:
@@ -426,7 +405,7 @@ def export_frames(
     target = Path(os.path.normpath(os.path.expanduser(str(options.out))))
     check_options(options, fmt)
     if fmt in TRACES:
-        _check_overwrite(options)
+        check_overwrite(options)
         _report(progress, 0, 1)
         result = _export_trace(trace, options, fmt, target, readout)
         _report(progress, 1, 1)
@@ -435,7 +414,7 @@ def export_frames(
         raise ExportError(f"a {fmt.upper()} export needs a view to draw")
     check_steps(options.steps or (0, trace.steps), trace.steps)
     _check_folder(target.parent)
-    _check_overwrite(options)
+    check_overwrite(options)
     try:
         if fmt in STILLS:
             return _export_still(trace, options, fmt, target, source, progress)

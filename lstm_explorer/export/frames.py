@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from ..engine.trace import Trace
 from ..playback import PlaybackState
+from .options import ExportError, ExportOptions, check_steps
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,21 @@ def still_state(trace: Trace, t: int, selected: tuple[int, ...] = ()) -> Playbac
     """Step ``t`` complete: what a still (PNG, SVG, PDF) shows."""
     phases = len(trace.graph.phases)
     return PlaybackState(t, phases - 1, 1.0, selected, phases, trace.steps)
+
+
+def still_position(trace: Trace, options: ExportOptions) -> PlaybackState:
+    """Where a still is: ``options.still_at`` (the window passes what it shows), else the range's
+    last step, complete."""
+    if options.still_at is None:
+        _, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
+        return still_state(trace, stop - 1, options.selected)
+    t, phase, progress = options.still_at
+    phases = len(trace.graph.phases)
+    if not 0 <= t < trace.steps:
+        raise ExportError(f"step {t} does not exist; the sequence has {trace.steps} steps, numbered from 0")
+    if not 0 <= phase < phases:
+        raise ExportError(f"phase {phase} does not exist; the cell has {phases} phases, numbered from 0")
+    return PlaybackState(t, phase, min(max(float(progress), 0.0), 1.0), options.selected, phases, trace.steps)
 
 
 @runtime_checkable

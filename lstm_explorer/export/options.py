@@ -149,6 +149,13 @@ def would_replace(out: str | Path) -> Path | None:
     return target if target.exists() else None
 
 
+def check_overwrite(options: ExportOptions) -> None:
+    """With ``overwrite=False`` (``--no-clobber``), refuse to replace an existing file or folder."""
+    existing = None if options.overwrite else would_replace(options.out)
+    if existing is not None:
+        raise ExportError(f"{existing} already exists; nothing was written (not replacing it)")
+
+
 def detect_format(out: str | Path) -> str:
     """The format an output path asks for, by extension; a folder means PNG frames."""
     if is_folder_target(out):

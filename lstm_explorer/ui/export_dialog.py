@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ..document import ExplorerDocument
 from ..export.export import export
-from ..export.frames import FrameClock, still_state
+from ..export.frames import FrameClock, still_position
 from ..export.options import (
     ANIMATIONS,
     STILLS,
@@ -156,11 +156,10 @@ class ExportDialog(QDialog):
             return None
         if options.format in ANIMATIONS:
             return clock.state(min(self.preview.slider.value(), clock.total - 1))
-        if options.still_at is not None:
-            t, phase, progress = options.still_at
-            phases = len(self.trace.graph.phases)
-            return PlaybackState(t, phase, progress, options.selected, phases, self.trace.steps)
-        return still_state(self.trace, clock.stop - 1, options.selected)
+        try:
+            return still_position(self.trace, options)
+        except ExportError:
+            return None
 
     def _update_preview(self) -> None:
         """Draw the frame at the slider with the same source and size the export will use."""
