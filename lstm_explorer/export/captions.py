@@ -75,6 +75,8 @@ class CaptionFacts:
             where.append("backward" if reverse else "forward")
         if where:
             name = f"{name} ({', '.join(where)})"
+        if document.interventions:  # an ablated run must not pass for the model's own
+            name = f"{name}, clamped {', '.join(item.describe() for item in document.interventions)}"
         phases = tuple(phase.title for phase in trace.graph.phases)
         return cls(name, tuple(document.shown_tokens), phases, bool(model.has_vocabulary))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import numpy as np
 from PIL import Image
 
@@ -50,3 +52,11 @@ def test_no_clobber_keeps_an_existing_file_and_the_default_replaces_it(qapp, tmp
     with Image.open(out) as image:
         assert image.size == (320, 180)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cell.png"]
+
+
+def test_a_run_with_clamped_units_says_so_in_its_caption(qapp, tmp_path):
+    out = tmp_path / "ablated.svg"
+    assert main([*ARGS, "--steps", "3", "--set", "c[12]=0", "--out", str(out)]) == 0
+    texts = ["".join(e.itertext()).strip() for e in ET.parse(out).getroot().iter() if e.tag.endswith("text")]
+    assert "t = 3" in texts
+    assert any(text.startswith("brackets, clamped c[12]=0") for text in texts), texts
