@@ -310,7 +310,7 @@ class DiagramScene(QGraphicsScene):
         if self._walkthrough:
             info = self.graph.phases[phase]
             self.explanation.set_text(
-                f"Step {state.t + 1} · phase {phase + 1} of {len(self.graph.phases)}: {readable(info.title)}",
+                f"t = {state.t} · phase {phase + 1} of {len(self.graph.phases)}: {readable(info.title)}",
                 readable(info.explanation),
             )
         active = {n.name for n in self.graph.nodes if n.phase == phase}
