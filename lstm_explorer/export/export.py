@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -330,6 +331,8 @@ def _export_still(
 
     _, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
     state = still_state(trace, stop - 1, options.selected)
+    if options.still_phase is not None:
+        state = replace(state, phase=min(max(options.still_phase, 0), state.phases - 1))
     began = time.perf_counter()
     _report(progress, 0, 1)
     with _temporary_file(target) as temp:

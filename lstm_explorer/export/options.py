@@ -79,6 +79,8 @@ class ExportOptions:
     walkthrough: bool = False
     #: The input tokens, for views that label steps (the chain).
     tokens: tuple[str, ...] = ()
+    #: The phase a still shows (None: its step complete); a saved session's still keeps its phase.
+    still_phase: int | None = None
     #: The format's name (see FORMATS); None: chosen from ``out``.
     format: str | None = None
     meta: dict[str, object] = field(default_factory=dict)
