@@ -133,7 +133,8 @@ def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
         session = read_cli_session(args)
         if session is None:
             raise CliError(
-                "the input is missing: give --input TEXT, --input-file FILE or --tokens IDS (or a session file as MODEL)"
+                "the input is missing: give --input TEXT, --input-file FILE or --tokens IDS "
+                "(or a session file as MODEL)"
             )
         return session.X
     try:
@@ -189,9 +190,13 @@ def add_intervention_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_cli_interventions(args: argparse.Namespace, model, steps: int) -> tuple:
-    """The --set interventions, checked against the model and a ``steps``-long input."""
+    """The --set interventions, checked against the model and a ``steps``-long input; without
+    --set, a session's held units (when its input is the one used)."""
     from .engine.interventions import InterventionError, parse_intervention
 
+    session = read_cli_session(args)
+    if not args.set and session is not None and not given_input(args):
+        return session.interventions
     items = []
     for text in args.set:
         try:

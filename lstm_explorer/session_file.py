@@ -61,7 +61,7 @@ class OpenedSession:
     t: int  # in the shown direction's order, as the transport shows it
     phase: int | None  # None: the step complete
     selected: tuple[int, ...]
-    interventions: tuple[str, ...]
+    interventions: tuple[Any, ...]  # engine Interventions (held units)
     theme: str | None  # None: leave the theme as it is
     layout: bytes | None  # the window's saveState(), when saved
 
@@ -125,7 +125,7 @@ def parse_session(data: Any, folder: Path) -> OpenedSession:
     layout = _decode_layout(data.get("layout"))
     vocabulary = data.get("vocabulary")
     if vocabulary is not None:
-        expect_type(vocabulary, str, "vocabulary", "a string of characters (index = token id)")
+        expect_type(vocabulary, str | list, "vocabulary", "a string of characters or a list of tokens (index = id)")
 
     model, key = load_model_entry(data["model"], folder)
     if vocabulary is not None and vocabulary != model.vocabulary:
@@ -138,7 +138,7 @@ def parse_session(data: Any, folder: Path) -> OpenedSession:
         raise SessionError("direction: 'backward', but the model is not bidirectional")
     if not 0 <= t < steps:
         raise SessionError(f"t: {t} is out of range; the input has {steps} steps (t = 0 to {steps - 1})")
-    hidden = net.hidden_size
+    hidden = net.layer(layer, direction == "backward").hidden_size
     bad = [u for u in selected if not 0 <= u < hidden]
     if bad:
         raise SessionError(f"selected: unit {bad[0]} is out of range; the layer has {hidden} units (0 to {hidden - 1})")
@@ -152,7 +152,7 @@ def parse_session(data: Any, folder: Path) -> OpenedSession:
         t=t,
         phase=None if phase is None else _phase_index(phase, model),
         selected=tuple(dict.fromkeys(selected)),
-        interventions=tuple(interventions),
+        interventions=_read_interventions(interventions, model, steps),
         theme=theme,
         layout=layout,
     )
@@ -178,21 +178,43 @@ def _decode_layout(value: Any) -> bytes | None:
         raise SessionError("layout: not valid base64") from None
 
 
-def _with_vocabulary(model: Model, vocabulary: str) -> Model:
-    from .engine.weights import WeightsError
-    from .models.model import Model
+def _with_vocabulary(model: Model, vocabulary: str | list[Any]) -> Model:
+    """``model`` reading ``vocabulary``: a string is characters, a list is tokens (words)."""
+    from .models.vocabulary import Vocabulary
 
     try:
-        return Model(
-            model.name,
-            model.network,
-            {**model.metadata, "vocabulary": vocabulary},
-            model.extras,
-            model.embedding_key,
-            model.readout_keys,
-        )
-    except WeightsError as exc:
+        return model.with_vocabulary(Vocabulary(list(vocabulary)))
+    except ValueError as exc:  # VocabularyError, or WeightsError when the sizes disagree
         raise SessionError(f"vocabulary: {exc}") from None
+
+
+def _vocabulary_entry(model: Model) -> str | list[str] | None:
+    vocab = model.vocabulary
+    if vocab is None:
+        return None
+    return "".join(vocab) if vocab.is_characters else list(vocab)
+
+
+def _read_interventions(texts: list[str], model: Model, steps: int) -> tuple[Any, ...]:
+    """Held units, written in the ``--set`` syntax (``c[12]=0``), checked against the model."""
+    from .engine.interventions import InterventionError, parse_intervention
+
+    held = []
+    for text in texts:
+        try:
+            item = parse_intervention(text, steps)
+            model.network.check_interventions([item], steps)
+        except InterventionError as exc:
+            message = str(exc).removeprefix(f"--set {text}: ")
+            raise SessionError(f"interventions: {text!r}: {message}") from None
+        held.append(item)
+    return tuple(held)
+
+
+def _intervention_text(item: Any) -> str:
+    from .engine.interventions import format_intervention
+
+    return item if isinstance(item, str) else format_intervention(item)
 
 
 def _read_input(value: Any, model: Model) -> tuple[np.ndarray, list[str], str]:
@@ -201,13 +223,15 @@ def _read_input(value: Any, model: Model) -> tuple[np.ndarray, list[str], str]:
     from .sequence import InputError, check_array, parse_numeric
 
     try:
+        vocab = model.vocabulary
         if isinstance(value, str):
-            if model.has_vocabulary:
-                return model.encode_text(value), list(value), value
+            if vocab is not None:
+                ids = vocab.encode(value)
+                return model.encode_tokens(ids), [vocab[k] for k in ids], value
             X = parse_numeric(value, model.input_size)
             return X, _numeric_tokens(X), value
         expect_type(value, list, "input", "text, or a list of steps (each a list of numbers)")
-        if model.has_vocabulary:
+        if vocab is not None:
             raise SessionError(f"input: {model.name} reads text; give the input as a string")
         rows = [expect_type(row, list, "input", "a list of steps, each a list of numbers") for row in value]
         for row in rows:
@@ -242,12 +266,21 @@ def _phase_index(phase: int | str, model: Model) -> int:
 
 
 def session_document(opened: OpenedSession) -> ExplorerDocument:
-    """The document a session describes, computed, at its step, phase and selection."""
+    """The document a session describes, computed (with its held units), at its step, phase and
+    selection."""
     document = ExplorerDocument.computed(opened.model, opened.X, opened.tokens, text=opened.text, layer=opened.layer)
     document.model_key = opened.model_key
-    document.set_interventions(opened.interventions)
+    hold(document, opened)
     place(document, opened)
     return document
+
+
+def hold(document: ExplorerDocument, opened: OpenedSession) -> None:
+    """Recompute ``document`` (showing the session's model and input) with the session's held units."""
+    if opened.interventions:
+        update = document.require_session().compute(document.X, interventions=opened.interventions)
+        document.apply_update(update, document.tokens, document.text)
+        document.set_interventions(opened.interventions)
 
 
 def place(document: ExplorerDocument, opened: OpenedSession) -> None:
@@ -275,8 +308,9 @@ def session_data(
         "format": SESSION_FORMAT,
         "model": model_entry(model, document.model_key, Path(folder), embed=embed),
     }
-    if model.vocabulary is not None:
-        data["vocabulary"] = model.vocabulary
+    vocabulary = _vocabulary_entry(model)
+    if vocabulary is not None:
+        data["vocabulary"] = vocabulary
     data["input"] = document.text if document.text else document.X.tolist()
     data.update(
         layer=document.layer[0],
@@ -284,7 +318,7 @@ def session_data(
         t=state.t,
         phase=state.phase,
         selected=list(state.selected),
-        interventions=[str(item) for item in document.interventions],
+        interventions=[_intervention_text(item) for item in document.interventions],
     )
     if theme is not None:
         data["theme"] = theme

@@ -56,9 +56,6 @@ def expect_type(value: Any, kind: Any, field: str, what: str) -> Any:
 
 def load_model_entry(entry: Any, folder: Path) -> tuple[Model, str]:
     """(Model, the key the window remembers it by) for a session's ``model`` entry."""
-    from .engine.weights import WeightsError
-    from .models import ModelFileError
-
     if isinstance(entry, str):
         entry = _expand_string(entry)
     expect_type(entry, dict, "model", "a name, a file path or an object (see the README)")
@@ -73,7 +70,9 @@ def load_model_entry(entry: Any, folder: Path) -> tuple[Model, str]:
         if "bundled" in entry:
             return _load_bundled(entry)
         return _load_random(entry)
-    except (ModelFileError, WeightsError) as exc:
+    except SessionError:
+        raise
+    except ValueError as exc:  # the models' errors (a bad file, shapes, a vocabulary) are ValueErrors
         raise SessionError(f"model: {exc}") from None
 
 
@@ -133,8 +132,11 @@ def _load_random(entry: dict[str, Any]) -> tuple[Model, str]:
 def _load_file(entry: dict[str, Any], folder: Path) -> tuple[Model, str]:
     from .models.model import load_model_file
 
-    _check_keys(entry, ("file", "cell"))
+    _check_keys(entry, ("file", "cell", "module"))
     name = expect_type(entry["file"], str, "model.file", "a path")
+    module = entry.get("module")
+    if module is not None:
+        expect_type(module, str, "model.module", "the name of a recurrent module in the file")
     cell = entry.get("cell")
     if cell is not None and (expect_type(cell, str, "model.cell", "a cell kind") not in CELL_KINDS):
         raise SessionError(f"model.cell: unknown cell kind {cell!r} (known: {', '.join(CELL_KINDS)})")
@@ -142,7 +144,7 @@ def _load_file(entry: dict[str, Any], folder: Path) -> tuple[Model, str]:
     path = path if path.is_absolute() else folder / path
     if not path.is_file():
         raise SessionError(f"model: {name!r} is not a bundled model, a cell kind, or a file ({path} does not exist)")
-    return load_model_file(path, cell=cell), str(path.resolve())
+    return load_model_file(path, cell=cell, module=module), str(path.resolve())
 
 
 def _load_embedded(entry: dict[str, Any]) -> tuple[Model, str]:
@@ -191,12 +193,15 @@ def model_entry(model: Model, key: str, folder: Path, *, embed: bool = False) ->
         if key in bundled_names() and model.name == key:
             return {"bundled": key}
         if key in CELL_KINDS:
-            entry = _random_entry(model)
-            if entry is not None:
-                return entry
+            seeded = _random_entry(model)
+            if seeded is not None:
+                return seeded
         path = Path(key)
         if path.is_absolute() and path.is_file():
-            return {"file": _relative_if_inside(path, folder), "cell": model.kind}
+            entry: dict[str, Any] = {"file": _relative_if_inside(path, folder), "cell": model.kind}
+            if len(model.modules) > 1 and model.module:
+                entry["module"] = model.module  # the file holds several: the one shown
+            return entry
     return {"embedded": base64.b64encode(bundle_bytes(model)).decode("ascii"), "name": model.name}
 
 
@@ -253,5 +258,7 @@ def bundle_bytes(model: Model) -> bytes:
             tensors["fc.bias"] = model.extras[bias]
     metadata = {str(k): v for k, v in model.metadata.items() if isinstance(v, str)}
     metadata.update(format=BUNDLE_FORMAT, cell=model.kind)
+    if model.vocabulary is not None:
+        metadata.update(model.vocabulary.to_metadata())
     arrays = {name: np.ascontiguousarray(value, dtype=np.float64) for name, value in tensors.items()}
     return save(arrays, metadata=metadata)

@@ -140,15 +140,28 @@ def test_a_vocabulary_gives_random_weights_text_input(tmp_path):
     np.testing.assert_array_equal(opened.X, np.eye(4)[[0, 1, 1, 0]])
 
 
-def test_phase_by_name_and_interventions_round_trip(tmp_path):
+def test_phase_by_name_and_held_units_round_trip(tmp_path):
     path = tmp_path / "p.lstmx"
-    path.write_text(json.dumps({**MINIMAL, "phase": "Output", "interventions": ["c[12]=0"]}))
+    path.write_text(json.dumps({**MINIMAL, "phase": "Output", "interventions": ["c[12]=0", "f[3]=1@2:4"]}))
     opened = read_session(path)
     titles = [p.title for p in opened.model.network.graph.phases]
     assert opened.phase == titles.index("Output")
     document = session_document(opened)
-    assert document.interventions == ("c[12]=0",)
-    assert json.loads(json.dumps(session_data(document, tmp_path)))["interventions"] == ["c[12]=0"]
+    # The views show the run with the units held: c[12] is 0 at every step, f[3] is 1 at steps 2 and 3.
+    np.testing.assert_array_equal(document.trace["c"][:, 12], 0.0)
+    np.testing.assert_array_equal(document.trace["f"][2:4, 3], 1.0)
+    assert document.trace["f"][1, 3] != 1.0
+    plain = session_document(read_session(write_minimal(tmp_path)))
+    assert (document.trace["h"] != plain.trace["h"]).any()
+    assert session_data(document, tmp_path)["interventions"] == ["c[12]=0.0", "f[3]=1.0@2:4"]
+    again = save_and_read(document, tmp_path / "again.lstmx")
+    np.testing.assert_array_equal(session_document(again).trace["h"], document.trace["h"])
+
+
+def write_minimal(folder):
+    path = folder / "minimal.lstmx"
+    path.write_text(json.dumps(MINIMAL))
+    return path
 
 
 @pytest.mark.parametrize(
@@ -178,6 +191,9 @@ def test_phase_by_name_and_interventions_round_trip(tmp_path):
         ({"theme": "neon"}, "theme: unknown theme 'neon'"),
         ({"layout": "%%%"}, "layout: not valid base64"),
         ({"interventions": [3]}, "interventions: expected a list of strings"),
+        ({"interventions": ["c[12]"]}, "interventions: 'c[12]': expected"),
+        ({"interventions": ["q[1]=0"]}, "interventions: 'q[1]=0': "),
+        ({"interventions": ["c[40]=0"]}, "interventions: 'c[40]=0': "),
         ({"vocabulary": "ab"}, "vocabulary: the vocabulary has 2 characters but the model reads"),
         ({"tt": 3}, "unknown key 'tt'"),
     ],

@@ -230,10 +230,7 @@ class MainWindow(QMainWindow):
     def open_in_background(self, spec: Any) -> None:
         """Open a file a person chose (menu, drop, recent) off the GUI thread; the model on screen
         stays until the new one is ready, and Cancel in the status bar forgets it. A session opens now."""
-        if is_session_path(spec):
-            self.sessions.open(spec)
-            return
-        self.model_loader.load(spec)
+        self.sessions.open(spec) if is_session_path(spec) else self.model_loader.load(spec)
 
     def _show_model(self, model: Any, key: str, text: str | None = None, keep_banner: bool = False) -> None:
         self._save_input()

@@ -20,6 +20,7 @@ from ..session_file import (
     SESSION_SUFFIX,
     OpenedSession,
     SessionError,
+    hold,
     is_session_path,
     place,
     read_session,
@@ -113,7 +114,6 @@ class SessionActions:
         if not window.open_model((opened.model, opened.model_key), text=opened.text):
             self._pending = None
             return False
-        window.document.set_interventions(opened.interventions)
         recompute = window.recompute
         if recompute is not None and recompute.busy:  # a long input: wait for its traces
             self._waiting_on = recompute
@@ -138,4 +138,5 @@ class SessionActions:
         document = self.window.document
         if opened is None or document.model is not opened.model or document.steps != len(opened.tokens):
             return  # another model or input came first: the session's position no longer applies
+        hold(document, opened)  # held units: recomputed here, on the GUI thread
         place(document, opened)

@@ -99,6 +99,16 @@ def test_trace_of_a_session_equals_trace_of_its_model_and_input(tmp_path):
         np.testing.assert_array_equal(got[name], ref[name])
 
 
+def test_a_session_with_held_units_exports_what_set_exports(tmp_path):
+    session = write(tmp_path / "held.lstmx", {**MINIMAL, "interventions": ["c[12]=0"]})
+    assert export(session, "--out", str(tmp_path / "s.npz")) == 0
+    assert export("brackets", "--input", "(a(b)c)", "--set", "c[12]=0", "--out", str(tmp_path / "ref.npz")) == 0
+    got, ref = np.load(tmp_path / "s.npz"), np.load(tmp_path / "ref.npz")
+    np.testing.assert_array_equal(got["c"][:, 12], 0.0)
+    for name in ref.files:
+        np.testing.assert_array_equal(got[name], ref[name])
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -120,6 +130,6 @@ def test_a_bad_session_is_one_line_and_exit_code_2(tmp_path, capsys, data, messa
 def test_without_a_session_the_input_is_still_required(tmp_path, capsys):
     assert main(["trace", "lstm", "--out", str(tmp_path / "t.npz")]) == 2
     assert capsys.readouterr().err == (
-        "lstm-explorer: error: the input is missing: give --input TEXT or --input-file FILE "
+        "lstm-explorer: error: the input is missing: give --input TEXT, --input-file FILE or --tokens IDS "
         "(or a session file as MODEL)\n"
     )

@@ -154,3 +154,20 @@ def test_a_second_session_opened_while_the_first_computes_wins(qtbot, monkeypatc
     qtbot.waitUntil(lambda: window.model.name == "remember" and window.playback.steps == 8, timeout=10000)
     qtbot.waitUntil(lambda: window.status.position.text() == "t = 1 / 7")
     assert window.playback.selected == (2,)
+
+
+def test_a_session_with_held_units_shows_them_held(qtbot, window, tmp_path):
+    path = tmp_path / "ablated.lstmx"
+    path.write_text(
+        json.dumps({"model": "brackets", "input": "((a)b)", "t": 2, "selected": [12], "interventions": ["c[12]=0"]})
+    )
+    assert window.sessions.open(path)
+    assert window.status.position.text() == "t = 2 / 5"
+    assert (window.playback.trace["c"][:, 12] == 0).all()
+    qtbot.waitUntil(lambda: "[12]" in window.equations.plain_text())
+    cell_line = next(line for line in window.equations.plain_text().splitlines() if line.startswith("Ct[12]"))
+    assert cell_line.endswith("= 0.000")  # what the person reads: the held cell state
+    # Typing keeps the units held (the session's recompute holds them).
+    window.editor.set_text("((a)b)(")
+    qtbot.waitUntil(lambda: window.playback.steps == 7)
+    assert (window.playback.trace["c"][:, 12] == 0).all()
