@@ -146,9 +146,10 @@ def _units(text: str | None, hidden: int) -> tuple[int, ...]:
 
 
 def _session_step(session, args: argparse.Namespace) -> int:
-    """The session's step in the order of the trace exported (a session's t is in the order of its
-    own direction; --reverse may have chosen the other)."""
-    flipped = session.layer[1] != args.reverse
+    """The session's step in the order of the trace exported (a session's t is numbered as its own
+    layer and direction read the steps; --layer and --reverse may have chosen another order)."""
+    net = session.model.network
+    flipped = net.step_order_reversed(*session.layer) != net.step_order_reversed(args.layer, args.reverse)
     return len(session.tokens) - 1 - session.t if flipped else session.t
 
 

@@ -133,3 +133,17 @@ def test_without_a_session_the_input_is_still_required(tmp_path, capsys):
         "lstm-explorer: error: the input is missing: give --input TEXT, --input-file FILE or --tokens IDS "
         "(or a session file as MODEL)\n"
     )
+
+
+def test_reverse_on_a_forward_session_shows_the_same_moment(qapp, tmp_path):
+    model = {"cell": "gru", "input_size": 2, "hidden_size": 4, "bidirectional": True, "seed": 5}
+    rows = [[0.5, -1.0], [1.0, 0.25], [0.0, 2.0], [-0.5, 0.5]]
+    session = write(tmp_path / "s.lstmx", {"model": model, "input": rows, "t": 1, "selected": [0]})
+    assert export(session, "--reverse", "--out", str(tmp_path / "s.png")) == 0
+    common = ["gru", "--input-size", "2", "--hidden", "4", "--bidirectional", "--seed", "5", "--select", "0"]
+    text = "0.5 -1; 1 0.25; 0 2; -0.5 0.5"
+    # Input step 1 is the reverse direction's step 2 (of 0..3): the same moment.
+    assert export(*common, "--input", text, "--reverse", "--steps", "2", "--out", str(tmp_path / "r2.png")) == 0
+    assert export(*common, "--input", text, "--reverse", "--steps", "1", "--out", str(tmp_path / "r1.png")) == 0
+    np.testing.assert_array_equal(pixels(tmp_path / "s.png"), pixels(tmp_path / "r2.png"))
+    assert (pixels(tmp_path / "s.png") != pixels(tmp_path / "r1.png")).any()
