@@ -192,7 +192,8 @@ def model_entry(model: Model, key: str, folder: Path, *, embed: bool = False) ->
     if not embed:
         if key in bundled_names() and model.name == key:
             return {"bundled": key}
-        if key in CELL_KINDS:
+        # Random weights opened by name or made by File → New random model (regenerated to check).
+        if key in CELL_KINDS or model.metadata.get("description") == "random weights":
             seeded = _random_entry(model)
             if seeded is not None:
                 return seeded

@@ -84,6 +84,20 @@ def test_seeded_random_weights_are_named_not_embedded(tmp_path):
     assert_same_moment(document, session_document(opened))
 
 
+def test_random_weights_made_in_the_window_are_named_by_their_seed(tmp_path):
+    model = random_model("rnn", input_size=3, hidden_size=6, num_layers=2, seed=11)  # File → New random model
+    document = ExplorerDocument.computed(model, np.ones((4, 3)))
+    data = session_data(document, tmp_path)
+    assert data["model"] == {
+        "cell": "rnn",
+        "input_size": 3,
+        "hidden_size": 6,
+        "layers": 2,
+        "bidirectional": False,
+        "seed": 11,
+    }
+
+
 def test_weights_changed_after_seeding_are_embedded(tmp_path):
     model = random_model("lstm", input_size=2, hidden_size=4, seed=1)
     model.network.tensors["weight_hh_l0"][0, 0] += 0.5  # no longer what seed 1 gives
