@@ -8,6 +8,8 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from .assets import APP_ID
+from .ui.app_icon import app_icon
 from .ui.main_window import APP_NAME, MainWindow
 
 #: Errors reported while a crash dialog is open: counted, not shown (a failing timer would raise
@@ -43,6 +45,8 @@ def run_app(model: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("LSTM Explorer")
+    QApplication.setWindowIcon(app_icon())
+    QApplication.setDesktopFileName(APP_ID)  # Wayland shells match the window to the installed .desktop entry
     sys.excepthook = show_exception
     window = MainWindow(model=model, open_later=True)
     window.show()

@@ -30,8 +30,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "model",
         metavar="MODEL",
         help="a cell kind with random weights (lstm, gru, rnn, peephole, coupled, gru-classic, "
-        "rnn-relu), a bundled model name, or a weights file (.safetensors, .npz, .pt, .pth, .bin, .ckpt, "
-        ".keras, .weights.h5, .onnx)",
+        "rnn-relu), a bundled model name, a weights file (.safetensors, .npz, .pt, .pth, .bin, .ckpt, "
+        ".keras, .weights.h5, .onnx), or a saved session (.lstmx: its model, and its input unless one is given)",
     )
     parser.add_argument("--cell", help="cell kind, overriding what the file's shapes suggest")
     parser.add_argument(
@@ -49,7 +49,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group(required=True)
+    # Not required by argparse: a session file as MODEL brings its input (read_cli_input checks).
+    group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--input",
         metavar="TEXT",
@@ -65,12 +66,33 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tokens", metavar="IDS", help='token ids, for a model that reads tokens: "3 17 5"')
 
 
+def read_cli_session(args: argparse.Namespace):
+    """The saved session named as MODEL (``FILE.lstmx``), read once; None for any other MODEL.
+
+    Its layer and direction stand in for --layer and --reverse unless those were given."""
+    from .session_file import SessionError, is_session_path, read_session
+
+    if not is_session_path(args.model):
+        return None
+    if getattr(args, "opened_session", None) is None:
+        try:
+            args.opened_session = read_session(args.model)
+        except SessionError as exc:
+            raise CliError(str(exc)) from None
+        if not getattr(args, "layer", 0) and not getattr(args, "reverse", False):
+            args.layer, args.reverse = args.opened_session.layer
+    return args.opened_session
+
+
 def load_cli_model(args: argparse.Namespace, *, announce: bool = True):
     """The MODEL argument as a Model; what it assumes is printed on stderr, one line each."""
     # Imported here for start-up time: `lstm-explorer` (the window) and --help need no model code.
     from .engine.weights import WeightsError
     from .models import ModelFileError, VocabularyError, read_vocabulary_file, resolve_model
 
+    session = read_cli_session(args)
+    if session is not None:
+        return session.model
     try:
         vocabulary = read_vocabulary_file(args.vocab) if args.vocab else None
         model = resolve_model(
@@ -92,6 +114,11 @@ def load_cli_model(args: argparse.Namespace, *, announce: bool = True):
     return model
 
 
+def given_input(args: argparse.Namespace) -> bool:
+    """Whether --input, --input-file or --tokens was given (else a session's input is used)."""
+    return any(getattr(args, name, None) is not None for name in ("input", "input_file", "tokens"))
+
+
 def _reads_tokens(model) -> bool:
     return bool(model.has_vocabulary or model.embedding is not None)
 
@@ -102,6 +129,14 @@ def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
     from .models.vocabulary import check_token_ids, parse_token_ids
     from .sequence import InputError, check_array, parse_numeric
 
+    if not given_input(args):
+        session = read_cli_session(args)
+        if session is None:
+            raise CliError(
+                "the input is missing: give --input TEXT, --input-file FILE or --tokens IDS "
+                "(or a session file as MODEL)"
+            )
+        return session.X
     try:
         if getattr(args, "tokens", None) is not None:
             if not _reads_tokens(model):
@@ -155,9 +190,13 @@ def add_intervention_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_cli_interventions(args: argparse.Namespace, model, steps: int) -> tuple:
-    """The --set interventions, checked against the model and a ``steps``-long input."""
+    """The --set interventions, checked against the model and a ``steps``-long input; without
+    --set, a session's held units (when its input is the one used)."""
     from .engine.interventions import InterventionError, parse_intervention
 
+    session = read_cli_session(args)
+    if not args.set and session is not None and not given_input(args):
+        return session.interventions
     items = []
     for text in args.set:
         try:
@@ -198,14 +237,39 @@ def build_gui_parser() -> argparse.ArgumentParser:
         epilog=f"Subcommands: {', '.join(COMMANDS)} (run 'lstm-explorer COMMAND --help').",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("model", nargs="?", help="a model to open: a weights file or a bundled model name")
+    parser.add_argument(
+        "model", nargs="?", help="a model to open (a weights file or a bundled model name) or a session (.lstmx)"
+    )
+    parser.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add LSTM Explorer to the desktop's menu for this user ($XDG_DATA_HOME or ~/.local/share) and exit",
+    )
     return parser
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    if args.install_desktop:
+        return install_desktop_entry()
     from .app import run_app
 
     return run_app(model=args.model)
+
+
+def install_desktop_entry() -> int:
+    from .desktop import DesktopError, install_desktop
+
+    try:
+        written = install_desktop()
+    except DesktopError as exc:
+        raise CliError(str(exc)) from None
+    for path in written:
+        print(f"wrote {path}")
+    mime = next((p.parent.parent for p in written if p.parent.name == "packages"), None)
+    print(
+        f"LSTM Explorer is in the applications menu; for .lstmx files to open with it, run: update-mime-database {mime}"
+    )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

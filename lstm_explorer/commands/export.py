@@ -15,9 +15,11 @@ from ..cli import (
     add_intervention_arguments,
     add_layer_arguments,
     add_model_arguments,
+    given_input,
     load_cli_model,
     read_cli_input,
     read_cli_interventions,
+    read_cli_session,
     trace_cli_layer,
 )
 
@@ -95,7 +97,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--transparent", action="store_true", help="transparent background (.webm with alpha, .png, .svg, .pdf)"
     )
-    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="colour theme (default light)")
+    parser.add_argument(
+        "--theme", choices=("light", "dark"), help="colour theme (default: a session's theme, else light)"
+    )
     parser.add_argument(
         "--walkthrough", action="store_true", help="diagram: dim what is not computing and explain each phase"
     )
@@ -153,9 +157,24 @@ def _units(text: str | None, hidden: int) -> tuple[int, ...]:
     return units
 
 
+def _session_step(session, args: argparse.Namespace) -> int:
+    """The session's step in the order of the trace exported (a session's t is numbered as its own
+    layer and direction read the steps; --layer and --reverse may have chosen another order)."""
+    net = session.model.network
+    flipped = net.step_order_reversed(*session.layer) != net.step_order_reversed(args.layer, args.reverse)
+    return len(session.tokens) - 1 - session.t if flipped else session.t
+
+
+def _session_still(session, step: int | None) -> tuple[int, int, float] | None:
+    """A session's still at its phase; None (the step complete) when it names no phase."""
+    if session is None or step is None or session.phase is None:
+        return None
+    return (step, session.phase, 1.0)
+
+
 def run_export(args: argparse.Namespace) -> int:
     from ..document import ExplorerDocument
-    from ..export import TRACES, ExportError, ExportOptions, detect_format, export, parse_steps
+    from ..export import STILLS, TRACES, ExportError, ExportOptions, detect_format, export, parse_steps
     from ..export.options import PRESETS
 
     preset = PRESETS.get(args.preset) if args.preset else None
@@ -170,19 +189,28 @@ def run_export(args: argparse.Namespace) -> int:
     X = read_cli_input(args, model)
     interventions = read_cli_interventions(args, model, len(X))
     trace = trace_cli_layer(args, model, X)  # checks --layer and --reverse
+    session = read_cli_session(args)
+    from_session = session is not None and not given_input(args)
+    # A still of a session shows its step and phase, unless --steps says otherwise.
+    session_still = from_session and args.steps is None and fmt in STILLS
+    still_step = _session_step(session, args) if session_still else None
     try:
-        steps = parse_steps(args.steps, trace.steps)
+        steps = parse_steps(str(still_step) if still_step is not None else args.steps, trace.steps)
     except ExportError as exc:
         raise CliError(f"--{exc}") from None
     text = args.input if model.has_vocabulary and args.input is not None else ""
     vocab = model.vocabulary
     tokens = [vocab[k] for k in vocab.encode(text)] if text and vocab is not None else None
+    if from_session:
+        text, tokens = session.text, session.tokens
     document = ExplorerDocument.computed(model, X, tokens, text=text, layer=(args.layer, args.reverse))
     if interventions:  # every view then shows the run with the units held
         update = document.require_session().compute(document.X, interventions=interventions)
         document.apply_update(update, document.tokens, document.text)
         document.set_interventions(interventions)
         document.playback.seek(0)
+    if session is not None:
+        document.playback.select(session.selected)
     if args.select:
         document.playback.select(_units(args.select, trace.hidden_size))
     options = ExportOptions(
@@ -194,11 +222,12 @@ def run_export(args: argparse.Namespace) -> int:
         frames_per_step=args.frames_per_step,
         phases=not args.no_phases,
         transparent=args.transparent,
-        theme=args.theme,
+        theme=args.theme or (session.theme if session is not None else None) or "light",
         selected=document.playback.selected,
         walkthrough=args.walkthrough,
         tokens=tuple(document.shown_tokens),
         format=fmt,
+        still_at=_session_still(session, still_step),
         meta={
             "model": model.name,
             "cell": model.kind,

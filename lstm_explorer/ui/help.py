@@ -21,6 +21,7 @@ SHORTCUTS = (
     ("Shift+→ / Shift+←", "One phase forward / back"),
     ("Home / End", "Jump to the first / last step"),
     ("Ctrl+O", "Open a model file"),
+    ("Ctrl+S / Ctrl+Shift+O", "Save / open a session (.lstmx)"),
     ("Ctrl+E", "Export"),
     ("Ctrl+0", "Fit the diagram"),
     ("Ctrl+Q", "Quit"),

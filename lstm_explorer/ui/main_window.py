@@ -34,6 +34,7 @@ from ..views.strips import ChainView
 from ..views.theme import DEFAULT_THEME, THEMES, apply_palette, theme
 from ..views.unit_plot import UnitPlot
 from . import opening, preferences
+from .app_icon import app_icon
 from .banner import Banner, escape
 from .compute import Recompute
 from .help import APP_NAME, shortcuts_dialog
@@ -43,6 +44,7 @@ from .model_bar import ModelBar
 from .model_loader import ModelLoader
 from .random_model import ask_random_model
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
+from .sessions import SessionActions, is_session_path
 from .status import StatusBar
 from .transport import DEFAULT_SPEED, Player, TransportBar
 
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings if settings is not None else preferences.default_settings()
         self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
         self.setObjectName("mainWindow")
         self.resize(1600, 1000)
         self.setDockNestingEnabled(True)
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         self.player = Player(self.playback, self)
         self.input_flow = InputFlow(self.document, self)
         self.model_loader = ModelLoader(self)
+        self.sessions = SessionActions(self)
         name = str(self.settings.value("theme", DEFAULT_THEME))
         self.theme_name = name if name in THEMES else DEFAULT_THEME
 
@@ -211,7 +215,9 @@ class MainWindow(QMainWindow):
             self.open_model("lstm", keep_banner=keep)
 
     def open_model(self, spec: Any, *, quiet: bool = False, text: str | None = None, keep_banner: bool = False) -> bool:
-        """Open a model now; on failure show why and keep the current one. True if it opened."""
+        """Open a model or a session now; on failure show why and keep the current one. True if it opened."""
+        if is_session_path(spec):
+            return self.sessions.open(spec)
         try:
             model, key = opening.load_model(spec)
         except opening.OpenError as exc:
@@ -223,8 +229,8 @@ class MainWindow(QMainWindow):
 
     def open_in_background(self, spec: Any) -> None:
         """Open a file a person chose (menu, drop, recent) off the GUI thread; the model on screen
-        stays until the new one is ready, and Cancel in the status bar forgets it."""
-        self.model_loader.load(spec)
+        stays until the new one is ready, and Cancel in the status bar forgets it. A session opens now."""
+        self.sessions.open(spec) if is_session_path(spec) else self.model_loader.load(spec)
 
     def _show_model(self, model: Any, key: str, text: str | None = None, keep_banner: bool = False) -> None:
         self._save_input()

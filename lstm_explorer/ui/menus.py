@@ -48,6 +48,15 @@ def build_menus(window: MainWindow) -> None:
     for kind in CELL_KINDS:
         _action(window, cell_graph(kind).title, lambda _=False, k=kind: window.new_random_model(k), None, random_menu)
     file_menu.addSeparator()
+    sessions = window.sessions
+    sessions.open_action = _action(window, "Open &session…", sessions.choose_and_open, "Ctrl+Shift+O", file_menu)
+    sessions.save_action = _action(
+        window, "&Save session…", lambda: sessions.choose_and_save(), QKeySequence.StandardKey.Save, file_menu
+    )
+    sessions.save_with_weights_action = _action(
+        window, "Save session with the model's &weights…", lambda: sessions.choose_and_save(embed=True), None, file_menu
+    )
+    file_menu.addSeparator()
     window.export_action = _action(window, "&Export…", window._open_export, "Ctrl+E", file_menu)
     file_menu.addSeparator()
     window.quit_action = _action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit, file_menu)

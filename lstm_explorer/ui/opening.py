@@ -25,7 +25,8 @@ class OpenError(Exception):
 
 
 def load_model(spec: Any) -> tuple[Any, str]:
-    """(Model, settings key) for a Model, bundled name, cell kind or path; raises :class:`OpenError`."""
+    """(Model, settings key) for a Model, a (Model, key) pair, bundled name, cell kind or path; raises
+    :class:`OpenError`."""
     # Imported when a model is opened: the window paints before the model code loads.
     from ..engine.weights import WeightsError
     from ..models import ModelFileError, random_model, resolve_model
@@ -33,6 +34,8 @@ def load_model(spec: Any) -> tuple[Any, str]:
 
     if isinstance(spec, Model):
         return spec, spec.name
+    if isinstance(spec, tuple):  # (Model, key): loaded elsewhere (a session file) and remembered by key
+        return spec
     text = str(spec)
     try:
         if text in CELL_KINDS:
