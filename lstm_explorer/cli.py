@@ -276,7 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lstm-explorer: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError:
-        print("lstm-explorer: error: not enough memory for this; try a shorter input or a smaller model", file=sys.stderr)
+        print(
+            "lstm-explorer: error: not enough memory for this; try a shorter input or a smaller model", file=sys.stderr
+        )
         return EXIT_USAGE
     except Interrupted as exc:
         print("lstm-explorer: interrupted", file=sys.stderr)

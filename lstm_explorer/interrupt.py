@@ -23,7 +23,7 @@ from types import FrameType
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error
+class Interrupted(BaseException):
     """A signal asked the process to stop; ``exit_code`` is the shell's 128 + signal number."""
 
     def __init__(self, signum: int) -> None:

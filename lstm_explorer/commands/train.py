@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
-import math
 import sys
 import time
 from pathlib import Path

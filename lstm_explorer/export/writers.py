@@ -121,7 +121,12 @@ class FfmpegWriter(Writer):
         # Its own session: a Ctrl+C at the terminal reaches only this process, which stops the
         # export at a safe point and then ends ffmpeg itself (ffmpeg dying first would read as a failure).
         self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, bufsize=0, start_new_session=True
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+            bufsize=0,
+            start_new_session=True,
         )
         _widen_pipe(self._process.stdin)
 

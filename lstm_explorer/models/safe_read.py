@@ -236,12 +236,14 @@ def check_safetensors(path: Path, size: int) -> None:
             raise _fail(path, f"tensor {name} holds {kind}, not real numbers the engine reads")
         if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
             raise _fail(path, f"tensor {name}: shape {shape!r} is not a list of sizes")
-        begin, end = (offsets + [0, 0])[:2] if isinstance(offsets, list) else (0, -1)
+        begin, end = [*offsets, 0, 0][:2] if isinstance(offsets, list) else (0, -1)
         declared = _elements(shape) * _SAFETENSORS_SIZES[dtype]
         if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end <= data_bytes):
             raise _fail(path, f"tensor {name}: its data lies outside the file (offsets {offsets}, {data_bytes} bytes)")
         if end - begin != declared:
-            raise _fail(path, f"tensor {name}: shape {tuple(shape)} needs {declared} bytes, the file gives {end - begin}")
+            raise _fail(
+                path, f"tensor {name}: shape {tuple(shape)} needs {declared} bytes, the file gives {end - begin}"
+            )
         total += _elements(shape) * FLOAT64_BYTES
         _check_total(path, total)
 

@@ -97,7 +97,7 @@ def validate_model(model: _ModelParts) -> None:
     net = model.network
     if net.input_size < 1 or net.hidden_size < 1:
         raise ValueError(f"input size {net.input_size} and hidden size {net.hidden_size} must be at least 1")
-    keys = [model.embedding_key] + list(model.readout_keys or ())
+    keys = [model.embedding_key, *(model.readout_keys or ())]
     for key in keys:
         if key is None:
             continue

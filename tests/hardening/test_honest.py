@@ -14,8 +14,7 @@ import pytest
 
 from lstm_explorer.atomic import atomic_path, default_mode
 from lstm_explorer.cli import main
-from lstm_explorer.models import ModelFileError, load_model_file
-from lstm_explorer.models import safe_read
+from lstm_explorer.models import ModelFileError, load_model_file, safe_read
 
 
 def mode(path: Path) -> int:

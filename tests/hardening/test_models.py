@@ -16,8 +16,7 @@ import pytest
 
 from lstm_explorer.cli import main
 from lstm_explorer.engine import cell_graph, init_weights
-from lstm_explorer.models import ModelFileError, load_model_file
-from lstm_explorer.models import safe_read
+from lstm_explorer.models import ModelFileError, load_model_file, safe_read
 
 
 def lstm_tensors(hidden: int = 3, inputs: int = 2) -> dict[str, np.ndarray]:
@@ -158,9 +157,11 @@ def npz_declaring(path: Path, shape: tuple[int, ...], payload: bytes = b"") -> P
 
 def inflating_npz(path: Path, rows: int) -> Path:
     """A real .npz of zeros: small on disk, ``rows`` × 1024 float64 once inflated."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("rnn.weight_hh_l0.npy", "w", force_zip64=True) as member:
-            np.lib.format.write_array(member, np.zeros((rows, 1024)))
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("rnn.weight_hh_l0.npy", "w", force_zip64=True) as member,
+    ):
+        np.lib.format.write_array(member, np.zeros((rows, 1024)))
     return path
 
 

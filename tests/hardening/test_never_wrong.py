@@ -43,13 +43,14 @@ def test_training_refuses_a_clip_that_would_switch_clipping_off(clip):
     task = make_task("sine")
     net = new_network("lstm", task.input_size, 4, task.output_size)
     before = {k: v.copy() for k, v in net.tensors.items()}
-    with pytest.raises(ValueError, match="clip .*: the gradient norm limit must be positive and finite"):
+    with pytest.raises(ValueError, match=r"clip .*: the gradient norm limit must be positive and finite"):
         train(net, task, steps=2, clip=clip)
     assert all(np.array_equal(before[k], net.tensors[k]) for k in before)  # nothing trained
 
 
 @pytest.mark.parametrize(
-    ("kw", "message"), [({"batch_size": 0}, "batch size 0"), ({"lr": math.nan}, "learning rate nan"), ({"steps": 0}, "steps 0")]
+    ("kw", "message"),
+    [({"batch_size": 0}, "batch size 0"), ({"lr": math.nan}, "learning rate nan"), ({"steps": 0}, "steps 0")],
 )
 def test_training_refuses_other_arguments_that_train_nothing(kw, message):
     task = make_task("sine")

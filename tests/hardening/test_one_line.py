@@ -94,7 +94,11 @@ MODEL_CASES = {
         ["trace", "m.npz", "--cell", "lstm", "--input", "1"],
         "m.npz: tensor rnn.weight_ih_l0 has shape ()",
     ),
-    "--hidden 100000": (None, ["trace", "lstm", "--hidden", "100000", "--input", "1 2 3 4 5 6 7 8"], "would need about"),
+    "--hidden 100000": (
+        None,
+        ["trace", "lstm", "--hidden", "100000", "--input", "1 2 3 4 5 6 7 8"],
+        "would need about",
+    ),
     "a trace that cannot fit": (
         lambda tmp: np.save(tmp / "long.npy", np.zeros((10_000, 1))),
         ["trace", "lstm", "--hidden", "2000", "--input-size", "1", "--input-file", "long.npy"],
