@@ -137,6 +137,13 @@ def _require_training_memory(args: argparse.Namespace) -> None:
     # Each step keeps every node of the cell (at most ~16 vectors of H, plus the input) for the
     # backward pass, and the backward pass as much again: float64, per layer and sequence.
     per_step = 16 * args.hidden + 2 * task.input_size
+    # Weights, gradients and Adam's two moments: 4 copies of at most 4 gates × (4H, in + H + 2).
+    width = max(task.input_size, args.hidden)
+    weights = 4 * 8 * args.layers * 4 * args.hidden * (width + args.hidden + 2)
+    try:
+        require_memory(weights, f"training a hidden size of {args.hidden}")
+    except ValueError as exc:
+        raise CliError(f"--hidden {args.hidden}: {exc}") from None
     try:
         require_memory(2 * 8 * args.batch * longest * args.layers * per_step, f"a batch of {args.batch} sequences")
     except ValueError as exc:

@@ -299,6 +299,7 @@ def check_torch(path: Path, size: int) -> None:
     """Bytes that are neither a zip (torch.save since 1.6), a pickle nor a tar are no PyTorch file."""
     if size == 0:
         raise _fail(path, "is empty: not a PyTorch file")
+    _check_total(path, size)  # tensors are stored uncompressed: the file's size bounds them
     with open(path, "rb") as handle:
         head = handle.read(512)
     is_zip = head.startswith(b"PK\x03\x04")

@@ -128,6 +128,7 @@ def test_a_model_or_size_that_cannot_be_used_is_one_line(tmp_path, capsys, monke
         (["trace", "lstm", "--input", "1", "--out", "t.npz", "--bogus"], "unrecognized arguments: --bogus"),
         (["train", "nosuchtask", "--out", "m.safetensors"], "invalid choice: 'nosuchtask'"),
         (["train", "sine", "--batch", "100000000", "--out", "m.safetensors"], "--batch 100000000: a batch of"),
+        (["train", "sine", "--hidden", "100000", "--out", "m.safetensors"], "--hidden 100000: training a hidden"),
         (["train", "sine", "--clip", "-1", "--out", "m.safetensors"], "--clip must be positive and finite"),
         (["train", "sine", "--clip", "nan", "--out", "m.safetensors"], "--clip must be positive and finite"),
         (["train", "sine", "--clip", "inf", "--out", "m.safetensors"], "--clip must be positive and finite"),
