@@ -146,17 +146,18 @@ def test_a_live_process_keeps_its_temporary_files_unless_its_id_was_reused(tmp_p
 
 @pytest.mark.parametrize("name", ["still.png", "still.svg", "still.pdf"])
 def test_a_cancel_as_a_still_finishes_leaves_nothing_and_keeps_the_target(tmp_path, name):
+    from lstm_explorer.document import ExplorerDocument
     from lstm_explorer.export import ExportCancelled, ExportOptions, export
     from lstm_explorer.models import random_model
 
     target = tmp_path / name
     target.write_bytes(b"precious")
-    trace = random_model("lstm", input_size=2, hidden_size=3).network.trace(np.ones((3, 2)))
+    document = ExplorerDocument.computed(random_model("lstm", input_size=2, hidden_size=3), np.ones((3, 2)))
 
     def stop_when_done(done: int, total: int) -> bool:  # what the CLI's callback does after a signal
         return done < total
 
     with pytest.raises(ExportCancelled):
-        export(trace, ExportOptions(out=target, size=(64, 36)), stop_when_done)
+        export(document, ExportOptions(out=target, size=(64, 36)), stop_when_done)
     assert target.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == [name]
