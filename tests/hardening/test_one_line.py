@@ -166,3 +166,11 @@ def test_negative_steps_are_values_not_options(tmp_path, capsys, steps, expected
     assert code == 0, capsys.readouterr().err
     with np.load(out) as trace:
         assert trace["x"][:, 0].tolist() == [float(v) for v in range(expected[0] + 1, expected[1] + 1)]
+
+
+@pytest.mark.parametrize("text", ["-1,2,3,4,5,6,7,8", "-.5 -1e-3 0 1 2 3 4 5"])
+def test_numeric_input_may_start_with_a_minus(tmp_path, capsys, text):
+    out = tmp_path / "t.npz"
+    assert main(["trace", "lstm", "--input", text, "--out", str(out)]) == 0, capsys.readouterr().err
+    with np.load(out) as trace:
+        assert trace["x"][0, 0] == float(text.replace(",", " ").split()[0])
