@@ -89,8 +89,7 @@ def load_cli_model(args: argparse.Namespace, *, announce: bool = True):
     # Imported here for start-up time: `lstm-explorer` (the window) and --help need no model code.
     from .engine.weights import WeightsError
     from .models import ModelFileError, VocabularyError, read_vocabulary_file, resolve_model
-
-    from .models.model import is_variant_name
+    from .models.resolve import is_variant_name
 
     try:
         vocabulary = read_vocabulary_file(args.vocab) if args.vocab else None

@@ -24,10 +24,18 @@ from .common import ModelFileError
 class _ModelParts(Protocol):
     """What :func:`validate_model` reads of a Model (not imported: model.py imports this module)."""
 
-    network: Any
-    extras: Mapping[str, np.ndarray]
-    embedding_key: str | None
-    readout_keys: tuple[str, str | None] | None
+    @property
+    def network(self) -> Any: ...
+
+    @property
+    def extras(self) -> Mapping[str, np.ndarray]: ...
+
+    @property
+    def embedding_key(self) -> str | None: ...
+
+    @property
+    def readout_keys(self) -> tuple[str, str | None] | None: ...
+
 
 #: A recurrent layer's tensor, whatever the module prefix: ``lstm.weight_hh_l0_reverse`` …
 _RECURRENT = re.compile(r"(?:^|\.)(?:weight|bias)_[a-z]+_l\d+(?:_reverse)?$")

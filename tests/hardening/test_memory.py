@@ -89,7 +89,7 @@ def test_streamed_csv_is_what_csv_writer_gives(tmp_path, monkeypatch, small_trac
 @pytest.mark.parametrize("suffix", [".json", ".csv", ".npz"])
 def test_the_writer_takes_any_named_arrays(tmp_path, small_trace, suffix):
     arrays = {**small_trace, "logits": np.arange(23 * 2, dtype=float).reshape(23, 2)}
-    out = tracefile.write_arrays(arrays, tmp_path / f"t{suffix}", cell="gru", steps=23)
+    out = tracefile.write_sections({"nodes": arrays}, tmp_path / f"t{suffix}", cell="gru", steps=23)
     if suffix == ".json":
         assert json.loads(out.read_text())["nodes"]["logits"][22] == [44.0, 45.0]
     elif suffix == ".csv":
