@@ -318,8 +318,10 @@ def check_weights_file(path: str | Path) -> None:
         check_npz(path)
     elif name.endswith(".safetensors"):
         check_safetensors(path, size)
-    elif name.endswith((".pt", ".pth")):
+    elif name.endswith((".pt", ".pth", ".bin", ".ckpt")):  # what the PyTorch reader opens
         check_torch(path, size)
+    elif name.endswith(".onnx"):
+        _check_total(path, size)  # the ONNX reader holds the whole file in memory
     elif name.endswith(".h5"):
         check_h5(path, str(path))
     elif name.endswith(".keras"):
