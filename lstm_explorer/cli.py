@@ -6,10 +6,13 @@ Every error a user can cause is one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -23,6 +26,22 @@ COMMANDS = ("trace", "models", "train", "export", "info", "units")
 
 class CliError(Exception):
     """A user error: printed as one line, exit code 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line (no usage block) and whose values may start with a minus.
+
+    argparse takes ``-3:`` for an option unless it looks like a negative number; no option here
+    starts with a digit, so anything that does (``--steps -3:``, ``--input -1,2``) is a value.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-\.?\d")
+
+    def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,12 +108,15 @@ def load_cli_model(args: argparse.Namespace, *, announce: bool = True):
     # Imported here for start-up time: `lstm-explorer` (the window) and --help need no model code.
     from .engine.weights import WeightsError
     from .models import ModelFileError, VocabularyError, read_vocabulary_file, resolve_model
+    from .models.resolve import is_variant_name
 
     session = read_cli_session(args)
     if session is not None:
         return session.model
     try:
         vocabulary = read_vocabulary_file(args.vocab) if args.vocab else None
+        if is_variant_name(args.model):
+            require_random_weights_memory(args)
         model = resolve_model(
             args.model,
             cell=args.cell,
@@ -119,6 +141,19 @@ def given_input(args: argparse.Namespace) -> bool:
     return any(getattr(args, name, None) is not None for name in ("input", "input_file", "tokens"))
 
 
+def require_random_weights_memory(args: argparse.Namespace) -> None:
+    """Refuse --hidden/--input-size/--layers whose random weights cannot fit, before allocating them."""
+    from .models.safe_read import require_memory
+
+    H, n_in, layers = args.hidden, args.input_size, args.layers
+    if min(H, n_in, layers) < 1:
+        raise CliError("--hidden, --input-size and --layers must be at least 1")
+    directions = 2 if args.bidirectional else 1
+    # At most 4 stacked gates: (4H, in) + (4H, H) + 2·(4H,) per layer and direction, float64.
+    per_direction = 4 * H * (max(n_in, H * directions) + H + 2)
+    require_memory(8 * per_direction * layers * directions, f"random weights of hidden size {H}")
+
+
 def _reads_tokens(model) -> bool:
     return bool(model.has_vocabulary or model.embedding is not None)
 
@@ -126,6 +161,8 @@ def _reads_tokens(model) -> bool:
 def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
     """The sequence the first layer reads, from --input, --tokens or --input-file."""
     # Imported here for start-up time, as in load_cli_model.
+    from .inputfile import read_csv_input, read_npy_input
+    from .models import ModelFileError
     from .models.vocabulary import check_token_ids, parse_token_ids
     from .sequence import InputError, check_array, parse_numeric
 
@@ -152,20 +189,17 @@ def read_cli_input(args: argparse.Namespace, model) -> np.ndarray:
                 )
             return parse_numeric(args.input, model.input_size)
         path = Path(args.input_file)
-        if not path.exists():
-            raise CliError(f"{path}: no such file")
         if path.suffix.lower() == ".npy":
-            try:
-                data = np.load(path, allow_pickle=False)
-            except ValueError as exc:
-                raise CliError(f"{path.name}: not a numeric .npy array ({exc})") from None
+            data = read_npy_input(path)
         elif path.suffix.lower() == ".csv":
-            return parse_numeric(path.read_text().replace("\r", ""), model.input_size)
+            return parse_numeric(read_csv_input(path), model.input_size)
         else:
             raise CliError(f"{path.name}: unknown input format {path.suffix!r}; use .npy or .csv")
         if _reads_tokens(model) and data.ndim == 1 and np.issubdtype(data.dtype, np.integer):
             return model.encode_tokens(check_token_ids(data.tolist(), model.token_count))
         return check_array(data, model.input_size, source=path.name)
+    except ModelFileError as exc:  # not a regular file, unreadable …
+        raise CliError(str(exc)) from None
     except InputError as exc:
         raise CliError(f"input: {exc}") from None
 
@@ -211,16 +245,24 @@ def read_cli_interventions(args: argparse.Namespace, model, steps: int) -> tuple
 
 def trace_cli_layer(args: argparse.Namespace, model, X: np.ndarray, interventions: Sequence = ()):
     """The trace of the layer and direction chosen by --layer and --reverse, with ``interventions``."""
+    from .models.safe_read import require_memory
+
     network = model.network
     if not 0 <= args.layer < network.num_layers:
         raise CliError(f"--layer {args.layer}: the model has {network.num_layers} layer(s), numbered from 0")
     if args.reverse and not network.bidirectional:
         raise CliError("--reverse: the model is not bidirectional")
+    # Every node of every layer up to --layer, in each direction, is kept: (T, width) float64 each.
+    widths = sum(network.graph.width(name, network.input_size, network.hidden_size) for name in network.graph.names)
+    try:
+        require_memory(8 * len(X) * widths * (args.layer + 1) * len(network.directions), f"a trace of {len(X)} steps")
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     return network.trace(X, args.layer, args.reverse, interventions=interventions)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lstm-explorer", description="Watch an LSTM think, gate by gate.")
+    parser = OneLineParser(prog="lstm-explorer", description="Watch an LSTM think, gate by gate.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -231,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="lstm-explorer",
         description="Open the LSTM Explorer window.",
         epilog=f"Subcommands: {', '.join(COMMANDS)} (run 'lstm-explorer COMMAND --help').",
@@ -275,20 +317,35 @@ def install_desktop_entry() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     handler: Callable[[argparse.Namespace], int]
-    if argv and argv[0] in COMMANDS:  # each module registers the subcommand of its own name
-        args = build_parser().parse_args(argv)
-        handler = args.handler
-    else:
-        args = build_gui_parser().parse_args(argv)
-        handler = run_gui
+    try:
+        if argv and argv[0] in COMMANDS:  # each module registers the subcommand of its own name
+            args = build_parser().parse_args(argv)
+            handler = args.handler
+        else:
+            args = build_gui_parser().parse_args(argv)
+            handler = run_gui
+    except SystemExit as exc:
+        if exc.code in (0, None):  # --help, --version
+            raise
+        return EXIT_USAGE  # a usage error, already printed on one line
+    from .interrupt import Interrupted, handle_signals
     from .threads import limit_blas_threads
 
     limit_blas_threads(1)  # the GUI, export and long traces all run matrix-vector products
     try:
-        return handler(args)
+        with handle_signals() if handler is not run_gui else contextlib.nullcontext():
+            return handler(args)
     except CliError as exc:
         print(f"lstm-explorer: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        print(
+            "lstm-explorer: error: not enough memory for this; try a shorter input or a smaller model", file=sys.stderr
+        )
+        return EXIT_USAGE
+    except Interrupted as exc:
+        print("lstm-explorer: interrupted", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("lstm-explorer: interrupted", file=sys.stderr)
         return 130

@@ -47,6 +47,7 @@ def parse_numeric(text: str, width: int | None = None) -> np.ndarray:
         step += 1
         if step > MAX_STEPS:
             raise InputError(f"more than {MAX_STEPS} steps; split the sequence", step)
+        _refuse_empty_fields(piece, step, piece_start)
         row = []
         for match in _VALUE.finditer(piece):
             token = match.group()
@@ -67,6 +68,20 @@ def parse_numeric(text: str, width: int | None = None) -> np.ndarray:
     if not rows:
         raise InputError("the sequence is empty")
     return np.array(rows, dtype=np.float64)
+
+
+def _refuse_empty_fields(piece: str, step: int, piece_start: int) -> None:
+    """``1,2,,3`` is an error, not three values: a comma-separated field holding nothing."""
+    if "," not in piece:
+        return
+    position = 0
+    fields = piece.split(",")
+    for index, field in enumerate(fields):
+        if not field.strip():
+            column = position + len(field) + 1  # the comma that ends the empty field, or the line's end
+            what = "after the last comma" if index == len(fields) - 1 else "before this comma"
+            raise InputError(f"empty value: nothing {what}", step, column, piece_start + column - 1)
+        position += len(field) + 1
 
 
 def check_array(X: np.ndarray, width: int | None = None, *, source: str = "input") -> np.ndarray:

@@ -1,22 +1,37 @@
-"""Writing a trace to .npz, .csv or .json (one array per node name, shape (T, width))."""
+"""Writing a trace to .npz, .csv or .json (one array per name, shape (T, width)).
+
+The writers take named (T, width) arrays in sections (the cell's ``nodes``, and the ``readout``'s
+logits and probabilities beside them) and stream the text formats a block of rows at a time:
+memory stays near the trace's own size instead of holding a second copy as a table or as Python
+lists (a 100 000-step JSON trace at H = 128 took 13.7 GB for a 1.2 GB trace when it was built in
+one piece; streamed, 1.5 GB).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
 from .atomic import atomic_path
 from .engine.trace import Trace
+from .interrupt import checkpoint
 
 TRACE_FORMATS = (".npz", ".csv", ".json")
 
+#: Rows formatted at a time: enough to amortise the per-call cost. As Python floats and text a row
+#: takes ~7 times its NumPy size: 256 rows at H = 128 (1 552 values, 3 MB as float64) take ~20 MB.
+BLOCK_ROWS = 256
 
-def csv_header(trace: Trace) -> list[str]:
-    return ["t"] + [f"{name}[{k}]" for name in trace for k in range(trace[name].shape[1])]
+Arrays = Mapping[str, np.ndarray]
+
+
+def csv_header(arrays: Arrays) -> list[str]:
+    return ["t"] + [f"{name}[{k}]" for name in arrays for k in range(arrays[name].shape[1])]
 
 
 def write_trace(
@@ -34,40 +49,78 @@ def write_trace(
       ``logits[k]`` and ``probs[k]``.
     * ``.json``: ``{"cell", "steps", "meta", "nodes": {name: [[...] per step]}, "readout": {…}}``.
     """
-    path = Path(path)
     readout = {name: np.asarray(value, dtype=np.float64) for name, value in (readout or {}).items()}
     for name, value in readout.items():
         if name in trace or value.ndim != 2 or value.shape[0] != trace.steps:
             raise ValueError(f"readout {name!r} has shape {value.shape}; expected ({trace.steps}, outputs)")
+    sections: dict[str, Arrays] = {"nodes": trace}
+    if readout:
+        sections["readout"] = readout
+    return write_sections(sections, path, cell=trace.graph.kind, steps=trace.steps, meta=meta)
+
+
+def write_sections(
+    sections: Mapping[str, Arrays],
+    path: str | Path,
+    *,
+    cell: str,
+    steps: int,
+    meta: dict[str, object] | None = None,
+) -> Path:
+    """Named (steps, width) arrays by section, in order: sections are JSON objects; .npz and .csv
+    hold every array of every section side by side."""
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TRACE_FORMATS:
         raise ValueError(f"unknown trace format {path.suffix or '(none)'!r}; use {', '.join(TRACE_FORMATS)}")
+    flat = {name: arrays[name] for arrays in sections.values() for name in arrays}
     with atomic_path(path) as temp:
         if suffix == ".npz":
             with open(temp, "wb") as handle:
                 # Float arrays only, so no allow_pickle=False: numpy < 2.1 would store it as an array.
-                arrays: dict[str, Any] = {name: np.asarray(trace[name]) for name in trace} | readout
-                np.savez(handle, **arrays)
+                named: dict[str, Any] = {name: np.asarray(value) for name, value in flat.items()}
+                np.savez(handle, **named)
         elif suffix == ".csv":
-            columns = [trace[n] for n in trace] + list(readout.values())
-            table = np.concatenate([np.arange(trace.steps)[:, None], *columns], axis=1)
-            extra = [f"{name}[{k}]" for name, value in readout.items() for k in range(value.shape[1])]
             with open(temp, "w", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(csv_header(trace) + extra)
-                for row in table:
-                    writer.writerow([str(int(row[0]))] + [repr(float(v)) for v in row[1:]])
+                _write_csv(handle, flat, steps)
         else:
-            document = {
-                "cell": trace.graph.kind,
-                "steps": trace.steps,
-                "meta": meta or {},
-                "nodes": {name: trace[name].tolist() for name in trace},
-            }
-            if readout:
-                document["readout"] = {name: value.tolist() for name, value in readout.items()}
-            temp.write_text(json.dumps(document))
+            with open(temp, "w") as handle:
+                _write_json(handle, sections, {"cell": cell, "steps": steps, "meta": meta or {}})
     return path
+
+
+def _blocks(steps: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, steps, BLOCK_ROWS):
+        checkpoint()  # a safe point for Ctrl+C: the atomic write removes the partial file
+        yield start, min(start + BLOCK_ROWS, steps)
+
+
+def _write_csv(handle: TextIO, arrays: Arrays, steps: int) -> None:
+    csv.writer(handle).writerow(csv_header(arrays))
+    for start, stop in _blocks(steps):
+        # (rows, total width) for this block only; repr gives the shortest text that reads back exactly.
+        block = np.concatenate([np.asarray(arrays[name][start:stop], dtype=np.float64) for name in arrays], axis=1)
+        lines = [
+            f"{t}," + ",".join(map(repr, row)) + "\r\n"  # csv.writer's line ending
+            for t, row in zip(range(start, stop), block.tolist(), strict=True)
+        ]
+        handle.write("".join(lines))
+
+
+def _write_json(handle: TextIO, sections: Mapping[str, Arrays], head: dict[str, object]) -> None:
+    """The same text ``json.dumps`` gives for the whole document, written a block of rows at a time."""
+    handle.write(json.dumps(head)[:-1])  # without the closing brace
+    for section, arrays in sections.items():
+        handle.write(f", {json.dumps(section)}: {{")
+        for index, name in enumerate(arrays):
+            handle.write(("" if index == 0 else ", ") + json.dumps(name) + ": [")
+            array = arrays[name]
+            for start, stop in _blocks(len(array)):
+                rows = json.dumps(np.asarray(array[start:stop]).tolist())[1:-1]  # without the list's brackets
+                handle.write(("" if start == 0 else ", ") + rows)
+            handle.write("]")
+        handle.write("}")
+    handle.write("}")
 
 
 def read_trace_csv(path: str | Path) -> dict[str, np.ndarray]:

@@ -9,6 +9,7 @@ import sys
 import time
 from typing import TextIO
 
+from .. import interrupt
 from ..cli import (
     CliError,
     add_input_arguments,
@@ -117,17 +118,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 class ProgressBar:
-    """``[#####.....]  45%  120/270 frames`` on one line of stderr, redrawn at most 10 times a second."""
+    """``[#####.....]  45%  120/270 frames`` on one line of stderr, redrawn at most 10 times a second.
 
-    def __init__(self, stream: TextIO, width: int = 30) -> None:
+    Also the export's cancel: it returns False once SIGINT or SIGTERM arrived, so the export stops
+    at the next frame, outside Qt, and removes its temporary files (see lstm_explorer.interrupt).
+    """
+
+    def __init__(self, stream: TextIO, width: int = 30, *, quiet: bool = False) -> None:
         self.stream = stream
         self.width = width
+        self.quiet = quiet
         self._last = 0.0
         self._shown = False
 
     def __call__(self, done: int, total: int) -> bool:
+        if interrupt.pending():
+            return False
         now = time.monotonic()
-        if done < total and now - self._last < 0.1:
+        if self.quiet or (done < total and now - self._last < 0.1):
             return True
         self._last = now
         filled = self.width * done // max(total, 1)
@@ -238,16 +246,18 @@ def run_export(args: argparse.Namespace) -> int:
         caption=not args.no_caption,
         overwrite=not args.no_clobber,
     )
-    app = _ensure_qt() if fmt not in TRACES else None  # noqa: F841 - kept alive while exporting
-    bar = ProgressBar(sys.stderr)
-    try:
-        result = export(document, options, None if args.quiet else bar)
-    except ExportError as exc:
-        bar.end()
-        raise CliError(str(exc)) from None
-    except BaseException:
-        bar.end()
-        raise
+    bar = ProgressBar(sys.stderr, quiet=args.quiet)
+    # Qt draws from here on: a signal is only recorded, and the progress callback stops the export.
+    with interrupt.deferred():
+        app = _ensure_qt() if fmt not in TRACES else None  # noqa: F841 - kept alive while exporting
+        try:
+            result = export(document, options, bar)
+        except ExportError as exc:
+            bar.end()
+            raise CliError(str(exc)) from None
+        except BaseException:
+            bar.end()
+            raise
     bar.end()
     what = f"{result.frames} frames" if result.frames > 1 else ("1 frame" if result.frames else "the trace")
     print(f"wrote {what} to {result.path} ({result.seconds:.1f} s)", file=sys.stderr)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -57,9 +60,12 @@ def run_train(args: argparse.Namespace) -> int:
             raise CliError(f"{flag} must be at least 1")
     if args.steps is not None and args.steps < 1:
         raise CliError("--steps must be at least 1")
-    if args.lr is not None and not args.lr > 0:
-        raise CliError("--lr must be positive")
+    if args.lr is not None and not (math.isfinite(args.lr) and args.lr > 0):
+        raise CliError("--lr must be positive and finite")
+    if not (math.isfinite(args.clip) and args.clip > 0):
+        raise CliError("--clip must be positive and finite (it limits the gradient norm)")
     steps = args.steps or DEFAULT_STEPS[args.task]
+    _require_training_memory(args)
     started = time.perf_counter()
     tty = sys.stderr.isatty()
     every = max(1, steps // 100)
@@ -89,7 +95,7 @@ def run_train(args: argparse.Namespace) -> int:
             batch_size=args.batch,
             progress=progress,
         )
-    except FloatingPointError as exc:
+    except (FloatingPointError, ValueError) as exc:
         raise CliError(str(exc)) from None
     finally:
         if tty:
@@ -98,6 +104,10 @@ def run_train(args: argparse.Namespace) -> int:
         save_trained(trained, out)
     except OSError as exc:
         raise CliError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    except Exception as exc:  # safetensors reports a failed write as SafetensorError, not OSError
+        if type(exc).__name__ != "SafetensorError":
+            raise
+        raise CliError(f"{out}: cannot write ({_io_problem(str(exc))})") from None
     result = trained.result
     print(
         f"trained {args.cell} (hidden {args.hidden}) on {args.task}: {result.steps} steps in {result.seconds:.1f} s, "
@@ -105,3 +115,36 @@ def run_train(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _io_problem(message: str) -> str:
+    """``… I/O error: No space left on device (os error 28)`` → the system's words for errno 28."""
+    found = re.search(r"os error (\d+)", message)
+    if found:
+        return os.strerror(int(found[1]))
+    return " ".join(message.split())
+
+
+def _require_training_memory(args: argparse.Namespace) -> None:
+    """Refuse a batch (or hidden size) whose forward and backward caches cannot fit, before training."""
+    import numpy as np
+
+    from ..models.safe_read import require_memory
+    from ..tasks import make_task
+
+    task = make_task(args.task)
+    longest = max(task.batch(np.random.default_rng(0), 1).targets.shape[1], getattr(task, "max_delay", 0) + 2)
+    # Each step keeps every node of the cell (at most ~16 vectors of H, plus the input) for the
+    # backward pass, and the backward pass as much again: float64, per layer and sequence.
+    per_step = 16 * args.hidden + 2 * task.input_size
+    # Weights, gradients and Adam's two moments: 4 copies of at most 4 gates × (4H, in + H + 2).
+    width = max(task.input_size, args.hidden)
+    weights = 4 * 8 * args.layers * 4 * args.hidden * (width + args.hidden + 2)
+    try:
+        require_memory(weights, f"training a hidden size of {args.hidden}")
+    except ValueError as exc:
+        raise CliError(f"--hidden {args.hidden}: {exc}") from None
+    try:
+        require_memory(2 * 8 * args.batch * longest * args.layers * per_step, f"a batch of {args.batch} sequences")
+    except ValueError as exc:
+        raise CliError(f"--batch {args.batch}: {exc}") from None

@@ -237,6 +237,21 @@ class TrainResult:
         return float(np.mean(tail)) if tail else float("nan")
 
 
+def check_training_arguments(*, steps: int, lr: float, clip: float, batch_size: int) -> None:
+    """Refuse values that would train nothing or silently train something else (ValueError).
+
+    A clip of 0, a negative one or NaN used to turn clipping off without a word.
+    """
+    if steps < 1:
+        raise ValueError(f"steps {steps}: must be at least 1")
+    if batch_size < 1:
+        raise ValueError(f"batch size {batch_size}: must be at least 1")
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"learning rate {lr}: must be positive and finite")
+    if not (math.isfinite(clip) and clip > 0):
+        raise ValueError(f"clip {clip}: the gradient norm limit must be positive and finite")
+
+
 def train(
     net: Network,
     task: Task,
@@ -255,8 +270,7 @@ def train(
     ``progress(step, loss)`` is called after every step; returning False stops (cancelled=True).
     Deterministic for a given seed.
     """
-    if steps < 1:
-        raise ValueError("steps must be at least 1")
+    check_training_arguments(steps=steps, lr=lr, clip=clip, batch_size=batch_size)
     rng = np.random.default_rng(seed)
     adam = Adam(lr)
     losses: list[float] = []

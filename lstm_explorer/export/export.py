@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..atomic import atomic_path, default_mode
+from ..atomic import atomic_path, kept_mode, remove_stale_temporaries, temp_prefix
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_position
@@ -108,14 +108,15 @@ def _temporary_folder(target: Path) -> Iterator[Path]:
         if not _is_earlier_export(target):
             raise ExportError(f"{target} holds other files; choose an empty or new folder for the frames")
     try:
-        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+        remove_stale_temporaries(target.parent)  # left by an export killed with SIGKILL
+        temp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".part", dir=target.parent))
     except OSError as exc:
         raise ExportError(_os_message(exc, target)) from None
     try:
         yield temp
-        temp.chmod(default_mode(folder=True))  # mkdtemp makes it private; mkdir would not
+        temp.chmod(kept_mode(target, folder=True))  # mkdtemp makes it private; mkdir would not
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            old = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".old", dir=target.parent))
             os.replace(target, old)
             try:
                 os.replace(temp, target)
@@ -341,7 +342,7 @@ def _export_still(
                 _write_vector(fmt, temp, source, state, options)
         except OSError as exc:
             raise ExportError(_os_message(exc, target)) from None
-    _report(progress, 1, 1)
+        _report(progress, 1, 1)  # before the rename: a cancel here still leaves nothing
     return ExportResult(target, fmt, 1, time.perf_counter() - began)
 
 

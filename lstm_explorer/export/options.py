@@ -207,7 +207,7 @@ def check_options(options: ExportOptions, fmt: str) -> None:
             f"size {w}×{h}: {fmt.upper()} video needs an even width and height (try {w - w % 2}×{h - h % 2})"
         )
     if fmt in ANIMATIONS:
-        if not 0 < options.fps <= MAX_FPS:
+        if not 1 <= options.fps <= MAX_FPS:
             raise ExportError(f"fps {options.fps:g}: choose between 1 and {MAX_FPS:g}")
         if fmt == "gif" and options.fps > MAX_GIF_FPS:
             raise ExportError(f"fps {options.fps:g}: GIF plays at most {MAX_GIF_FPS:g} frames/s; use --fps 50 or less")

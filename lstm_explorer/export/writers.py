@@ -118,8 +118,15 @@ class FfmpegWriter(Writer):
         ]
         # stderr to a file, not a pipe: a chatty ffmpeg can never block on a full pipe.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish/abort
+        # Its own session: a Ctrl+C at the terminal reaches only this process, which stops the
+        # export at a safe point and then ends ffmpeg itself (ffmpeg dying first would read as a failure).
         self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, bufsize=0
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+            bufsize=0,
+            start_new_session=True,
         )
         _widen_pipe(self._process.stdin)
 

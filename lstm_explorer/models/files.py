@@ -18,6 +18,7 @@ import numpy as np
 from .common import FileContents, Metadata, ModelFileError, Tensors, clean_text
 from .keras import read_keras_archive, read_keras_weights
 from .onnxfile import read_onnx
+from .safe_read import check_weights_file, validate_tensors
 from .torchfile import read_torch
 
 __all__ = ["ModelFileError", "read_file", "read_weights", "write_npz"]
@@ -112,6 +113,7 @@ READERS: dict[str, Callable[[Path], FileContents]] = {
 def read_file(path: str | Path) -> FileContents:
     """Read a weights file chosen by its extension."""
     path = Path(path)
+    check_weights_file(path)  # a regular file, declared sizes within the file and the memory budget
     if not path.exists():
         raise ModelFileError(path, "no such file")
     if path.is_dir():
@@ -124,6 +126,7 @@ def read_file(path: str | Path) -> FileContents:
     contents = reader(path)
     if not contents.tensors:
         raise ModelFileError(path, "holds no tensors")
+    validate_tensors(path, contents.tensors)  # every dimension ≥ 1, real numbers: one message naming the tensor
     return contents
 
 

@@ -29,6 +29,7 @@ from ..sequence import InputError
 from .common import Assumption, FileContents, Metadata, ModelFileError, Tensors
 from .files import read_file
 from .statedict import choose_module, find_extras, find_modules
+from .validate import validate_model
 from .vocabulary import Vocabulary, VocabularyError
 
 #: What the file cannot say about a PyTorch-shaped RNN: its nonlinearity.
@@ -72,6 +73,7 @@ class Model:
             self.embedding_key, self.readout_keys = found.embedding, found.readout
             self.readout_problem = self.readout_problem or found.problem
             self.tied_weights = found.tied
+        validate_model(self)  # embedding and readout: finite, every dimension ≥ 1
         if self.vocab is None:
             try:
                 self.vocab = Vocabulary.from_metadata(self.metadata)

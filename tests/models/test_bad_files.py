@@ -96,7 +96,7 @@ def test_no_recurrent_layer(tmp_path):
     [
         ("weights", "unknown format"),
         ("weights.tflite", "unknown format"),
-        ("weights.bin", "not a readable PyTorch file"),
+        ("weights.bin", "not a PyTorch file"),  # zero bytes: neither a zip nor a pickle (issue 14)
         ("model.onnx", "not a readable ONNX file"),
     ],
 )
