@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..engine import ops
 from ..engine.graph import CellGraph, Node
 
 COL = 120.0
@@ -128,7 +129,8 @@ def node_shape(node: Node) -> NodeShape:
     if node.kind == "layer":
         return NodeShape(node.name, center, LAYER_SIZE, "box")
     if node.kind == "pointwise":
-        size = ELLIPSE_SIZE if node.op == "tanh" else (2 * CIRCLE_RADIUS, 2 * CIRCLE_RADIUS)
+        wide = len(ops.symbol(node.op)) > 2  # "tanh" needs a wider ellipse than "×" or "1−"
+        size = ELLIPSE_SIZE if wide else (2 * CIRCLE_RADIUS, 2 * CIRCLE_RADIUS)
         return NodeShape(node.name, center, size, "ellipse")
     if node.kind == "concat":
         return NodeShape(node.name, center, (2 * DOT_RADIUS, 2 * DOT_RADIUS), "dot")
@@ -208,10 +210,10 @@ def _exits(graph: CellGraph, shapes: dict[str, NodeShape], out_col: float, edge_
             lead.append((x, y))
         turn = (out_col, y)
         onward = [turn, (out_col, row)] if y != row else []
-        label = "C_t" if new == "c" else "h_t"
+        label = node.label
         route = _exit_route(new, [*lead, *onward, (edge_col, row)], shapes)
         exits.append(Exit(new, route, label, _scene((edge_col + 0.05, row))))
-        if new == "h":
+        if new == graph.hidden_output:
             route = _exit_route(new, [*lead, turn, (out_col, top)], shapes)
             exits.append(Exit(new, route, "h_t", _scene((out_col, top - 0.05))))
     return exits

@@ -22,11 +22,28 @@ import numpy as np
 from .graph import Node
 from .interventions import Intervention, check_interventions, clamp_rows, segments, with_clamps
 from .ops import OPS, Call, op, sigmoid
-from .reference import activate, check_inputs, evaluate_reference, initial_state, pointwise, step_reference
+from .reference import (
+    activate,
+    check_inputs,
+    evaluate_reference,
+    folded_preactivation,
+    initial_state,
+    pointwise,
+    step_reference,
+)
 from .trace import Trace
 from .weights import LayerWeights
 
-__all__ = ["CompiledCell", "activate", "evaluate", "evaluate_reference", "pointwise", "sigmoid", "step_reference"]
+__all__ = [
+    "CompiledCell",
+    "activate",
+    "evaluate",
+    "evaluate_reference",
+    "folded_preactivation",
+    "pointwise",
+    "sigmoid",
+    "step_reference",
+]
 
 
 Op = Call  # one replayed call: (NumPy function, its arguments)
