@@ -29,7 +29,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "model",
         metavar="MODEL",
-        help="a cell kind with random weights (lstm, gru, rnn, peephole, coupled, gru-classic, "
+        help="a cell kind with random weights (lstm, gru, rnn, peephole, coupled, gru-classic, mingru, "
         "rnn-relu), a bundled model name, or a weights file (.safetensors, .npz, .pt, .pth, .bin, .ckpt, "
         ".keras, .weights.h5, .onnx)",
     )

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from .cell_parts import gate, inputs
-from .graph import CellGraph, Node, Phase, Term
-from .gru_cells import gru, gru_classic
+from .graph import CellGraph, Node, Phase, Term, Wire
+from .gru_cells import gru, gru_classic, min_gru
 
 LSTM_PHASES = (
     Phase(
@@ -141,6 +141,11 @@ def peephole() -> CellGraph:
         ("i", "f", "g", "o"),
         (("h_prev", "h"), ("c_prev", "c")),
         vectors=("weight_ci", "weight_cf", "weight_co"),
+        wires=(
+            Wire("c_prev", "f", ((1.5, 0.0), (1.5, 3.0))),
+            Wire("c_prev", "i", ((1.5, 0.0), (1.5, 2.45), (2.75, 2.45), (2.75, 3.0))),
+            Wire("c", "o", ((5.1, 0.0), (5.1, 3.0))),
+        ),
     )
 
 
@@ -198,6 +203,7 @@ CELL_BUILDERS: dict[str, Callable[[], CellGraph]] = {
     "coupled": coupled,
     "gru": gru,
     "gru-classic": gru_classic,
+    "mingru": min_gru,
 }
 CELL_KINDS = tuple(CELL_BUILDERS)
 _CACHE: dict[str, CellGraph] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .cell_parts import BOTH_BIASES, H_TERM, X_TERM, gate, inputs
-from .graph import CellGraph, Node, Phase, Term
+from .graph import CellGraph, Node, Phase, Term, Wire
 
 GRU_PHASES = (
     Phase(
@@ -87,7 +87,14 @@ def gru() -> CellGraph:
         ),
         *_gru_blend(),
     ]
-    return CellGraph("gru", "GRU (PyTorch form)", tuple(nodes), GRU_PHASES, ("r", "z", "n"), (("h_prev", "h"),))
+    wires = (
+        Wire("h_prev", "zh", ((0.0, 0.0),)),
+        Wire("h_prev", "hn", ((0.0, 4.4), (3.8, 4.4))),
+        Wire("x", "xn", ((1.0, 4.65), (4.8, 4.65))),
+    )
+    return CellGraph(
+        "gru", "GRU (PyTorch form)", tuple(nodes), GRU_PHASES, ("r", "z", "n"), (("h_prev", "h"),), wires=wires
+    )
 
 
 def gru_classic() -> CellGraph:
@@ -114,6 +121,99 @@ def gru_classic() -> CellGraph:
         ),
         *_gru_blend(),
     ]
+    wires = (
+        Wire("h_prev", "zh", ((0.0, 0.0),)),
+        Wire("h_prev", "rh", ((0.0, 4.4), (3.8, 4.4))),
+        Wire("rh", "xrh", ((4.4, 2.0), (4.4, 4.0))),
+        Wire("x", "xrh", ((1.0, 4.65), (5.6, 4.65))),
+    )
     return CellGraph(
-        "gru-classic", "GRU (Cho et al. 2014)", tuple(nodes), GRU_PHASES, ("r", "z", "n"), (("h_prev", "h"),)
+        "gru-classic",
+        "GRU (Cho et al. 2014)",
+        tuple(nodes),
+        GRU_PHASES,
+        ("r", "z", "n"),
+        (("h_prev", "h"),),
+        wires=wires,
+    )
+
+
+MIN_GRU_PHASES = (
+    Phase(
+        "Input",
+        "Only the new input x_t enters the layers: neither the gate nor the candidate reads h_{t-1}, "
+        "which is what lets minGRU be trained in parallel over time.",
+    ),
+    Phase(
+        "Update gate and candidate",
+        "A sigmoid layer gives the update gate z_t; a linear layer (no squashing) proposes the candidate h̃_t.",
+    ),
+    Phase("New hidden state", "The update gate blends old and new: h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t."),
+)
+
+
+def min_gru() -> CellGraph:
+    """minGRU (Feng et al. 2024, "Were RNNs All We Needed?"): z_t = σ(Linear_z(x_t)),
+    h̃_t = Linear_h(x_t), h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t.
+
+    Tensors in the PyTorch-like layout, one Linear(in, 2H) per layer: ``weight_ih_l{k}`` (2H, in)
+    stacks the rows of z then h̃ (slots ``z``, ``h``), ``bias_ih_l{k}`` (2H,) likewise. There is no
+    ``weight_hh``: nothing in the cell multiplies h_{t-1} by a matrix.
+    """
+    nodes = [
+        Node("x", "input", "input", (), 0, (1.0, 5.0), "x_t", width="x", role="input"),
+        Node("h_prev", "input", "input", (), 0, (0.0, 0.0), "h_{t-1}"),
+        Node(
+            "z",
+            "layer",
+            "sigmoid",
+            ("x",),
+            1,
+            (1.8, 3.0),
+            "z_t",
+            terms=(X_TERM,),
+            biases=("bias_ih",),
+            slot=0,
+            formula="z_t = σ(W_z x_t + b_z)",
+            role="gate",
+        ),
+        Node(
+            "h_tilde",
+            "layer",
+            "linear",
+            ("x",),
+            1,
+            (3.6, 3.0),
+            "h̃_t",
+            terms=(X_TERM,),
+            biases=("bias_ih",),
+            slot=1,
+            formula="h̃_t = W_h x_t + b_h",
+            role="candidate",
+        ),
+        Node("z_inv", "pointwise", "one_minus", ("z",), 2, (1.8, 1.0), "1 − z_t"),
+        Node("keep", "pointwise", "mul", ("z_inv", "h_prev"), 2, (1.8, 0.0), "(1 − z_t) ⊙ h_{t-1}"),
+        Node("write", "pointwise", "mul", ("z", "h_tilde"), 2, (3.6, 1.5), "z_t ⊙ h̃_t"),
+        Node(
+            "h",
+            "pointwise",
+            "add",
+            ("keep", "write"),
+            2,
+            (3.6, 0.0),
+            "h_t",
+            formula="h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t",
+            role="hidden",
+        ),
+    ]
+    # x_t rises into the cell and runs along under the layers, as the concatenation does elsewhere.
+    wires = (Wire("x", "z", ((1.0, 3.6), (1.8, 3.6))), Wire("x", "h_tilde", ((1.0, 3.6), (3.6, 3.6))))
+    return CellGraph(
+        "mingru",
+        "minGRU (Feng et al. 2024)",
+        tuple(nodes),
+        MIN_GRU_PHASES,
+        ("z", "h"),
+        (("h_prev", "h"),),
+        wires=wires,
     )
