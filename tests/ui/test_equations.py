@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lstm_explorer.engine import LayerWeights, cell_graph, evaluate
-from lstm_explorer.ui.equations import EquationBuilder
+from lstm_explorer.views.equations import EquationBuilder
 
 
 def lstm_weights(gate_row: list[float], candidate_row: list[float]) -> LayerWeights:
