@@ -65,6 +65,9 @@ class EquationBuilder:
         self.graph = graph
         self.weights = weights
         self.single_slot = len(graph.slots) == 1
+        # One matrix family (minGRU reads only x_t): W_z, not W_iz; PyTorch's i/h prefix tells two apart.
+        families = {t.weight for n in graph.layers for t in n.terms if not t.diagonal}
+        self.single_family = len(families) == 1
 
     def rows(self) -> list[Node]:
         """Nodes with an equation: every learned layer and every pointwise node with a formula."""
@@ -96,10 +99,12 @@ class EquationBuilder:
         else:
             for term in matrix_terms:
                 side = "i" if term.weight == "weight_ih" else "h" if term.weight == "weight_hh" else term.weight
+                side = "" if self.single_family else side
                 parts.append(f"{_sub('W', side + gate)}{idx}·{label_html(self.graph[term.source].label)}")
             biases = []
             for bias in node.biases:
                 side = "i" if bias == "bias_ih" else "h" if bias == "bias_hh" else bias
+                side = "" if self.single_family else side
                 biases.append(f"{_sub('b', side + gate)}{idx}")
         for term in node.terms:
             if term.diagonal:

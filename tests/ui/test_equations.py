@@ -54,3 +54,18 @@ def test_ordinary_numbers_keep_three_decimals() -> None:
     assert lines["f"].endswith("= σ(0.000) = 0.500")
     assert lines["g"].endswith("= tanh(1.000) = 0.762")
     assert lines["c"] == "C_t[0] = f_t ⊙ C_t−1 + i_t ⊙ C̃_t = 0.500 × 0.000 + 0.500 × 0.762 = 0.381"
+
+
+def test_min_gru_equations_name_its_one_linear_layer_as_declared() -> None:
+    graph = cell_graph("mingru")
+    tensors = {"weight_ih": np.array([[0.5, -1.0], [1.5, 0.25]]), "bias_ih": np.array([0.1, 0.3])}
+    weights = LayerWeights.from_tensors(graph, tensors)  # H = 1: rows z, h̃
+    trace = evaluate(weights, np.array([[2.0, -1.0]]), {"h_prev": np.array([0.6])})
+    lines = {eq.node: plain(eq.html) for eq in EquationBuilder(graph, weights).equations(trace, 0, 0)}
+    assert lines["z"] == "z_t[0] = σ(W_z[0]·x_t + b_z[0]) = σ(2.100) = 0.891"
+    assert lines["h_tilde"] == "h̃_t[0] = W_h[0]·x_t + b_h[0] = 3.050"
+    z = 1 / (1 + np.exp(-2.1))
+    assert lines["h"] == (
+        f"h_t[0] = (1 − z_t) ⊙ h_t−1 + z_t ⊙ h̃_t = (1 − {z:.3f}) × 0.600 + {z:.3f} × 3.050 = "
+        f"{(1 - z) * 0.6 + z * 3.05:.3f}"
+    )
