@@ -3,8 +3,10 @@
 import math
 
 import numpy as np
+import pytest
 
-from lstm_explorer.engine import LayerWeights, cell_graph, evaluate
+from lstm_explorer.engine import LayerWeights, WeightsError, cell_graph, evaluate
+from lstm_explorer.engine.network import RecurrentNetwork
 
 
 def sig(v: float) -> float:
@@ -101,3 +103,11 @@ def test_min_gru_gates_and_candidate_read_only_the_input():
     # a second step reads the first step's h through h_prev only
     two = evaluate(w, np.array([x, x]), {"h_prev": np.array(hp)})
     np.testing.assert_allclose(two["h"][1], [(1 - z[k]) * h[k] + z[k] * h_tilde[k] for k in range(2)], atol=1e-15)
+
+
+def test_a_min_gru_state_dict_needs_its_kind_named():
+    tensors = {"weight_ih_l0": np.ones((4, 3)), "bias_ih_l0": np.zeros(4)}
+    with pytest.raises(WeightsError, match=r"missing tensor weight_hh_l0.*cells without it: mingru"):
+        RecurrentNetwork.from_tensors(tensors)
+    net = RecurrentNetwork.from_tensors(tensors, "mingru")
+    assert (net.input_size, net.hidden_size) == (3, 2)
