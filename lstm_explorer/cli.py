@@ -48,7 +48,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "model",
         metavar="MODEL",
-        help="a cell kind with random weights (lstm, gru, rnn, peephole, coupled, gru-classic, "
+        help="a cell kind with random weights (lstm, gru, rnn, peephole, coupled, gru-classic, mingru, "
         "rnn-relu), a bundled model name, a weights file (.safetensors, .npz, .pt, .pth, .bin, .ckpt, "
         ".keras, .weights.h5, .onnx), or a saved session (.lstmx: its model, and its input unless one is given)",
     )

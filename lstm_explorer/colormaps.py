@@ -86,13 +86,14 @@ def sequential(values: Any) -> np.ndarray:
     return _lookup(_LUTS["sequential"], np.asarray(values, dtype=np.float64))
 
 
+#: The map that shows each value range of the op table (engine/ops.py).
+MAP_FOR_RANGE: dict[str, MapName] = {"gate": "sequential", "signed": "diverging", "unbounded": "diverging"}
+
+
 def map_name_for(node: Any) -> MapName:
-    """Which map suits a graph node: gates (sigmoid layers, and 1 − gate) live in [0, 1]."""
-    if getattr(node, "kind", None) == "layer" and getattr(node, "op", None) == "sigmoid":
-        return "sequential"
-    if getattr(node, "op", None) == "one_minus":
-        return "sequential"
-    return "diverging"
+    """Which map suits a graph node, by the value range its graph derived from the op table:
+    gates (σ layers, 1 − a gate) live in [0, 1]; everything else is signed."""
+    return MAP_FOR_RANGE[node.value_range]
 
 
 def colormap_for(node: Any) -> Colormap:

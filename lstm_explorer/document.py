@@ -181,7 +181,7 @@ class ExplorerDocument:
         if featured:
             self.playback.select(featured)
             return
-        state = trace[trace.graph.state_names[-1]]
+        state = trace[trace.graph.cell_state or trace.graph.hidden_output]
         self.playback.select(int(np.argmax(np.ptp(state, axis=0))) if len(state) > 1 else 0)
 
     # -- reading -----------------------------------------------------------------------------

@@ -118,7 +118,7 @@ class _Store:
         return Trace(self.graph, {name: self.array(name, steps) for name in self.graph.names})
 
     def h(self, start: int, stop: int) -> np.ndarray:
-        return self.buffers["h"][1 + start : 1 + stop]
+        return self.buffers[self.graph.hidden_output][1 + start : 1 + stop]
 
 
 @dataclass

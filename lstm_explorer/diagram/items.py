@@ -29,22 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from .. import colormaps
+from ..engine import ops
 from .cells import draw_cells
 from .layout import NodeShape, Point, Route
 from .theme import Theme
 from .timeline import Status
 
 FONT_FAMILY = "DejaVu Sans"
-OP_SYMBOLS = {
-    ("layer", "sigmoid"): "σ",
-    ("layer", "tanh"): "tanh",
-    ("layer", "relu"): "ReLU",
-    ("layer", "linear"): "W",
-    ("pointwise", "mul"): "×",
-    ("pointwise", "add"): "+",
-    ("pointwise", "tanh"): "tanh",
-    ("pointwise", "one_minus"): "1−",
-}
 STRIP_THICKNESS = 12.0
 MAX_STRIP_LENGTH = 80.0
 PACKET_LENGTH = 44.0
@@ -139,17 +130,17 @@ class HoverHighlight(QGraphicsItem):
 class NodeItem(HoverHighlight):
     """A learned layer (yellow box), a pointwise op (pink ellipse) or a merge point (dot)."""
 
-    def __init__(self, shape: NodeShape, kind: str, op: str, theme: Theme) -> None:
+    def __init__(self, shape: NodeShape, op: str, theme: Theme) -> None:
         super().__init__()
         self.node_name = shape.name
         self.geometry = shape
-        self.symbol = OP_SYMBOLS.get((kind, op), "")
+        self.symbol = ops.symbol(op)
         self.theme = theme
         self.status = Status.DONE
         self.hovered = False
         x, y, w, h = shape.rect()
         self._rect = QRectF(x, y, w, h)
-        self._font = font(14 if self.symbol in ("σ", "×", "+", "W") else 10.5, bold=self.symbol == "W")
+        self._font = font(14 if len(self.symbol) == 1 else 10.5, bold=self.symbol == "W")
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
 

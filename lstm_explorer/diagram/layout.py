@@ -6,7 +6,8 @@ from centre to centre, clipped to the two shapes, chosen by a few rules that rep
 drawing (a layer's output leaves upwards; a concatenation's bus runs along its row and each layer
 takes its branch straight up; a vector joining a concatenation from below turns up into it). The
 handful of wires no rule draws well (a GRU's h_{t−1} reaching a layer behind the state line, a
-peephole reaching down past the forget multiplication) get waypoints in :data:`ROUTE_HINTS`.
+peephole reaching down past the forget multiplication) have waypoints declared in their cell graph
+(``CellGraph.wires``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..engine import ops
 from ..engine.graph import CellGraph, Node
 
 COL = 120.0
@@ -25,25 +27,6 @@ DOT_RADIUS = 4.5
 
 Point = tuple[float, float]
 
-#: Waypoints (grid units) for wires the generic rules cannot route cleanly, per cell kind.
-ROUTE_HINTS: dict[str, dict[tuple[str, str], tuple[Point, ...]]] = {
-    "peephole": {
-        ("c_prev", "f"): ((1.5, 0.0), (1.5, 3.0)),
-        ("c_prev", "i"): ((1.5, 0.0), (1.5, 2.45), (2.75, 2.45), (2.75, 3.0)),
-        ("c", "o"): ((5.1, 0.0), (5.1, 3.0)),
-    },
-    "gru": {
-        ("h_prev", "zh"): ((0.0, 0.0),),
-        ("h_prev", "hn"): ((0.0, 4.4), (3.8, 4.4)),
-        ("x", "xn"): ((1.0, 4.65), (4.8, 4.65)),
-    },
-    "gru-classic": {
-        ("h_prev", "zh"): ((0.0, 0.0),),
-        ("h_prev", "rh"): ((0.0, 4.4), (3.8, 4.4)),
-        ("rh", "xrh"): ((4.4, 2.0), (4.4, 4.0)),
-        ("x", "xrh"): ((1.0, 4.65), (5.6, 4.65)),
-    },
-}
 #: The module's frame reaches this far below the lowest node (room for the lanes above).
 FRAME_BELOW = 0.85
 
@@ -128,7 +111,8 @@ def node_shape(node: Node) -> NodeShape:
     if node.kind == "layer":
         return NodeShape(node.name, center, LAYER_SIZE, "box")
     if node.kind == "pointwise":
-        size = ELLIPSE_SIZE if node.op == "tanh" else (2 * CIRCLE_RADIUS, 2 * CIRCLE_RADIUS)
+        wide = len(ops.symbol(node.op)) > 2  # "tanh" needs a wider ellipse than "×" or "1−"
+        size = ELLIPSE_SIZE if wide else (2 * CIRCLE_RADIUS, 2 * CIRCLE_RADIUS)
         return NodeShape(node.name, center, size, "ellipse")
     if node.kind == "concat":
         return NodeShape(node.name, center, (2 * DOT_RADIUS, 2 * DOT_RADIUS), "dot")
@@ -173,7 +157,7 @@ def _clip_end(points: list[Point], shape: NodeShape, *, at_start: bool) -> None:
 
 def _route(graph: CellGraph, shapes: dict[str, NodeShape], source: str, target: str) -> Route:
     src, dst = graph[source], graph[target]
-    hint = ROUTE_HINTS.get(graph.kind, {}).get((source, target))
+    hint = graph.waypoints(source, target)
     bends = hint if hint is not None else _default_bends(graph, src, dst)
     grid = [src.pos, *bends, dst.pos]
     # A hint may end off the target's row and column: add the last corner so every leg is straight.
@@ -208,10 +192,10 @@ def _exits(graph: CellGraph, shapes: dict[str, NodeShape], out_col: float, edge_
             lead.append((x, y))
         turn = (out_col, y)
         onward = [turn, (out_col, row)] if y != row else []
-        label = "C_t" if new == "c" else "h_t"
+        label = node.label
         route = _exit_route(new, [*lead, *onward, (edge_col, row)], shapes)
         exits.append(Exit(new, route, label, _scene((edge_col + 0.05, row))))
-        if new == "h":
+        if new == graph.hidden_output:
             route = _exit_route(new, [*lead, turn, (out_col, top)], shapes)
             exits.append(Exit(new, route, "h_t", _scene((out_col, top - 0.05))))
     return exits

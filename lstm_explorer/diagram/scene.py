@@ -92,7 +92,7 @@ class DiagramScene(QGraphicsScene):
         for node in graph.nodes:
             if node.kind != "input":
                 shape = layout.nodes[node.name]
-                self.node_items[node.name] = self._add(NodeItem(shape, node.kind, node.op, theme))
+                self.node_items[node.name] = self._add(NodeItem(shape, node.op, theme))
                 self._add_node_label(node)
         self.fork_items = [self._add(_fork_dot(p, theme)) for p in layout.forks]
 
@@ -436,6 +436,6 @@ def _default_formula(node: Node) -> str:
 
 def _fork_dot(p: tuple[float, float], theme: Theme) -> NodeItem:
     shape = NodeShape("", p, (2 * DOT_RADIUS, 2 * DOT_RADIUS), "dot")
-    dot = NodeItem(shape, "fork", "copy", theme)
+    dot = NodeItem(shape, "copy", theme)  # no op: draws no symbol
     dot.setAcceptHoverEvents(False)
     return dot

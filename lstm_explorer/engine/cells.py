@@ -1,4 +1,8 @@
-"""One graph declaration per cell variant.
+"""One graph declaration per cell variant, and the registry of them (:data:`CELL_BUILDERS`).
+
+The LSTM family and the plain RNN are declared here, the GRU family in :mod:`.gru_cells`. A new
+cell kind is a new declaration plus one line in the registry: the evaluator, the backward pass, the
+diagram, the equations and the colour maps read everything else from the graph and the op table.
 
 Diagram positions are on a grid: column grows to the right, row grows downwards; row 0 is the
 cell-state line along the top, the learned layers sit on row 3, the inputs enter on rows 4-5.
@@ -11,51 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from .graph import CellGraph, Node, Phase, Role, Term
-
-X_TERM = Term("x", "weight_ih")
-H_TERM = Term("h_prev", "weight_hh")
-BOTH_BIASES = ("bias_ih", "bias_hh")
-
-
-def _inputs(*, with_cell: bool) -> list[Node]:
-    nodes = [
-        Node("x", "input", "input", (), 0, (1.0, 5.3), "x_t", width="x", role="input"),
-        Node("h_prev", "input", "input", (), 0, (0.0, 4.0), "h_{t-1}"),
-    ]
-    if with_cell:
-        nodes.append(Node("c_prev", "input", "input", (), 0, (0.0, 0.0), "C_{t-1}"))
-    nodes.append(Node("xh", "concat", "concat", ("h_prev", "x"), 0, (1.0, 4.0), "[h_{t-1}, x_t]", width="hx"))
-    return nodes
-
-
-def _gate(
-    name: str,
-    op: str,
-    slot: int,
-    phase: int,
-    col: float,
-    label: str,
-    formula: str,
-    extra: tuple[Term, ...] = (),
-    extra_inputs: tuple[str, ...] = (),
-    role: Role = "gate",
-) -> Node:
-    return Node(
-        name,
-        "layer",
-        op,
-        ("xh", *extra_inputs),
-        phase,
-        (col, 3.0),
-        label,
-        terms=(X_TERM, H_TERM, *extra),
-        biases=BOTH_BIASES,
-        slot=slot,
-        formula=formula,
-        role=role,
-    )
-
+from .cell_parts import gate, inputs
+from .graph import CellGraph, Node, Phase, Term, Wire
+from .gru_cells import gru, gru_classic, min_gru
 
 LSTM_PHASES = (
     Phase(
@@ -103,7 +65,7 @@ def _lstm_tail(*, peephole: bool) -> list[Node]:
             formula="C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t",
             role="cell_state",
         ),
-        _gate(
+        gate(
             "o",
             "sigmoid",
             3,
@@ -131,10 +93,10 @@ def _lstm_tail(*, peephole: bool) -> list[Node]:
 
 def lstm() -> CellGraph:
     nodes = [
-        *_inputs(with_cell=True),
-        _gate("f", "sigmoid", 1, 1, 2.0, "f_t", "f_t = σ(W_f·[h_{t-1}, x_t] + b_f)"),
-        _gate("i", "sigmoid", 0, 2, 3.2, "i_t", "i_t = σ(W_i·[h_{t-1}, x_t] + b_i)"),
-        _gate("g", "tanh", 2, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
+        *inputs(with_cell=True),
+        gate("f", "sigmoid", 1, 1, 2.0, "f_t", "f_t = σ(W_f·[h_{t-1}, x_t] + b_f)"),
+        gate("i", "sigmoid", 0, 2, 3.2, "i_t", "i_t = σ(W_i·[h_{t-1}, x_t] + b_i)"),
+        gate("g", "tanh", 2, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
         *_lstm_tail(peephole=False),
     ]
     return CellGraph(
@@ -145,8 +107,8 @@ def lstm() -> CellGraph:
 def peephole() -> CellGraph:
     peep = ("c_prev",)
     nodes = [
-        *_inputs(with_cell=True),
-        _gate(
+        *inputs(with_cell=True),
+        gate(
             "f",
             "sigmoid",
             1,
@@ -157,7 +119,7 @@ def peephole() -> CellGraph:
             extra=(Term("c_prev", "weight_cf", diagonal=True),),
             extra_inputs=peep,
         ),
-        _gate(
+        gate(
             "i",
             "sigmoid",
             0,
@@ -168,7 +130,7 @@ def peephole() -> CellGraph:
             extra=(Term("c_prev", "weight_ci", diagonal=True),),
             extra_inputs=peep,
         ),
-        _gate("g", "tanh", 2, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
+        gate("g", "tanh", 2, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
         *_lstm_tail(peephole=True),
     ]
     return CellGraph(
@@ -179,6 +141,11 @@ def peephole() -> CellGraph:
         ("i", "f", "g", "o"),
         (("h_prev", "h"), ("c_prev", "c")),
         vectors=("weight_ci", "weight_cf", "weight_co"),
+        wires=(
+            Wire("c_prev", "f", ((1.5, 0.0), (1.5, 3.0))),
+            Wire("c_prev", "i", ((1.5, 0.0), (1.5, 2.45), (2.75, 2.45), (2.75, 3.0))),
+            Wire("c", "o", ((5.1, 0.0), (5.1, 3.0))),
+        ),
     )
 
 
@@ -194,10 +161,10 @@ def coupled() -> CellGraph:
         *LSTM_PHASES[3:],
     )
     nodes = [
-        *_inputs(with_cell=True),
-        _gate("f", "sigmoid", 0, 1, 2.0, "f_t", "f_t = σ(W_f·[h_{t-1}, x_t] + b_f)"),
+        *inputs(with_cell=True),
+        gate("f", "sigmoid", 0, 1, 2.0, "f_t", "f_t = σ(W_f·[h_{t-1}, x_t] + b_f)"),
         Node("i", "pointwise", "one_minus", ("f",), 2, (3.2, 2.0), "1 − f_t", formula="i_t = 1 − f_t", role="gate"),
-        _gate("g", "tanh", 1, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
+        gate("g", "tanh", 1, 2, 4.4, "C̃_t", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)", role="candidate"),
         *(_replace_slot(n, 2) if n.name == "o" else n for n in _lstm_tail(peephole=False)),
     ]
     return CellGraph(
@@ -207,120 +174,6 @@ def coupled() -> CellGraph:
 
 def _replace_slot(node: Node, slot: int) -> Node:
     return replace(node, slot=slot)
-
-
-GRU_PHASES = (
-    Phase(
-        "Concatenate",
-        "The previous hidden state h_{t-1} and the input x_t are joined; the reset and update gates read this vector.",
-    ),
-    Phase(
-        "Reset and update gates",
-        "Two sigmoid layers: the reset gate r_t decides how much of the "
-        "past feeds the candidate, the update gate z_t how much of the old state to keep.",
-    ),
-    Phase("Candidate", "A tanh layer proposes a new state h̃_t from the input and the reset-scaled past."),
-    Phase("New hidden state", "The update gate blends old and new: h_t = (1 − z_t) ⊙ h̃_t + z_t ⊙ h_{t-1}."),
-)
-
-
-def _gru_blend() -> list[Node]:
-    return [
-        Node("z_inv", "pointwise", "one_minus", ("z",), 3, (2.4, 1.2), "1 − z_t"),
-        Node("zn", "pointwise", "mul", ("z_inv", "n"), 3, (5.6, 1.2), "(1 − z_t) ⊙ h̃_t"),
-        Node("zh", "pointwise", "mul", ("z", "h_prev"), 3, (1.8, 0.0), "z_t ⊙ h_{t-1}"),
-        Node(
-            "h",
-            "pointwise",
-            "add",
-            ("zh", "zn"),
-            3,
-            (5.6, 0.0),
-            "h_t",
-            formula="h_t = (1 − z_t) ⊙ h̃_t + z_t ⊙ h_{t-1}",
-            role="hidden",
-            value_range="signed",  # a convex blend of h_{t-1} and h̃_t, both in [−1, 1]
-        ),
-    ]
-
-
-def gru() -> CellGraph:
-    """PyTorch's GRU: the reset gate scales the recurrent product after the matmul."""
-    nodes = [
-        *_inputs(with_cell=False),
-        _gate("r", "sigmoid", 0, 1, 2.8, "r_t", "r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)"),
-        _gate("z", "sigmoid", 1, 1, 1.8, "z_t", "z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)"),
-        Node(
-            "hn",
-            "layer",
-            "linear",
-            ("h_prev",),
-            2,
-            (3.8, 3.0),
-            "W_hn h_{t-1} + b_hn",
-            terms=(H_TERM,),
-            biases=("bias_hh",),
-            slot=2,
-            formula="W_hn h_{t-1} + b_hn",
-        ),
-        Node(
-            "xn",
-            "layer",
-            "linear",
-            ("x",),
-            2,
-            (4.8, 3.0),
-            "W_in x_t + b_in",
-            terms=(X_TERM,),
-            biases=("bias_ih",),
-            slot=2,
-            formula="W_in x_t + b_in",
-        ),
-        Node("rhn", "pointwise", "mul", ("r", "hn"), 2, (3.8, 2.0), "r_t ⊙ (W_hn h_{t-1} + b_hn)"),
-        Node("n_pre", "pointwise", "add", ("xn", "rhn"), 2, (4.8, 2.0), "pre-activation of h̃_t"),
-        Node(
-            "n",
-            "pointwise",
-            "tanh",
-            ("n_pre",),
-            2,
-            (5.6, 2.0),
-            "h̃_t",
-            formula="h̃_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))",
-            role="candidate",
-        ),
-        *_gru_blend(),
-    ]
-    return CellGraph("gru", "GRU (PyTorch form)", tuple(nodes), GRU_PHASES, ("r", "z", "n"), (("h_prev", "h"),))
-
-
-def gru_classic() -> CellGraph:
-    """Cho et al. (2014): the reset gate scales h_{t-1} before the candidate's matmul."""
-    nodes = [
-        *_inputs(with_cell=False),
-        _gate("r", "sigmoid", 0, 1, 2.8, "r_t", "r_t = σ(W_r·[h_{t-1}, x_t] + b_r)"),
-        _gate("z", "sigmoid", 1, 1, 1.8, "z_t", "z_t = σ(W_z·[h_{t-1}, x_t] + b_z)"),
-        Node("rh", "pointwise", "mul", ("r", "h_prev"), 2, (3.8, 2.0), "r_t ⊙ h_{t-1}"),
-        Node("xrh", "concat", "concat", ("rh", "x"), 2, (5.6, 4.0), "[r_t ⊙ h_{t-1}, x_t]", width="hx"),
-        Node(
-            "n",
-            "layer",
-            "tanh",
-            ("xrh",),
-            2,
-            (5.6, 3.0),
-            "h̃_t",
-            terms=(X_TERM, Term("rh", "weight_hh")),
-            biases=BOTH_BIASES,
-            slot=2,
-            formula="h̃_t = tanh(W·[r_t ⊙ h_{t-1}, x_t] + b)",
-            role="candidate",
-        ),
-        *_gru_blend(),
-    ]
-    return CellGraph(
-        "gru-classic", "GRU (Cho et al. 2014)", tuple(nodes), GRU_PHASES, ("r", "z", "n"), (("h_prev", "h"),)
-    )
 
 
 def rnn(nonlinearity: str = "tanh") -> CellGraph:
@@ -335,8 +188,8 @@ def rnn(nonlinearity: str = "tanh") -> CellGraph:
         ),
     )
     nodes = [
-        *_inputs(with_cell=False),
-        _gate("h", nonlinearity, 0, 1, 3.0, "h_t", f"h_t = {nonlinearity}(W·[h_{{t-1}}, x_t] + b)", role="hidden"),
+        *inputs(with_cell=False),
+        gate("h", nonlinearity, 0, 1, 3.0, "h_t", f"h_t = {nonlinearity}(W·[h_{{t-1}}, x_t] + b)", role="hidden"),
     ]
     kind = "rnn" if nonlinearity == "tanh" else "rnn-relu"
     return CellGraph(kind, f"RNN ({nonlinearity})", tuple(nodes), phases, ("h",), (("h_prev", "h"),))
@@ -350,6 +203,7 @@ CELL_BUILDERS: dict[str, Callable[[], CellGraph]] = {
     "coupled": coupled,
     "gru": gru,
     "gru-classic": gru_classic,
+    "mingru": min_gru,
 }
 CELL_KINDS = tuple(CELL_BUILDERS)
 _CACHE: dict[str, CellGraph] = {}

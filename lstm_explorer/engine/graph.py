@@ -56,6 +56,16 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Wire:
+    """Waypoints (grid units) of one wire that the diagram's drawing rules do not route well
+    (a GRU's h_{t−1} reaching a layer behind the state line, a peephole reaching down past ×)."""
+
+    source: str
+    target: str
+    via: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
 class Phase:
     title: str
     explanation: str
@@ -75,6 +85,8 @@ class CellGraph:
     recurrent: tuple[tuple[str, str], ...]
     #: Per-unit vector tensors (peepholes), each of shape (H,).
     vectors: tuple[str, ...] = ()
+    #: Diagram routes for the wires the layout's rules do not draw well.
+    wires: tuple[Wire, ...] = ()
     _by_name: dict[str, Node] = field(init=False, repr=False, compare=False)
     _by_role: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
@@ -186,6 +198,10 @@ class CellGraph:
     def state_names(self) -> tuple[str, ...]:
         """The nodes carried to the next step (``h``, and ``c`` for the LSTM family)."""
         return tuple(new for _, new in self.recurrent)
+
+    def waypoints(self, source: str, target: str) -> tuple[tuple[float, float], ...] | None:
+        """The declared route of the wire from ``source`` to ``target``, if any."""
+        return next((w.via for w in self.wires if (w.source, w.target) == (source, target)), None)
 
     def nodes_in_phase(self, phase: int) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if n.phase == phase)

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cells import cell_graph
+from .cells import CELL_KINDS, cell_graph
 from .evaluate import CompiledCell
 from .graph import CellGraph
 from .interventions import Intervention, InterventionError, check_interventions, for_layer
 from .trace import Trace
-from .weights import LayerWeights, WeightsError, suffix
+from .weights import LayerWeights, WeightsError, family_shapes, suffix
 
 _LAYER_KEY = re.compile(r"^(?P<family>[a-z_]+?)_l(?P<layer>\d+)(?P<reverse>_reverse)?$")
 
@@ -42,7 +42,9 @@ def infer_kind(tensors: Mapping[str, np.ndarray]) -> str:
     if "weight_hr_l0" in tensors:  # whatever the kind: ignoring it would compute something else
         raise WeightsError("tensor weight_hr_l0: LSTMs with projections (proj_size) are not supported")
     if "weight_hh_l0" not in tensors:
-        raise WeightsError("missing tensor weight_hh_l0: not a recurrent layer in PyTorch layout")
+        without = [k for k in CELL_KINDS if "weight_hh" not in family_shapes(cell_graph(k), 1, 1)]
+        hint = f" (cells without it: {', '.join(without)}; name the kind with --cell)" if without else ""
+        raise WeightsError(f"missing tensor weight_hh_l0: not a recurrent layer in PyTorch layout{hint}")
     shape = np.shape(tensors["weight_hh_l0"])
     if len(shape) != 2 or shape[1] == 0 or shape[0] % shape[1] or shape[0] // shape[1] not in _GATES_TO_KIND:
         raise WeightsError(

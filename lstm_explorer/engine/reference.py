@@ -61,6 +61,24 @@ def _layer_preactivation(node: Node, weights: LayerWeights, values: Mapping[str,
     return total
 
 
+def folded_preactivation(node: Node, weights: LayerWeights, values: Mapping[str, np.ndarray], unit: int) -> float:
+    """One unit's pre-activation as the fast path computes it: every weight and bias times the op's
+    fold first (½ for σ), so it is finite whenever the trace is. The pre-activation is this / fold.
+
+    (Unfolded, W·x can overflow where ½W·x does not: at x ≈ ±1e308, inf − inf would give NaN.)
+    """
+    fold = op(node.op).fold
+    total = 0.0
+    for term in node.terms:
+        if term.diagonal:
+            total += float(fold * weights.tensors[term.weight][unit] * values[term.source][unit])
+        else:
+            total += float((fold * weights.block(term.weight, node.slot)[unit]) @ values[term.source])
+    for bias in node.biases:
+        total += float(fold * weights.block(bias, node.slot)[unit])
+    return total
+
+
 def step_reference(
     weights: LayerWeights,
     x: np.ndarray,

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from ..engine.graph import CellGraph, Node
 
-#: Order of the heatmaps for the LSTM family (the issue's f, i, g, o, c, h); others follow the graph.
-_PREFERRED = ("f", "i", "g", "o", "r", "z", "n", "c", "h")
+#: Heatmap order by declared role: gates and candidates (in graph order), then the state.
+_ROLE_ORDER = {"gate": 0, "candidate": 0, "cell_state": 1, "hidden": 2}
 
 #: One colour per node name in plots (Okabe–Ito, colour-blind safe).
 NODE_COLOURS = {
@@ -28,21 +28,10 @@ NODE_COLOURS = {
 
 
 def display_nodes(graph: CellGraph) -> list[Node]:
-    """The nodes worth a heatmap: the gates and candidates, then the state (c, h).
-
-    Gates are nonlinear learned layers and the slot names (the coupled LSTM's i = 1 − f, the GRU's
-    candidate n); the state is what the cell carries to the next step.
-    """
-    chosen = [
-        n
-        for n in graph.nodes
-        if (n.kind == "layer" and n.op != "linear")
-        or n.name in graph.slots
-        or n.name in graph.state_names
-        or n.name in _PREFERRED  # the coupled LSTM's i = 1 − f is still the input gate
-    ]
-    rank = {name: k for k, name in enumerate(_PREFERRED)}
-    return sorted(chosen, key=lambda n: (rank.get(n.name, len(rank)), graph.names.index(n.name)))
+    """The nodes worth a heatmap, by the roles the graph declares: the gates and candidates, then
+    the cell state and the hidden output (an LSTM's f, i, g, o, c, h; a GRU's r, z, n, h)."""
+    chosen = [n for n in graph.nodes if n.role in _ROLE_ORDER]
+    return sorted(chosen, key=lambda n: (_ROLE_ORDER[n.role], graph.names.index(n.name)))
 
 
 def node_colour(name: str) -> str:

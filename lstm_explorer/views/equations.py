@@ -8,22 +8,23 @@ equations without code of its own, e.g. ``f_t[3] = σ(W_f[3]·[h_t−1, x_t] + b
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
+from ..engine.evaluate import folded_preactivation
 from ..engine.graph import CellGraph, Node
+from ..engine.ops import OPS
 from ..engine.trace import Trace
 from ..engine.weights import LayerWeights
 from ..playback import PlaybackState
 from .common import RichTextBox, label_html
 from .theme import Theme, theme
-
-_ACTIVATION = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": ""}
-_PRECEDENCE = {"add": 1, "one_minus": 1, "mul": 2, "tanh": 3}
 
 
 @dataclass
@@ -40,8 +41,17 @@ def node_label(node: Node) -> str:
     return node.label
 
 
-def _num(v: float) -> str:
-    return f"{v:.3f}".replace("-", "−")
+def _num(v: float | Decimal) -> str:
+    text = f"{v:.3e}" if abs(float(v)) >= 1e5 else f"{v:.3f}"  # 1.000e+308, not 309 digits
+    return text.replace("-", "−")
+
+
+def _preactivation_num(folded: float, fold: float) -> str:
+    """The pre-activation folded / fold, written exactly even where it lies beyond float64."""
+    value = folded / fold
+    if math.isfinite(value) or not math.isfinite(folded):
+        return _num(value)
+    return _num(Decimal(folded) / Decimal(fold))  # exact: fold is a power of two
 
 
 def _sub(symbol: str, index: str) -> str:
@@ -55,6 +65,9 @@ class EquationBuilder:
         self.graph = graph
         self.weights = weights
         self.single_slot = len(graph.slots) == 1
+        # One matrix family (minGRU reads only x_t): W_z, not W_iz; PyTorch's i/h prefix tells two apart.
+        families = {t.weight for n in graph.layers for t in n.terms if not t.diagonal}
+        self.single_family = len(families) == 1
 
     def rows(self) -> list[Node]:
         """Nodes with an equation: every learned layer and every pointwise node with a formula."""
@@ -86,10 +99,12 @@ class EquationBuilder:
         else:
             for term in matrix_terms:
                 side = "i" if term.weight == "weight_ih" else "h" if term.weight == "weight_hh" else term.weight
+                side = "" if self.single_family else side
                 parts.append(f"{_sub('W', side + gate)}{idx}·{label_html(self.graph[term.source].label)}")
             biases = []
             for bias in node.biases:
                 side = "i" if bias == "bias_ih" else "h" if bias == "bias_hh" else bias
+                side = "" if self.single_family else side
                 biases.append(f"{_sub('b', side + gate)}{idx}")
         for term in node.terms:
             if term.diagonal:
@@ -97,19 +112,11 @@ class EquationBuilder:
                 parts.append(f"{_sub('w', name)}{idx} ⊙ {label_html(self.graph[term.source].label)}{idx}")
         return " + ".join(parts + biases)
 
-    def preactivation(self, node: Node, values: dict[str, np.ndarray], u: int) -> float | None:
-        w = self.weights
-        if w is None:
+    def preactivation(self, node: Node, values: dict[str, np.ndarray], u: int) -> str | None:
+        """The pre-activation's number, computed the engine's way (never NaN where the trace is finite)."""
+        if self.weights is None:
             return None
-        total = 0.0
-        for term in node.terms:
-            if term.diagonal:
-                total += float(w.tensors[term.weight][u] * values[term.source][u])
-            else:
-                total += float(w.block(term.weight, node.slot)[u] @ values[term.source])
-        for bias in node.biases:
-            total += float(w.block(bias, node.slot)[u])
-        return total
+        return _preactivation_num(folded_preactivation(node, self.weights, values, u), OPS[node.op].fold)
 
     # -- pointwise expressions ---------------------------------------------------------------
     def expression(
@@ -121,37 +128,25 @@ class EquationBuilder:
             label = node_label(node)
             prec = 3 if " " not in label else 0
             return label_html(label), _num(float(values[name][u])), prec, 3
-        args = [self.expression(s, values, u) for s in node.inputs]
-        prec = _PRECEDENCE[node.op]
-
-        def wrap(arg: tuple[str, str, int, int], need: int) -> tuple[str, str]:
-            sym, num, p, pn = arg
-            return (f"({sym})" if p < need else sym, f"({num})" if pn < need else num)
-
-        if node.op == "mul":
-            (a, an), (b, bn) = wrap(args[0], 2), wrap(args[1], 2)
-            return f"{a} ⊙ {b}", f"{an} × {bn}", prec, prec
-        if node.op == "add":
-            (a, an), (b, bn) = wrap(args[0], 1), wrap(args[1], 1)
-            return f"{a} + {b}", f"{an} + {bn}", prec, prec
-        if node.op == "one_minus":
-            a, an = wrap(args[0], 2)
-            return f"1 − {a}", f"1 − {an}", prec, prec
-        if node.op == "tanh":
-            return f"tanh({args[0][0]})", f"tanh({args[0][1]})", prec, prec
-        raise ValueError(f"unknown pointwise op {node.op!r}")
+        form = OPS[node.op].equation
+        need = form.operand_precedence
+        symbols, numbers = [], []
+        for sym, num, p, pn in (self.expression(s, values, u) for s in node.inputs):
+            symbols.append(f"({sym})" if p < need else sym)
+            numbers.append(f"({num})" if pn < need else num)
+        return form.symbols.format(*symbols), form.numbers.format(*numbers), form.precedence, form.precedence
 
     def equation(self, node: Node, values: dict[str, np.ndarray], u: int) -> Equation:
         value = float(values[node.name][u])
         label = node_label(node)
         lhs = f"{label_html(label)}[{u}]" if " " not in label else f"({label_html(label)})[{u}]"
         if node.kind == "layer":
-            fn = _ACTIVATION.get(node.op, node.op)
+            form = OPS[node.op].equation
             inner = self.layer_terms_html(node, u)
             pre = self.preactivation(node, values, u)
-            if fn:
-                numbers = f" = {fn}({_num(pre)})" if pre is not None else ""
-                html = f"{lhs} = {fn}({inner}){numbers} = <b>{_num(value)}</b>"
+            if not form.is_identity:
+                numbers = f" = {form.numbers.format(pre)}" if pre is not None else ""
+                html = f"{lhs} = {form.symbols.format(inner)}{numbers} = <b>{_num(value)}</b>"
             else:
                 html = f"{lhs} = {inner} = <b>{_num(value)}</b>"
         else:

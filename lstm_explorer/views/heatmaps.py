@@ -39,8 +39,8 @@ SYNC_TILES = 8
 
 
 def unbounded(node: Node) -> bool:
-    """Values not confined to [−1, 1]: the cell state, ReLU outputs."""
-    return node.name == "c" or node.op == "relu" or node.op == "linear"
+    """Values not confined to [−1, 1] (the cell state, ReLU outputs), by the op table's ranges."""
+    return node.value_range == "unbounded"
 
 
 def nice_vmax(value: float) -> float:

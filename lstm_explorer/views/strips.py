@@ -346,7 +346,7 @@ class ChainView(StepStrip):
         top_line = 22.0  # y of the cell-state line
         box = QRectF(rect.left() + 14, top_line + 12, rect.width() - 28, max(h_total - top_line - 74, 24))
         line_pen = QPen(QColor(th.muted), 2)
-        has_cell = "c" in trace.graph.state_names
+        has_cell = trace.graph.cell_state is not None
         mid_y = box.center().y()
         # Recurrent connections: from the previous module into this one, and on to the next.
         painter.setPen(line_pen)
@@ -365,7 +365,7 @@ class ChainView(StepStrip):
         painter.setPen(QPen(QColor(th.text if current else th.muted), 2.5 if current else 1.2))
         painter.drawRoundedRect(box, 8, 8)
         # h_t as a strip of colours inside the module (resampled to the box's height).
-        h = trace["h"][t]
+        h = trace[trace.graph.hidden_output][t]
         strip = QRectF(box.right() - 16, box.top() + 6, 9, box.height() - 12)
         painter.drawImage(strip, self._strip_image(t, h, max(int(strip.height()), 1)))
         painter.setPen(QPen(QColor(th.muted), 0.8))

@@ -10,6 +10,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
+from ..engine.graph import CellGraph
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .common import display_nodes, label_plain, node_colour
@@ -19,8 +20,12 @@ from .theme import Theme, theme
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
-#: Nodes plotted by default, when the cell has them.
-DEFAULT_NODES = ("h", "c")
+
+def default_nodes(graph: CellGraph) -> tuple[str, ...]:
+    """Plotted until the user picks: the state the cell carries (h, and C for the LSTM family)."""
+    return graph.state_names
+
+
 _DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 
 
@@ -39,7 +44,7 @@ class UnitPlot(QWidget):
         self.node_row = QHBoxLayout()
         self.node_row.setSpacing(8)
         self.checks: dict[str, QCheckBox] = {}
-        self._preferred: list[str] = list(DEFAULT_NODES)
+        self._preferred: list[str] = []  # the user's choice of nodes; none yet: default_nodes
         self._stale = False
         top = QHBoxLayout()
         top.addWidget(QLabel("Plot:"))
@@ -128,7 +133,9 @@ class UnitPlot(QWidget):
             box = QCheckBox(label_plain(node.label))
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             wanted = (
-                self._preferred if any(n.name in self._preferred for n in display_nodes(trace.graph)) else DEFAULT_NODES
+                self._preferred
+                if any(n.name in self._preferred for n in display_nodes(trace.graph))
+                else default_nodes(trace.graph)
             )
             box.setChecked(node.name in wanted)
             box.setStyleSheet(f"QCheckBox {{ color: {node_colour(node.name)}; font-weight: bold; }}")

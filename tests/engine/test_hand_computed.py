@@ -3,8 +3,10 @@
 import math
 
 import numpy as np
+import pytest
 
-from lstm_explorer.engine import LayerWeights, cell_graph, evaluate
+from lstm_explorer.engine import LayerWeights, WeightsError, cell_graph, evaluate
+from lstm_explorer.engine.network import RecurrentNetwork
 
 
 def sig(v: float) -> float:
@@ -79,3 +81,33 @@ def test_classic_gru_resets_before_the_matmul():
         weights("gru", **{k: v for k, v in w.tensors.items()}), np.array([[x]]), {"h_prev": np.array([hp])}
     )
     assert abs(pytorch["n"][0, 0] - math.tanh(0.4 * x - 0.1 + r * (0.7 * hp + 0.3))) < 1e-15
+
+
+def test_min_gru_gates_and_candidate_read_only_the_input():
+    # slots z, h (rows 0-1 and 2-3 of the one Linear(in=2, 2H=4)); H = 2; no weight_hh exists
+    w = weights(
+        "mingru",
+        weight_ih=[[0.5, -1.0], [0.2, 0.3], [1.5, 0.25], [-0.4, 2.0]],
+        bias_ih=[0.1, -0.2, 0.3, 0.0],
+    )
+    assert (w.input_size, w.hidden_size) == (2, 2)
+    x, hp = (2.0, -1.0), (0.6, -0.3)
+    trace = evaluate(w, np.array([x]), {"h_prev": np.array(hp)})
+    z = [sig(0.5 * 2 + 1.0 + 0.1), sig(0.2 * 2 - 0.3 - 0.2)]
+    h_tilde = [1.5 * 2 - 0.25 + 0.3, -0.4 * 2 - 2.0]  # linear: no squashing, can leave [−1, 1]
+    h = [(1 - z[k]) * hp[k] + z[k] * h_tilde[k] for k in range(2)]
+    np.testing.assert_allclose(trace["z"][0], z, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(trace["h_tilde"][0], h_tilde, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(trace["h"][0], h, rtol=0, atol=1e-15)
+    assert abs(h[0]) > 1  # the hidden state is unbounded, unlike a GRU's
+    # a second step reads the first step's h through h_prev only
+    two = evaluate(w, np.array([x, x]), {"h_prev": np.array(hp)})
+    np.testing.assert_allclose(two["h"][1], [(1 - z[k]) * h[k] + z[k] * h_tilde[k] for k in range(2)], atol=1e-15)
+
+
+def test_a_min_gru_state_dict_needs_its_kind_named():
+    tensors = {"weight_ih_l0": np.ones((4, 3)), "bias_ih_l0": np.zeros(4)}
+    with pytest.raises(WeightsError, match=r"missing tensor weight_hh_l0.*cells without it: mingru"):
+        RecurrentNetwork.from_tensors(tensors)
+    net = RecurrentNetwork.from_tensors(tensors, "mingru")
+    assert (net.input_size, net.hidden_size) == (3, 2)

@@ -38,7 +38,9 @@ def test_fast_path_equals_reference_with_clamps_on_every_node(kind):
         fast = CompiledCell(weights).run(X, interventions=clamps)
         reference = evaluate_reference(weights, X, interventions=clamps)
         for node in graph.names:
-            assert np.max(np.abs(fast[node] - reference[node])) <= 1e-13, (name, node)
+            # Relative to the values: a gate held at −0.5 makes minGRU's unbounded h grow as 1.5^t.
+            scale = max(1.0, float(np.max(np.abs(reference[node]))))
+            assert np.max(np.abs(fast[node] - reference[node])) <= 1e-13 * scale, (name, node)
         assert np.all(fast[name][5:17, [0, 1]] == 0.3) and np.all(fast[name][30:33] == 0.1)
         assert np.all(fast[name][:5] == plain[name][:5])  # nothing changes before the first clamped step
         assert np.max(np.abs(fast["h"][5:] - plain["h"][5:])) > 1e-6  # and the rest does
