@@ -72,5 +72,5 @@ def test_sine_targets_are_the_next_values():
 
 
 def test_unknown_task():
-    with pytest.raises(ValueError, match="unknown task 'nope'; choose one of brackets, remember, sine"):
+    with pytest.raises(ValueError, match="unknown task 'nope'; choose one of brackets, remember, sine, adding, temporal-order"):
         make_task("nope")

@@ -1,0 +1,94 @@
+"""Gradients through time of a Model: the target named as text, the readout and the loss the
+model answers to. What the ``gradients`` command runs and a Gradients panel would run.
+
+``loss@T`` scores the readout at step T against what the model should answer there:
+
+* a model trained here on a built-in task (metadata ``trained_on``): that task's own loss, at the
+  steps it scores (``adding``: the last step, against the sum of the marked values; ``remember``:
+  each ``?``, against the first symbol; ``sine``: the next value, from step 3);
+* any other text model: cross-entropy against the true next character of the input;
+* any other numeric model: no loss is known (use ``out[K]@T``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.gradients import Gradients, Readout, Traces, gradients
+from ..engine.targets import LossTarget, Target, TargetError, parse_target, resolve_step
+from ..tasks import TASKS, make_task, next_token_targets
+from .model import Model
+
+
+def readout_of(model: Model) -> Readout | None:
+    """The model's readout for the gradient engine (None when it has none)."""
+    if model.readout_keys is None:
+        return None
+    weight_key, bias_key = model.readout_keys
+    weight = model.extras[weight_key]
+    bias = model.extras[bias_key] if bias_key is not None else np.zeros(weight.shape[0])
+    return Readout(weight, bias, softmax=model.task == "text")
+
+
+def loss_targets(model: Model, X: np.ndarray, tokens: list[int] | np.ndarray | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """(answers (T,) token ids or (T, out) values, mask (T,) of the scored steps, what scores them)."""
+    task_name = model.metadata.get("trained_on")
+    if model.task == "text":
+        if tokens is None:
+            raise TargetError("loss: give the input as text, so that the true next characters are known")
+        if task_name in TASKS and make_task(task_name).kind == "text":
+            targets, mask = make_task(task_name).loss_targets(np.asarray(tokens))
+            return targets, mask, f"the {task_name} task"
+        targets, mask = next_token_targets(np.asarray(tokens))
+        return targets, mask, "the next character"
+    if task_name in TASKS and make_task(task_name).kind == "numeric":
+        targets, mask = make_task(task_name).loss_targets(X)
+        return targets, mask, f"the {task_name} task"
+    raise TargetError(f"loss: {model.name} names no task to score it; use out[K]@STEP")
+
+
+def _describe_steps(steps: np.ndarray) -> str:
+    """``step 99``, ``steps 3, 9``, ``steps 3..98`` or ``5 steps (3, 9, …)``."""
+    shown = [str(int(s)) for s in steps]
+    if not shown:
+        return "no step of this input"
+    if len(shown) == 1:
+        return f"step {shown[0]}"
+    if len(shown) <= 3:
+        return "steps " + ", ".join(shown)
+    if int(steps[-1]) - int(steps[0]) + 1 == len(shown):
+        return f"steps {shown[0]}..{shown[-1]}"
+    return f"{len(shown)} steps ({shown[0]}, {shown[1]}, …)"
+
+
+def resolve_target(
+    model: Model, target: str | Target, X: np.ndarray, tokens: list[int] | np.ndarray | None = None
+) -> Target:
+    """Parse a written target and, for ``loss@T``, attach the answer the model is scored against."""
+    parsed = parse_target(target) if isinstance(target, str) else target
+    if not isinstance(parsed, LossTarget) or parsed.answer is not None:
+        return parsed
+    if not model.has_readout:
+        raise TargetError(f"{parsed}: the model has no readout layer; use a node target such as h[0]@-1")
+    step = resolve_step(parsed.step, int(np.shape(X)[0]), str(parsed))
+    answers, mask, scorer = loss_targets(model, X, tokens)
+    if not mask[step]:
+        raise TargetError(f"{parsed}: {scorer} scores only {_describe_steps(np.flatnonzero(mask))}")
+    answer = answers[step]
+    return LossTarget(parsed.step, int(answer) if model.task == "text" else np.array(answer, dtype=np.float64))
+
+
+def model_gradients(
+    model: Model,
+    X: np.ndarray,
+    target: str | Target,
+    *,
+    layer: int = 0,
+    reverse: bool = False,
+    tokens: list[int] | np.ndarray | None = None,
+    traces: Traces | None = None,
+) -> Gradients:
+    """∂target/∂(x, h, c) at every step of one layer and direction of ``model`` on input ``X``
+    (as the first layer reads it; ``tokens``: the token ids of a text input, for ``loss``)."""
+    resolved = resolve_target(model, target, X, tokens)
+    return gradients(model.network, X, resolved, layer=layer, reverse=reverse, readout=readout_of(model), traces=traces)
