@@ -39,7 +39,9 @@ class AddingTask:
     input_size: int = 2
     output_size: int = 1
     vocabulary: str | None = None
-    #: Batches over which the training length grows from ``MIN_LENGTH`` to ``length`` (0: none).
+    #: Batches at ``MIN_LENGTH`` steps before the length grows (with ``curriculum`` > 0).
+    warmup: int = 0
+    #: Batches over which the training length then grows from ``MIN_LENGTH`` to ``length`` (0: none).
     curriculum: int = 0
     #: Batches drawn so far by :meth:`batch` (the curriculum's clock).
     batches_drawn: int = field(default=0, repr=False, compare=False)
@@ -54,7 +56,7 @@ class AddingTask:
         """The sequence length of batch ``batch_index`` (counted from 0) under the curriculum."""
         if self.curriculum <= 0:
             return self.length
-        frac = min(1.0, batch_index / self.curriculum)
+        frac = min(1.0, max(0, batch_index - self.warmup) / self.curriculum)
         return round(self.MIN_LENGTH + frac * (self.length - self.MIN_LENGTH))
 
     def sequences(

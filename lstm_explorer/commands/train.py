@@ -26,9 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--hidden", type=int, default=16, help="hidden size (default 16)")
     train.add_argument("--layers", type=int, default=1, help="stacked layers (default 1)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    train.add_argument(
-        "--steps", type=int, help="training batches (default: per task, e.g. 2000 for brackets)"
-    )
+    train.add_argument("--steps", type=int, help="training batches (default: per task, e.g. 2000 for brackets)")
     train.add_argument("--lr", type=float, help="Adam learning rate (default: per task)")
     train.add_argument("--clip", type=float, default=1.0, help="gradient norm clip (default 1.0)")
     train.add_argument("--batch", type=int, default=32, help="sequences per batch (default 32)")

@@ -96,7 +96,8 @@ def gradients(
         target_layer = layer if target.layer is None else target.layer
         target_reverse = reverse if target.reverse is None else target.reverse
         if not layer <= target_layer < network.num_layers or (target_reverse and not network.bidirectional):
-            raise TargetError(f"{target}: no layer {target_layer} (direction reverse={target_reverse}) at or above {layer}")
+            where = f"layer {target_layer}" + (" reverse" if target_reverse else "")
+            raise TargetError(f"{target}: the network has no {where} at or above layer {layer}")
         top = target_layer
     else:
         top = network.num_layers - 1

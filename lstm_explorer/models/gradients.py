@@ -30,7 +30,9 @@ def readout_of(model: Model) -> Readout | None:
     return Readout(weight, bias, softmax=model.task == "text")
 
 
-def loss_targets(model: Model, X: np.ndarray, tokens: list[int] | np.ndarray | None) -> tuple[np.ndarray, np.ndarray, str]:
+def loss_targets(
+    model: Model, X: np.ndarray, tokens: list[int] | np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, str]:
     """(answers (T,) token ids or (T, out) values, mask (T,) of the scored steps, what scores them)."""
     task_name = model.metadata.get("trained_on")
     if model.task == "text":

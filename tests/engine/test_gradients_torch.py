@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lstm_explorer.engine.cells import cell_graph
 from lstm_explorer.engine.gradients import Readout, gradients
 from lstm_explorer.engine.network import RecurrentNetwork
 from lstm_explorer.engine.targets import LossTarget, NodeTarget, OutputTarget
 from lstm_explorer.engine.weights import init_weights
-from lstm_explorer.engine.cells import cell_graph
 
 torch = pytest.importorskip("torch")
 
@@ -87,7 +87,8 @@ def torch_layer(kind: str, tensors: dict, suffix: str, xs: list, reverse: bool) 
     cell_type = {"lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell, "rnn": torch.nn.RNNCell}[kind]
     width = tensors["weight_ih" + suffix].shape[1]
     cell = cell_type(width, H).double()
-    cell.load_state_dict({name: torch.tensor(tensors[name + suffix]) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")})
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    cell.load_state_dict({name: torch.tensor(tensors[name + suffix]) for name in names})
     order = xs[::-1] if reverse else xs
     h = torch.zeros(1, H, dtype=torch.float64)
     c = torch.zeros(1, H, dtype=torch.float64)
@@ -151,11 +152,13 @@ def test_every_state_gradient_equals_torch_cells(kind, bidirectional):
 
 def equations_step(kind: str, W: dict, x, state: dict) -> dict:
     """One step from the published equations (PyTorch's gate order); every node by name."""
+
     def rows(name, k, n):
         return W[name][k * H : (k + 1) * H] if n > 1 else W[name]
 
     def affine(k, n, x, h):
-        return x @ rows("weight_ih", k, n).T + rows("bias_ih", k, n) + h @ rows("weight_hh", k, n).T + rows("bias_hh", k, n)
+        from_x = x @ rows("weight_ih", k, n).T + rows("bias_ih", k, n)
+        return from_x + h @ rows("weight_hh", k, n).T + rows("bias_hh", k, n)
 
     h, c = state["h"], state.get("c")
     if kind in ("lstm", "peephole"):
@@ -185,8 +188,17 @@ def equations_step(kind: str, W: dict, x, state: dict) -> dict:
 
 @pytest.mark.parametrize(
     "kind, node",
-    [("peephole", "c"), ("peephole", "i"), ("coupled", "c"), ("coupled", "o"), ("gru-classic", "h"),
-     ("gru-classic", "r"), ("lstm", "f"), ("gru", "n"), ("rnn-relu", "h")],
+    [
+        ("peephole", "c"),
+        ("peephole", "i"),
+        ("coupled", "c"),
+        ("coupled", "o"),
+        ("gru-classic", "h"),
+        ("gru-classic", "r"),
+        ("lstm", "f"),
+        ("gru", "n"),
+        ("rnn-relu", "h"),
+    ],
 )
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 def test_node_targets_equal_a_loop_of_the_equations(kind, node, reverse):

@@ -72,5 +72,6 @@ def test_sine_targets_are_the_next_values():
 
 
 def test_unknown_task():
-    with pytest.raises(ValueError, match="unknown task 'nope'; choose one of brackets, remember, sine, adding, temporal-order"):
+    choices = "brackets, remember, sine, adding, temporal-order"
+    with pytest.raises(ValueError, match=f"unknown task 'nope'; choose one of {choices}"):
         make_task("nope")
