@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,6 @@ from .atomic import atomic_path
 from .engine.trace import Trace
 
 TRACE_FORMATS = (".npz", ".csv", ".json")
-
-
-def csv_header(trace: Trace) -> list[str]:
-    return ["t"] + [f"{name}[{k}]" for name in trace for k in range(trace[name].shape[1])]
 
 
 def write_trace(
@@ -34,39 +31,64 @@ def write_trace(
       ``logits[k]`` and ``probs[k]``.
     * ``.json``: ``{"cell", "steps", "meta", "nodes": {name: [[...] per step]}, "readout": {…}}``.
     """
-    path = Path(path)
     readout = {name: np.asarray(value, dtype=np.float64) for name, value in (readout or {}).items()}
     for name, value in readout.items():
         if name in trace or value.ndim != 2 or value.shape[0] != trace.steps:
             raise ValueError(f"readout {name!r} has shape {value.shape}; expected ({trace.steps}, outputs)")
+
+    def document() -> dict[str, object]:
+        nodes = {name: trace[name].tolist() for name in trace}
+        result: dict[str, object] = {"cell": trace.graph.kind, "steps": trace.steps, "meta": meta or {}, "nodes": nodes}
+        if readout:
+            result["readout"] = {name: value.tolist() for name, value in readout.items()}
+        return result
+
+    arrays = {name: np.asarray(trace[name]) for name in trace} | readout
+    return write_arrays(arrays, path, json_document=document)
+
+
+def write_arrays(
+    arrays: Mapping[str, np.ndarray],
+    path: str | Path,
+    *,
+    scalars: Mapping[str, float] | None = None,
+    json_document: Callable[[], Mapping[str, object]],
+) -> Path:
+    """Per-step arrays (each (T, width)) and scalars, written atomically in the extension's format.
+
+    * ``.npz``: one array per name, and each scalar as a 0-d array.
+    * ``.csv``: one row per step: ``t``, ``name[k]`` for every array and unit, then each scalar
+      as a column repeating its value (full float64 precision).
+    * ``.json``: what ``json_document()`` returns (the caller puts the arrays where its format says;
+      called only for .json, as lists of floats are large).
+    """
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TRACE_FORMATS:
         raise ValueError(f"unknown trace format {path.suffix or '(none)'!r}; use {', '.join(TRACE_FORMATS)}")
+    scalars = scalars or {}
     with atomic_path(path) as temp:
         if suffix == ".npz":
             with open(temp, "wb") as handle:
                 # Float arrays only, so no allow_pickle=False: numpy < 2.1 would store it as an array.
-                arrays: dict[str, Any] = {name: np.asarray(trace[name]) for name in trace} | readout
-                np.savez(handle, **arrays)
+                named: dict[str, Any] = {
+                    **arrays,
+                    **{name: np.asarray(value, dtype=np.float64) for name, value in scalars.items()},
+                }
+                np.savez(handle, **named)
         elif suffix == ".csv":
-            columns = [trace[n] for n in trace] + list(readout.values())
-            table = np.concatenate([np.arange(trace.steps)[:, None], *columns], axis=1)
-            extra = [f"{name}[{k}]" for name, value in readout.items() for k in range(value.shape[1])]
+            steps = next(iter(arrays.values())).shape[0]
+            columns = [np.arange(steps)[:, None], *arrays.values()]
+            columns += [np.full((steps, 1), value, dtype=np.float64) for value in scalars.values()]
+            table = np.concatenate(columns, axis=1)
+            header = ["t"] + [f"{name}[{k}]" for name, a in arrays.items() for k in range(a.shape[1])] + list(scalars)
             with open(temp, "w", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(csv_header(trace) + extra)
+                writer.writerow(header)
                 for row in table:
                     writer.writerow([str(int(row[0]))] + [repr(float(v)) for v in row[1:]])
         else:
-            document = {
-                "cell": trace.graph.kind,
-                "steps": trace.steps,
-                "meta": meta or {},
-                "nodes": {name: trace[name].tolist() for name in trace},
-            }
-            if readout:
-                document["readout"] = {name: value.tolist() for name, value in readout.items()}
-            temp.write_text(json.dumps(document))
+            temp.write_text(json.dumps(json_document()))
     return path
 
 

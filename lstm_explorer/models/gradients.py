@@ -52,8 +52,6 @@ def loss_targets(
 def _describe_steps(steps: np.ndarray) -> str:
     """``step 99``, ``steps 3, 9``, ``steps 3..98`` or ``5 steps (3, 9, …)``."""
     shown = [str(int(s)) for s in steps]
-    if not shown:
-        return "no step of this input"
     if len(shown) == 1:
         return f"step {shown[0]}"
     if len(shown) <= 3:
@@ -74,6 +72,8 @@ def resolve_target(
         raise TargetError(f"{parsed}: the model has no readout layer; use a node target such as h[0]@-1")
     step = resolve_step(parsed.step, int(np.shape(X)[0]), str(parsed))
     answers, mask, scorer = loss_targets(model, X, tokens)
+    if not mask.any():
+        raise TargetError(f"{parsed}: {scorer} scores no step of this {mask.size}-step input")
     if not mask[step]:
         raise TargetError(f"{parsed}: {scorer} scores only {_describe_steps(np.flatnonzero(mask))}")
     answer = answers[step]
