@@ -40,9 +40,9 @@ class AddingTask:
     output_size: int = 1
     vocabulary: str | None = None
     #: Batches at ``MIN_LENGTH`` steps before the length grows (with ``curriculum`` > 0).
-    warmup: int = 0
+    warmup: int = 2000
     #: Batches over which the training length then grows from ``MIN_LENGTH`` to ``length`` (0: none).
-    curriculum: int = 0
+    curriculum: int = 2000
     #: Batches drawn so far by :meth:`batch` (the curriculum's clock).
     batches_drawn: int = field(default=0, repr=False, compare=False)
 

@@ -42,7 +42,7 @@ def loss_targets(
             targets, mask = make_task(task_name).loss_targets(np.asarray(tokens))
             return targets, mask, f"the {task_name} task"
         targets, mask = next_token_targets(np.asarray(tokens))
-        return targets, mask, "the next character"
+        return targets, mask, "the next-character loss"
     if task_name in TASKS and make_task(task_name).kind == "numeric":
         targets, mask = make_task(task_name).loss_targets(X)
         return targets, mask, f"the {task_name} task"
