@@ -182,7 +182,7 @@ def _readout_seed(readout: Readout, h: np.ndarray, target: Target) -> tuple[floa
     if target.answer is None:
         raise TargetError(f"{target}: no answer to score the readout against")
     if readout.softmax:
-        answer = int(target.answer)  # type: ignore[arg-type]
+        answer = int(target.answer)
         if not 0 <= answer < out:
             raise TargetError(f"{target}: answer {answer} is not one of the readout's {out} outputs")
         shift = logits.max()

@@ -240,3 +240,26 @@ def test_readout_targets_are_checked_against_the_readout():
         gradients(network("lstm"), np.zeros((T, IN)), OutputTarget(2, 1), readout=head)
     with pytest.raises(TargetError, match="no answer"):
         gradients(network("lstm"), np.zeros((T, IN)), LossTarget(1), readout=head)
+
+
+def test_a_target_on_a_layer_above_flows_down_through_it():
+    """h[1]@4 of layer 1 (both directions of layer 0 feed it), gradients taken for layer 0."""
+    net = network("coupled", layers=2, bidirectional=True, seed=14)
+    X = np.random.default_rng(15).normal(size=(T, IN))
+    target = NodeTarget("h", 1, 4, layer=1, reverse=True)
+
+    def value(runs) -> float:
+        return runs[(1, True)][4]["h"][1]
+
+    ours = gradients(net, X, target, layer=0, reverse=False)
+    assert ours.value == pytest.approx(value(run_network(net, X)), rel=1e-14)
+    assert_close(ours.x, central_difference(lambda d: value(run_network(net, X + d)), X.shape))
+    for name, array in ours.states.items():
+
+        def nudged(delta, name=name):
+            step = int(np.flatnonzero(delta.any(axis=1))[0])
+            return value(run_network(net, X, (0, False), (step, name, delta[step])))
+
+        assert_close(array, central_difference(nudged, (T, H)))
+    with pytest.raises(TargetError, match="no layer 0 at or above layer 1"):
+        gradients(net, X, NodeTarget("h", 0, 1, layer=0), layer=1)
