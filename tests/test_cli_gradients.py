@@ -120,3 +120,15 @@ def test_a_task_loss_only_where_the_task_scores(tmp_path, capsys):
 def test_unknown_output_format(tmp_path, capsys):
     assert run("gradients", "brackets", "--input", "()", "--target", "c[0]@1", "--out", str(tmp_path / "g.txt")) == 2
     assert "unknown output format '.txt'" in capsys.readouterr().err
+
+
+def test_train_adding_then_take_the_gradient_of_its_loss(tmp_path, capsys):
+    model = tmp_path / "adding.safetensors"
+    assert run("train", "adding", "--hidden", "4", "--steps", "3", "--batch", "2", "--out", str(model)) == 0
+    sequence = "0.5 1; 0.1 0; 0.2 0; 0.3 0; 0.4 0; 0.6 0; 0.7 0; 0.8 0; 0.9 0; 0.1 0; 0.25 1; 0.3 0"
+    out = tmp_path / "g.npz"
+    assert run("gradients", str(model), "--input", sequence, "--target", "loss@-1", "--out", str(out)) == 0
+    data = np.load(out)
+    assert data["grad_x"].shape == (12, 2) and data["grad_c"].shape == (12, 4)
+    assert run("gradients", str(model), "--input", sequence, "--target", "loss@3", "--out", str(out)) == 2
+    assert "loss@3: the adding task scores only step 11" in capsys.readouterr().err
