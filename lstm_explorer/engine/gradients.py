@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backward import backward_step
+from .graph import CellGraph
 from .network import RecurrentNetwork
 from .targets import LossTarget, NodeTarget, OutputTarget, Target, TargetError, resolve_step
 from .trace import Trace
@@ -56,7 +57,7 @@ class Gradients:
     layer: int
     reverse: bool
     x: np.ndarray  # (T, in)
-    #: "h", and "c" for the LSTM family: (T, H) each.
+    #: "h" (the hidden output), and "c" (the cell state) for the LSTM family: (T, H) each.
     states: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -139,12 +140,16 @@ def gradients(
                 states = recorded
         d_out = d_in
     assert d_out is not None
-    graph = network.graph
-    for name in graph.state_names:  # a target the chosen direction cannot reach
-        states.setdefault(name, np.zeros((steps, H)))
-    return Gradients(
-        target, value, layer, reverse, d_out[::-1] if reverse else d_out, {n: states[n] for n in graph.state_names}
-    )
+    by_role = {role: states.get(name, np.zeros((steps, H))) for role, name in state_roles(network.graph).items()}
+    return Gradients(target, value, layer, reverse, d_out[::-1] if reverse else d_out, by_role)
+
+
+def state_roles(graph: CellGraph) -> dict[str, str]:
+    """``{"h": the hidden output node, "c": the cell-state node (LSTM family)}``, from the graph's roles."""
+    roles = {"h": graph.hidden_output}
+    if graph.cell_state is not None:
+        roles["c"] = graph.cell_state
+    return roles
 
 
 def _node_seed(trace: Trace, target: NodeTarget, network: RecurrentNetwork) -> tuple[int, np.ndarray]:
@@ -215,14 +220,15 @@ def _walk(
     if seed is not None:
         last = max(last, seed[0])
     dX = np.zeros((T, trace.input_size))
-    recorded = {name: np.zeros((T, H)) for name in graph.state_names}
-    x_layers = [node for node in graph.layers if any(term.source == "x" for term in node.terms)]
+    recorded = {name: np.zeros((T, H)) for name in state_roles(graph).values()}
+    x_name = graph.step_input
+    x_layers = [node for node in graph.layers if any(term.source == x_name for term in node.terms)]
     dpre_x = {node.name: np.zeros((T, H)) for node in x_layers}
     carry: dict[str, np.ndarray] = {}
     for t in range(last, -1, -1):
         d: dict[str, np.ndarray] = {}
         if dH is not None:
-            d["h"] = dH[t][None, :].copy()
+            d[graph.hidden_output] = dH[t][None, :].copy()
         for _, new in graph.recurrent:
             if new in carry:
                 d[new] = d[new] + carry[new] if new in d else carry[new]
@@ -232,8 +238,8 @@ def _walk(
         for name in dpre_x:
             if name in dpre:
                 dpre_x[name][t] = dpre[name][0]
-        if "x" in d:
-            dX[t] += d["x"][0]
+        if x_name in d:  # a seed on the input itself
+            dX[t] += d[x_name][0]
         for name in recorded:
             if name in d:
                 recorded[name][t] = d[name][0]
@@ -244,7 +250,7 @@ def _walk(
     return dX, recorded
 
 
-def _plant(graph, trace: Trace, d: dict[str, np.ndarray], seeds: Mapping[str, np.ndarray]) -> None:
+def _plant(graph: CellGraph, trace: Trace, d: dict[str, np.ndarray], seeds: Mapping[str, np.ndarray]) -> None:
     """Add seeds (name → (width,)) to ``d``; a concatenation's seed goes to the parts it joins
     (learned layers read the parts through their terms, not the concatenated vector)."""
     for name, vector in seeds.items():
@@ -266,9 +272,9 @@ def direct_path_factors(trace: Trace, state: str | None = None) -> np.ndarray:
     """(T, H): ∂state_k/∂state_{k−1} along the pointwise path alone, the learned layers (gates)
     held fixed — the diagonal the state keeps by itself. For the LSTM family the cell state's
     factor is the forget gate f_k (the constant error carousel); for a GRU, h's is the update gate
-    z_k; a plain RNN has no such path (zeros). ``state`` defaults to ``c``, else ``h``."""
+    z_k; a plain RNN has no such path (zeros). ``state`` defaults to the cell state, else the hidden output."""
     graph = trace.graph
-    state = state or ("c" if "c" in graph.state_names else "h")
+    state = state or graph.cell_state or graph.hidden_output
     previous = dict((new, prev) for prev, new in graph.recurrent)[state]
     # Every pointwise op is elementwise, so seeding ones gives each unit's own factor, all steps at once.
     d = {state: np.ones((trace.steps, trace.hidden_size))}
