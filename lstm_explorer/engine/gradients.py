@@ -94,38 +94,43 @@ def gradients(
     if steps == 0:
         raise TargetError("the sequence is empty")
     if isinstance(target, NodeTarget):
-        target_layer = layer if target.layer is None else target.layer
-        target_reverse = reverse if target.reverse is None else target.reverse
-        if not layer <= target_layer < network.num_layers or (target_reverse and not network.bidirectional):
-            where = f"layer {target_layer}" + (" reverse" if target_reverse else "")
-            raise TargetError(f"{target}: the network has no {where} at or above layer {layer}")
-        top = target_layer
+        where = (
+            layer if target.layer is None else target.layer,
+            reverse if target.reverse is None else target.reverse,
+        )
+        if not layer <= where[0] < network.num_layers or (where[1] and not network.bidirectional):
+            name = f"layer {where[0]}" + (" reverse" if where[1] else "")
+            raise TargetError(f"{target}: the network has no {name} at or above layer {layer}")
+        top = where[0]
+    elif readout is None:
+        raise TargetError(f"{target}: the model has no readout layer; use a node target such as h[0]@-1")
     else:
         top = network.num_layers - 1
     if traces is None or any((k, r) not in traces for k in range(top + 1) for r in network.directions):
         traces = network.run(np.asarray(X, dtype=np.float64), upto=top)
 
+    # Where the gradient starts: a one-hot seed on a node of one layer, or d J / d (top outputs).
     seed: tuple[tuple[int, bool], int, dict[str, np.ndarray]] | None = None
-    d_out: np.ndarray | None = None  # d J / d (layer `top`'s outputs), time order, (T, H·D)
+    d_out: np.ndarray | None = None  # d J / d (layer k's outputs), time order, (T, H·D)
     if isinstance(target, NodeTarget):
-        trace = traces[(target_layer, target_reverse)]
-        step, unit_seed = _node_seed(trace, target, network)
+        trace = traces[where]
+        step, one_hot = _node_seed(trace, target)
         value = float(trace[target.node][step, target.unit])
-        seed = ((target_layer, target_reverse), step, {target.node: unit_seed})
+        seed = (where, step, {target.node: one_hot})
     else:
-        if readout is None:
-            raise TargetError(f"{target}: the model has no readout layer; use a node target such as h[0]@-1")
+        assert readout is not None
         step = resolve_step(target.step, steps, str(target))
-        h_top = network.outputs(traces, network.num_layers - 1)
+        h_top = network.outputs(traces, top)
         value, d_h = _readout_seed(readout, h_top[step], target)
         d_out = np.zeros_like(h_top)
         d_out[step] = d_h
 
+    # Down through the layers: layer k's input gradient (both directions summed) is d J / d
+    # (layer k−1's outputs). The chosen layer and direction records its states on the way.
     H = network.hidden_size
     states: dict[str, np.ndarray] = {}
     for k in range(top, layer - 1, -1):
-        chosen = traces[(k, False)]
-        d_in = np.zeros((steps, chosen.input_size))
+        d_in = np.zeros((steps, traces[(k, False)].input_size))
         for j, direction in enumerate(network.directions):
             dH = None if d_out is None else d_out[:, j * H : (j + 1) * H]
             if dH is not None and direction:
@@ -133,8 +138,7 @@ def gradients(
             layer_seed = seed[1:] if seed is not None and seed[0] == (k, direction) else None
             if layer_seed is None and (dH is None or not dH.any()):
                 continue
-            weights = network.layer(k, direction)
-            dX, recorded = _walk(weights.tensors, traces[(k, direction)], dH, layer_seed)
+            dX, recorded = _walk(network.layer(k, direction).tensors, traces[(k, direction)], dH, layer_seed)
             d_in += dX[::-1] if direction else dX
             if (k, direction) == (layer, reverse):
                 states = recorded
@@ -152,7 +156,7 @@ def state_roles(graph: CellGraph) -> dict[str, str]:
     return roles
 
 
-def _node_seed(trace: Trace, target: NodeTarget, network: RecurrentNetwork) -> tuple[int, np.ndarray]:
+def _node_seed(trace: Trace, target: NodeTarget) -> tuple[int, np.ndarray]:
     """(step index, one-hot (width,) on the unit) after checking the node, unit and step."""
     graph = trace.graph
     if target.node not in graph:
