@@ -248,9 +248,10 @@ def _walk(
             if name in d:
                 recorded[name][t] = d[name][0]
         carry = {new: d[prev] for prev, new in graph.recurrent if prev in d}
-    for node in x_layers:
-        W_x = tensors["weight_ih"][node.slot * H : (node.slot + 1) * H]  # (H, in)
-        dX += dpre_x[node.name] @ W_x
+    for node in x_layers:  # the input's terms, all steps at once: (T, H) @ (H, in)
+        for term in node.terms:
+            if term.source == x_name:
+                dX += dpre_x[node.name] @ tensors[term.weight][node.slot * H : (node.slot + 1) * H]
     return dX, recorded
 
 
@@ -279,7 +280,7 @@ def direct_path_factors(trace: Trace, state: str | None = None) -> np.ndarray:
     z_k; a plain RNN has no such path (zeros). ``state`` defaults to the cell state, else the hidden output."""
     graph = trace.graph
     state = state or graph.cell_state or graph.hidden_output
-    previous = dict((new, prev) for prev, new in graph.recurrent)[state]
+    previous = {new: prev for prev, new in graph.recurrent}[state]
     # Every pointwise op is elementwise, so seeding ones gives each unit's own factor, all steps at once.
     d = {state: np.ones((trace.steps, trace.hidden_size))}
     backward_step(graph, {}, trace, slice(None), d, through_layers=False)
