@@ -34,17 +34,19 @@ def loss_targets(
     model: Model, X: np.ndarray, tokens: list[int] | np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """(answers (T,) token ids or (T, out) values, mask (T,) of the scored steps, what scores them)."""
-    task_name = model.metadata.get("trained_on")
+    task_name = model.metadata.get("trained_on", "")
+    task = make_task(task_name) if task_name in TASKS else None
     if model.task == "text":
         if tokens is None:
             raise TargetError("loss: give the input as text, so that the true next characters are known")
-        if task_name in TASKS and make_task(task_name).kind == "text":
-            targets, mask = make_task(task_name).loss_targets(np.asarray(tokens))
+        # The task's own loss only when the model reads the task's characters (token ids agree).
+        if task is not None and task.kind == "text" and task.vocabulary == model.vocabulary:
+            targets, mask = task.loss_targets(np.asarray(tokens))
             return targets, mask, f"the {task_name} task"
         targets, mask = next_token_targets(np.asarray(tokens))
         return targets, mask, "the next-character loss"
-    if task_name in TASKS and make_task(task_name).kind == "numeric":
-        targets, mask = make_task(task_name).loss_targets(X)
+    if task is not None and task.kind == "numeric" and task.input_size == model.input_size:
+        targets, mask = task.loss_targets(X)
         return targets, mask, f"the {task_name} task"
     raise TargetError(f"loss: {model.name} names no task to score it; use out[K]@STEP")
 

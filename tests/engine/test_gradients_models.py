@@ -60,3 +60,10 @@ def test_the_remember_loss_asks_for_the_first_symbol_at_the_question_mark():
     assert resolve_target(m, "loss@3", m.encode_text(text), tokens) == LossTarget(3, answer=task.vocabulary.index("c"))
     with pytest.raises(TargetError, match="the remember task scores only step 3"):
         resolve_target(m, "loss@1", m.encode_text(text), tokens)
+
+
+def test_a_task_whose_characters_the_model_does_not_read_is_not_used():
+    """Token ids mean the task's characters only if the vocabularies agree; otherwise the next one."""
+    m = model("renamed", "text", "remember", "abc?", inputs=4)
+    tokens = m.tokens("ab?c")
+    assert resolve_target(m, "loss@0", m.encode_text("ab?c"), tokens) == LossTarget(0, answer=1)
