@@ -15,7 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.gradients import Gradients, Readout, Traces, gradients
-from ..engine.targets import LossTarget, Target, TargetError, parse_target, resolve_step
+from ..engine.targets import (
+    LossTarget,
+    NodeTarget,
+    OutputTarget,
+    Target,
+    TargetError,
+    parse_target,
+    resolve_step,
+)
 from ..tasks import TASKS, make_task, next_token_targets
 from .model import Model
 
@@ -80,6 +88,30 @@ def resolve_target(
         raise TargetError(f"{parsed}: {scorer} scores only {_describe_steps(np.flatnonzero(mask))}")
     answer = answers[step]
     return LossTarget(parsed.step, int(answer) if model.task == "text" else np.array(answer, dtype=np.float64))
+
+
+def default_target(
+    model: Model,
+    X: np.ndarray,
+    step: int,
+    unit: int,
+    tokens: list[int] | np.ndarray | None = None,
+    traces: Traces | None = None,
+) -> Target:
+    """What a Gradients view shows first at ``step`` (time order): the loss there when the model
+    is scored at that step; else the readout's most likely output (text) or its first output
+    (numeric); with no readout, unit ``unit`` of the hidden state. ``traces``: the forward pass,
+    if the caller has it."""
+    if not model.has_readout:
+        return NodeTarget(model.network.graph.hidden_output, unit, step)
+    try:
+        return resolve_target(model, LossTarget(step), X, tokens)
+    except TargetError:
+        pass
+    if model.task != "text":
+        return OutputTarget(0, step)
+    probabilities = model.readout(model.top_outputs(dict(traces) if traces else model.run(X))[step : step + 1])
+    return OutputTarget(int(np.argmax(probabilities[0])), step)
 
 
 def model_gradients(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_explorer.engine.targets import LossTarget, TargetError
+from lstm_explorer.engine.targets import LossTarget, NodeTarget, OutputTarget, TargetError
 from lstm_explorer.engine.train import new_network
-from lstm_explorer.models.gradients import model_gradients, resolve_target
-from lstm_explorer.models.model import model_from_tensors
+from lstm_explorer.models.gradients import default_target, model_gradients, resolve_target
+from lstm_explorer.models.model import model_from_tensors, random_model
 from lstm_explorer.tasks import AddingTask, RememberTask
 
 
@@ -67,3 +67,17 @@ def test_a_task_whose_characters_the_model_does_not_read_is_not_used():
     m = model("renamed", "text", "remember", "abc?", inputs=4)
     tokens = m.tokens("ab?c")
     assert resolve_target(m, "loss@0", m.encode_text("ab?c"), tokens) == LossTarget(0, answer=1)
+
+
+def test_the_default_target_is_the_loss_where_scored_else_the_prediction_else_a_unit():
+    m = model("adding", "numeric", "adding")
+    X, _ = AddingTask(length=30).sequences(np.random.default_rng(1), 1)
+    assert default_target(m, X[0], 29, 0) == resolve_target(m, "loss@29", X[0])
+    assert default_target(m, X[0], 5, 0) == OutputTarget(0, 5)
+    task = RememberTask()
+    text = model("remember", "text", "remember", task.vocabulary, inputs=len(task.vocabulary))
+    X_text = text.encode_text("cxa?")
+    likely = int(np.argmax(text.readout(text.top_outputs(text.run(X_text)))[1]))
+    assert default_target(text, X_text, 1, 0, text.tokens("cxa?")) == OutputTarget(likely, 1)
+    bare = random_model("gru", input_size=2, hidden_size=3)
+    assert default_target(bare, np.zeros((4, 2)), 2, 1) == NodeTarget("h", 1, 2)
