@@ -13,6 +13,7 @@ the loss. Each task also says, for any single sequence, which steps it scores an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -20,7 +21,41 @@ from .engine.train import Batch
 
 
 @dataclass
-class AddingTask:
+class GrowingLength:
+    """A length curriculum: ``warmup`` batches at ``MIN_LENGTH`` steps, then the length grows
+    linearly to ``length`` over ``curriculum`` batches (``curriculum=0``: ``length`` from the
+    start). The clock counts the batches this task object has drawn, so the schedule is the same
+    for every cell kind trained on a fresh task."""
+
+    length: int = 100
+    #: Batches at ``MIN_LENGTH`` steps before the length grows (with ``curriculum`` > 0).
+    warmup: int = 0
+    #: Batches over which the training length then grows from ``MIN_LENGTH`` to ``length`` (0: none).
+    curriculum: int = 0
+    #: Batches drawn so far by ``batch`` (the curriculum's clock).
+    batches_drawn: int = field(default=0, repr=False, compare=False)
+
+    MIN_LENGTH: ClassVar[int] = 22
+
+    def __post_init__(self) -> None:
+        if self.length < self.MIN_LENGTH:
+            raise ValueError(f"the {type(self).__name__} needs at least {self.MIN_LENGTH} steps")
+
+    def length_at(self, batch_index: int) -> int:
+        """The sequence length of batch ``batch_index`` (counted from 0) under the curriculum."""
+        if self.curriculum <= 0:
+            return self.length
+        frac = min(1.0, max(0, batch_index - self.warmup) / self.curriculum)
+        return round(self.MIN_LENGTH + frac * (self.length - self.MIN_LENGTH))
+
+    def next_length(self) -> int:
+        """The length of the next batch; advances the clock."""
+        self.batches_drawn += 1
+        return self.length_at(self.batches_drawn - 1)
+
+
+@dataclass
+class AddingTask(GrowingLength):
     """Two inputs per step: a value drawn from U[0, 1] and a marker (0 or 1). Exactly two steps are
     marked: the first in steps 0–9, the second in steps 10 to T/2 − 1. The target, read out at the
     last step, is the sum of the two marked values (so 0..2; always answering its mean, 1.0, gives
@@ -32,32 +67,16 @@ class AddingTask:
 
     name: str = "adding"
     kind: str = "numeric"
-    length: int = 100
     #: |prediction − target| below this counts as solved (Hochreiter & Schmidhuber's criterion).
     tolerance: float = 0.04
     description: str = "Add the two marked values of a long sequence (value, marker per step); answer at the last step"
     input_size: int = 2
     output_size: int = 1
     vocabulary: str | None = None
-    #: Batches at ``MIN_LENGTH`` steps before the length grows (with ``curriculum`` > 0).
     warmup: int = 2000
-    #: Batches over which the training length then grows from ``MIN_LENGTH`` to ``length`` (0: none).
     curriculum: int = 2000
-    #: Batches drawn so far by :meth:`batch` (the curriculum's clock).
-    batches_drawn: int = field(default=0, repr=False, compare=False)
 
-    MIN_LENGTH = 22  # markers in 0-9 and in 10..T/2-1 need T/2 - 1 >= 10
-
-    def __post_init__(self) -> None:
-        if self.length < self.MIN_LENGTH:
-            raise ValueError(f"the adding problem needs at least {self.MIN_LENGTH} steps")
-
-    def length_at(self, batch_index: int) -> int:
-        """The sequence length of batch ``batch_index`` (counted from 0) under the curriculum."""
-        if self.curriculum <= 0:
-            return self.length
-        frac = min(1.0, max(0, batch_index - self.warmup) / self.curriculum)
-        return round(self.MIN_LENGTH + frac * (self.length - self.MIN_LENGTH))
+    MIN_LENGTH: ClassVar[int] = 22  # markers in 0-9 and in 10..T/2-1 need T/2 - 1 >= 10
 
     def sequences(
         self, rng: np.random.Generator, batch_size: int, length: int | None = None
@@ -74,8 +93,7 @@ class AddingTask:
         return np.stack([values, markers], axis=2), values[rows, first] + values[rows, second]
 
     def batch(self, rng: np.random.Generator, batch_size: int) -> Batch:
-        T = self.length_at(self.batches_drawn)
-        self.batches_drawn += 1
+        T = self.next_length()
         inputs, sums = self.sequences(rng, batch_size, T)
         targets = np.zeros((batch_size, T, 1))
         targets[:, -1, 0] = sums
@@ -100,7 +118,7 @@ class AddingTask:
 
 
 @dataclass
-class TemporalOrderTask:
+class TemporalOrderTask(GrowingLength):
     """A sequence of distractors (a–d) that starts with ``E`` and ends with the trigger ``B``. Two
     steps hold a relevant symbol, ``X`` or ``Y``: one in steps 10–20, one in steps 50–60 (scaled
     with ``length``; the sequence has ``length`` to ``length + 10`` steps). At the trigger the
@@ -117,7 +135,6 @@ class TemporalOrderTask:
     start: str = "E"
     trigger: str = "B"
     answers: str = "QRSU"
-    length: int = 100
     description: str = "Tell the order of two symbols (X, Y) far apart among distractors; answer at B"
 
     @property
@@ -132,20 +149,22 @@ class TemporalOrderTask:
     def output_size(self) -> int:
         return len(self.vocabulary)
 
-    def _window(self, low: int, high: int) -> tuple[int, int]:
-        """Steps low..high of a 100-step sequence, scaled to ``length``."""
-        return round(low * self.length / 100), round(high * self.length / 100)
+    MIN_LENGTH: ClassVar[int] = 20
 
-    def sequences(self, rng: np.random.Generator, batch_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def sequences(
+        self, rng: np.random.Generator, batch_size: int, length: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(inputs (B, T), targets (B, T), mask (B, T)): the sequences of one batch share one length
-        T, drawn from ``length``..``length + 10`` per batch."""
+        T, drawn from L..L + L/10 per batch, L = ``length`` (default: the task's); the windows of
+        the relevant symbols scale with L (steps 10–20 and 50–60 at L = 100)."""
         vocab = self.vocabulary
-        T = self.length + int(rng.integers(0, 11))
+        L = length or self.length
+        T = L + int(rng.integers(0, round(L / 10) + 1))
         inputs = rng.integers(0, len(self.distractors), size=(batch_size, T))
         inputs[:, 0] = vocab.index(self.start)
         inputs[:, -1] = vocab.index(self.trigger)
         rows = np.arange(batch_size)
-        (a_low, a_high), (b_low, b_high) = self._window(10, 20), self._window(50, 60)
+        a_low, a_high, b_low, b_high = (round(step * L / 100) for step in (10, 20, 50, 60))
         first = rng.integers(0, 2, size=batch_size)
         second = rng.integers(0, 2, size=batch_size)
         inputs[rows, rng.integers(a_low, a_high + 1, size=batch_size)] = vocab.index(self.relevant[0]) + first
@@ -157,7 +176,7 @@ class TemporalOrderTask:
         return inputs, targets, mask
 
     def batch(self, rng: np.random.Generator, batch_size: int) -> Batch:
-        return Batch(*self.sequences(rng, batch_size))
+        return Batch(*self.sequences(rng, batch_size, self.next_length()))
 
     def loss_targets(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For one sequence of token ids (T,): scored only at a final trigger, and only when the
