@@ -132,3 +132,31 @@ def test_train_adding_then_take_the_gradient_of_its_loss(tmp_path, capsys):
     assert data["grad_x"].shape == (12, 2) and data["grad_c"].shape == (12, 4)
     assert run("gradients", str(model), "--input", sequence, "--target", "loss@3", "--out", str(out)) == 2
     assert "loss@3: the adding task scores only step 11" in capsys.readouterr().err
+
+
+def test_interventions_change_the_gradients_as_they_change_the_network(tmp_path):
+    held, free = tmp_path / "held.json", tmp_path / "free.json"
+    common = ["gradients", "lstm", *RANDOM, "--input", NUMBERS, "--target", "h[0]@-1"]
+    assert run(*common, "--set", "c[*]=0@1:2", "--out", str(held)) == 0
+    assert run(*common, "--out", str(free)) == 0
+    with_clamp, without = json.loads(held.read_text()), json.loads(free.read_text())
+    assert with_clamp["meta"]["interventions"] == ["c[*]=0.0@1:2"] and "interventions" not in without["meta"]
+    # c held at step 1 cuts the carousel: c_0 reaches the target only through h_0 = o_0 ⊙ tanh(c_0).
+    trace = random_model("lstm", input_size=2, hidden_size=3, seed=4).network.trace(
+        np.array([[0.5, -1], [2, 0.25], [-0.3, 0.7], [1, 1]])
+    )
+    through_h = np.array(with_clamp["grad_h"][0]) * trace["o"][0] * (1 - np.tanh(trace["c"][0]) ** 2)
+    assert np.allclose(with_clamp["grad_c"][0], through_h, rtol=1e-12, atol=0)
+    assert not np.allclose(
+        without["grad_c"][0], np.array(without["grad_h"][0]) * trace["o"][0] * (1 - np.tanh(trace["c"][0]) ** 2)
+    )
+
+
+def test_token_ids_give_the_loss_its_answers(tmp_path):
+    out = tmp_path / "g.npz"
+    model = load_bundled("brackets")
+    ids = " ".join(str(model.vocabulary.index(ch)) for ch in "(a(b)c)")
+    assert run("gradients", "brackets", "--tokens", ids, "--target", "loss@2", "--out", str(out)) == 0
+    by_text = tmp_path / "t.npz"
+    assert run("gradients", "brackets", "--input", "(a(b)c)", "--target", "loss@2", "--out", str(by_text)) == 0
+    assert np.load(out)["target"] == np.load(by_text)["target"]

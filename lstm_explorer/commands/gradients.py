@@ -7,13 +7,17 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from ..cli import (
     CliError,
     add_input_arguments,
+    add_intervention_arguments,
     add_layer_arguments,
     add_model_arguments,
     load_cli_model,
     read_cli_input,
+    read_cli_interventions,
 )
 
 
@@ -27,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_model_arguments(gradients)
     add_input_arguments(gradients)
     add_layer_arguments(gradients)
+    add_intervention_arguments(gradients)
     gradients.add_argument(
         "--target",
         required=True,
@@ -36,6 +41,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     gradients.add_argument("--out", required=True, help="output file: .npz, .csv or .json")
     gradients.set_defaults(handler=run_gradients)
+
+
+def _token_ids(args: argparse.Namespace, model) -> list[int] | None:
+    """The input's token ids (what ``loss`` scores against), for a model that reads tokens; None
+    for numbers. The input was checked by read_cli_input already."""
+    from ..models.vocabulary import parse_token_ids
+
+    if getattr(args, "tokens", None) is not None:
+        return parse_token_ids(args.tokens, model.token_count)
+    if args.input is not None:
+        return model.tokens(args.input) if model.has_vocabulary else None
+    path = Path(args.input_file)
+    if path.suffix.lower() == ".npy":
+        data = np.load(path, allow_pickle=False)
+        if data.ndim == 1 and np.issubdtype(data.dtype, np.integer):
+            return [int(k) for k in data]
+    return None
 
 
 def run_gradients(args: argparse.Namespace) -> int:
@@ -49,9 +71,17 @@ def run_gradients(args: argparse.Namespace) -> int:
         raise CliError(f"{out.name}: unknown output format {out.suffix!r}; use {', '.join(TRACE_FORMATS)}")
     model = load_cli_model(args)
     X = read_cli_input(args, model)
+    interventions = read_cli_interventions(args, model, len(X))
     try:
-        tokens = model.tokens(args.input) if args.input is not None and model.has_vocabulary else None
-        result = model_gradients(model, X, args.target, layer=args.layer, reverse=args.reverse, tokens=tokens)
+        result = model_gradients(
+            model,
+            X,
+            args.target,
+            layer=args.layer,
+            reverse=args.reverse,
+            tokens=_token_ids(args, model),
+            interventions=interventions,
+        )
     except (TargetError, InputError) as exc:
         raise CliError(str(exc)) from None
     except ValueError as exc:  # a layer or direction the network does not have
@@ -64,6 +94,8 @@ def run_gradients(args: argparse.Namespace) -> int:
         "reverse": args.reverse,
         "target": str(result.target),
     }
+    if interventions:
+        meta["interventions"] = [item.describe() for item in interventions]
 
     def document() -> dict[str, object]:
         return {

@@ -23,13 +23,14 @@ Shapes: X (T, in); arrays (T, width); one sequence (no batch).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backward import backward_step
+from .backward import backward_step, zero_held_inputs
 from .graph import CellGraph
+from .interventions import Intervention, active_at, for_layer, held_zero
 from .network import RecurrentNetwork
 from .targets import LossTarget, NodeTarget, OutputTarget, Target, TargetError, resolve_step
 from .trace import Trace
@@ -82,11 +83,14 @@ def gradients(
     reverse: bool = False,
     readout: Readout | None = None,
     traces: Traces | None = None,
+    interventions: Sequence[Intervention] = (),
 ) -> Gradients:
     """∂target/∂(x_k, h_k, c_k) for every step k of layer ``layer`` in direction ``reverse``.
 
-    ``X`` (T, in) is what the first layer reads; ``traces`` (from ``network.run(X)``) saves the
-    forward pass when the caller has it. A :class:`LossTarget` needs its ``answer`` resolved.
+    ``X`` (T, in) is what the first layer reads; ``traces`` (from ``network.run(X,
+    interventions=…)`` with the same ``interventions``) saves the forward pass when the caller has
+    it. With ``interventions``, the network is the one they make: a held unit passes no gradient
+    upstream (see :mod:`.interventions`). A :class:`LossTarget` needs its ``answer`` resolved.
     Raises :class:`TargetError` (one line) for a target the network does not have.
     """
     network.layer(layer, reverse)  # validates the choice
@@ -107,7 +111,7 @@ def gradients(
     else:
         top = network.num_layers - 1
     if traces is None or any((k, r) not in traces for k in range(top + 1) for r in network.directions):
-        traces = network.run(np.asarray(X, dtype=np.float64), upto=top)
+        traces = network.run(np.asarray(X, dtype=np.float64), upto=top, interventions=interventions)
 
     # Where the gradient starts: a one-hot seed on a node of one layer, or d J / d (top outputs).
     seed: tuple[tuple[int, bool], int, dict[str, np.ndarray]] | None = None
@@ -138,7 +142,8 @@ def gradients(
             layer_seed = seed[1:] if seed is not None and seed[0] == (k, direction) else None
             if layer_seed is None and (dH is None or not dH.any()):
                 continue
-            dX, recorded = _walk(network.layer(k, direction).tensors, traces[(k, direction)], dH, layer_seed)
+            tensors, held = network.layer(k, direction).tensors, for_layer(interventions, k, direction)
+            dX, recorded = _walk(tensors, traces[(k, direction)], dH, layer_seed, held)
             d_in += dX[::-1] if direction else dX
             if (k, direction) == (layer, reverse):
                 states = recorded
@@ -208,12 +213,13 @@ def _walk(
     trace: Trace,
     dH: np.ndarray | None,
     seed: tuple[int, dict[str, np.ndarray]] | None,
+    held: Sequence[Intervention] = (),
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """One layer backwards through time, in its own step order.
 
     ``dH`` (T, H): d J / d h_k from outside the layer (layers above, readout); ``seed``: (step,
-    node → d J / d node) at one step. Returns (d J / d x (T, in), total d J / d state (T, H) for
-    each state node).
+    node → d J / d node) at one step; ``held``: this layer's interventions. Returns (d J / d x
+    (T, in), total d J / d state (T, H) for each state node).
     """
     graph = trace.graph
     T, H = trace.steps, trace.hidden_size
@@ -238,7 +244,8 @@ def _walk(
                 d[new] = d[new] + carry[new] if new in d else carry[new]
         if seed is not None and seed[0] == t:
             _plant(graph, trace, d, seed[1])
-        dpre = backward_step(graph, tensors, values, t, d)
+        clamps = active_at(held, t)
+        dpre = backward_step(graph, tensors, values, t, d, clamps=clamps)
         for name in dpre_x:
             if name in dpre:
                 dpre_x[name][t] = dpre[name][0]
@@ -247,11 +254,12 @@ def _walk(
         for name in recorded:
             if name in d:
                 recorded[name][t] = d[name][0]
-        carry = {new: d[prev] for prev, new in graph.recurrent if prev in d}
+        carry = {new: held_zero(prev, d[prev], clamps) for prev, new in graph.recurrent if prev in d}
     for node in x_layers:  # the input's terms, all steps at once: (T, H) @ (H, in)
         for term in node.terms:
             if term.source == x_name:
                 dX += dpre_x[node.name] @ tensors[term.weight][node.slot * H : (node.slot + 1) * H]
+    zero_held_inputs(graph, held, dX)
     return dX, recorded
 
 

@@ -12,9 +12,12 @@ model answers to. What the ``gradients`` command runs and a Gradients panel woul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..engine.gradients import Gradients, Readout, Traces, gradients
+from ..engine.interventions import Intervention
 from ..engine.targets import (
     LossTarget,
     NodeTarget,
@@ -46,7 +49,7 @@ def loss_targets(
     task = make_task(task_name) if task_name in TASKS else None
     if model.task == "text":
         if tokens is None:
-            raise TargetError("loss: give the input as text, so that the true next characters are known")
+            raise TargetError("loss: give the input as text or token ids, so that the true next tokens are known")
         # The task's own loss only when the model reads the task's characters (token ids agree).
         if task is not None and task.kind == "text" and task.vocabulary == model.vocabulary:
             targets, mask = task.loss_targets(np.asarray(tokens))
@@ -123,8 +126,20 @@ def model_gradients(
     reverse: bool = False,
     tokens: list[int] | np.ndarray | None = None,
     traces: Traces | None = None,
+    interventions: Sequence[Intervention] = (),
 ) -> Gradients:
     """∂target/∂(x, h, c) at every step of one layer and direction of ``model`` on input ``X``
-    (as the first layer reads it; ``tokens``: the token ids of a text input, for ``loss``)."""
+    (as the first layer reads it; ``tokens``: the token ids of a text input, for ``loss``), in the
+    network ``interventions`` make (``traces``, if given, computed with them)."""
     resolved = resolve_target(model, target, X, tokens)
-    return gradients(model.network, X, resolved, layer=layer, reverse=reverse, readout=readout_of(model), traces=traces)
+    readout = readout_of(model)
+    return gradients(
+        model.network,
+        X,
+        resolved,
+        layer=layer,
+        reverse=reverse,
+        readout=readout,
+        traces=traces,
+        interventions=interventions,
+    )

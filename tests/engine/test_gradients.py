@@ -16,6 +16,7 @@ from lstm_explorer.engine.gradients import (
     gradients,
     largest_singular_value,
 )
+from lstm_explorer.engine.interventions import Intervention
 from lstm_explorer.engine.network import RecurrentNetwork
 from lstm_explorer.engine.targets import LossTarget, NodeTarget, OutputTarget, TargetError, parse_target
 from lstm_explorer.engine.weights import init_weights
@@ -263,3 +264,35 @@ def test_a_target_on_a_layer_above_flows_down_through_it():
         assert_close(array, central_difference(nudged, (T, H)))
     with pytest.raises(TargetError, match="no layer 0 at or above layer 1"):
         gradients(net, X, NodeTarget("h", 0, 1, layer=0), layer=1)
+
+
+def test_held_units_pass_no_gradient_and_the_rest_equals_central_differences():
+    """Under interventions the gradients are those of the network they make (the same forward)."""
+    net = network("lstm", layers=2, bidirectional=True, seed=16)
+    X = np.random.default_rng(17).normal(size=(T, IN))
+    held = (
+        Intervention("c", (1,), 0.5, range(1, 3), layer=0),
+        Intervention("x", (0,), 0.0, range(4, 5), layer=0, reverse=True),
+        Intervention("h_prev", None, 0.0, range(2, 3), layer=1),
+    )
+    head = Readout(np.random.default_rng(18).normal(size=(2, 2 * H)), np.zeros(2), softmax=False)
+    target = OutputTarget(0, -1)
+
+    def value(X_: np.ndarray) -> float:
+        top = net.outputs(net.run(X_, interventions=held), 1)
+        return float(head.weight[0] @ top[-1])
+
+    ours = gradients(net, X, target, readout=head, interventions=held)
+    assert ours.value == pytest.approx(value(X), rel=1e-14)
+    assert_close(ours.x, central_difference(lambda d: value(X + d), X.shape))
+    assert ours.value != gradients(net, X, target, readout=head).value
+
+
+def test_with_the_forget_gate_held_open_the_carousel_is_exact():
+    """f[*] = 1 and no recurrent weights: c_T = c_k + Σ i⊙g, so ∂c_T/∂c_k = 1 for every k ≤ T."""
+    tensors = init_weights(cell_graph("lstm"), IN, H, seed=19)
+    tensors["weight_hh_l0"][:] = 0.0
+    net = RecurrentNetwork.from_tensors(tensors, "lstm")
+    X = np.random.default_rng(20).normal(size=(T, IN))
+    g = gradients(net, X, NodeTarget("c", 0, 4), interventions=(Intervention("f", None, 1.0),))
+    assert g.states["c"][:5, 0].tolist() == [1.0] * 5 and not g.states["c"][:, 1:].any()
