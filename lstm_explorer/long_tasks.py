@@ -127,7 +127,7 @@ class TemporalOrderTask(GrowingLength):
     The answers are characters of the vocabulary (never in the input), so the readout predicts the
     answer as the next character, as in the ``remember`` task. Training starts at 20 steps and
     grows to ``length`` (the curriculum of :class:`GrowingLength`): in one run with the defaults
-    (7000 batches), an LSTM of 16 units answered 72% of fresh 100-step sequences (chance: 25%).
+    (7000 batches, seed 1), an LSTM of 16 units answered 72% of fresh 100-step sequences (chance: 25%).
     """
 
     name: str = "temporal-order"
