@@ -21,7 +21,7 @@ from . import __version__
 EXIT_USAGE = 2
 
 #: Subcommand modules in lstm_explorer/commands/, each with ``register(subparsers)``.
-COMMANDS = ("trace", "models", "train", "export", "info", "units")
+COMMANDS = ("trace", "models", "train", "export", "info", "units", "gradients")
 
 
 class CliError(Exception):

@@ -1,4 +1,5 @@
-"""Training tasks generated in code (no downloads): ``brackets``, ``remember`` and ``sine``.
+"""Training tasks generated in code (no downloads): ``brackets``, ``remember``, ``sine`` and the two
+long-term dependency tasks of Hochreiter & Schmidhuber (1997), ``adding`` and ``temporal-order``.
 
 Each task draws random batches for :func:`lstm_explorer.engine.train.train` and knows how its input
 is written: a vocabulary (text tasks, one-hot inputs) or numbers (numeric tasks).
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .engine.train import Batch
+from .long_tasks import AddingTask, TemporalOrderTask
 
 
 @dataclass
@@ -72,6 +74,10 @@ class BracketsTask:
             [[self.vocabulary.index(ch) for ch in self.sequence(rng, self.length + 1)[0]] for _ in range(batch_size)]
         )
         return Batch(ids[:, :-1], ids[:, 1:], np.ones((batch_size, self.length)))
+
+    def loss_targets(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For one sequence of token ids (T,): every step but the last, scored against the next."""
+        return next_token_targets(inputs)
 
     def presets(self) -> list[str]:
         return ["(a(b)c)", "((a)(b(c)))a", "a(b(c(a(b)c)a)b)c", "((((a))))b(c)", "a(b)(c)((a)b)((c(a)))"]
@@ -165,6 +171,15 @@ class RememberTask:
         delays = rng.integers(self.min_delay, longest + 1, size=batch_size)
         return Batch(*self.sequences(rng, batch_size, delays))
 
+    def loss_targets(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For one sequence of token ids (T,): each ``?`` is scored against the first symbol (none
+        when the sequence does not start with a symbol)."""
+        ids = np.asarray(inputs, dtype=np.int64)
+        mask = ids == self.vocabulary.index(self.query)
+        if not ids.size or ids[0] >= len(self.symbols):
+            mask[:] = False
+        return np.full(ids.shape[0], ids[0] if ids.size else 0, dtype=np.int64), mask
+
     def presets(self) -> list[str]:
         return ["axyzyx?", "cabdxyzdabcyx?", "b" + "xadyzc" * 6 + "?", "d" + "zayxbcxy" * 6 + "?"]
 
@@ -182,6 +197,8 @@ class SineTask:
     input_size: int = 1
     output_size: int = 1
     vocabulary: str | None = None
+    #: The loss skips the first steps: the frequency cannot be known from fewer than three values.
+    known_from: int = 3
 
     def waves(self, rng: np.random.Generator, batch_size: int, length: int) -> np.ndarray:
         omega = rng.uniform(self.min_omega, self.max_omega, size=(batch_size, 1))
@@ -191,8 +208,17 @@ class SineTask:
     def batch(self, rng: np.random.Generator, batch_size: int) -> Batch:
         wave = self.waves(rng, batch_size, self.length + 1)
         mask = np.ones((batch_size, self.length))
-        mask[:, :3] = 0.0  # the frequency cannot be known from fewer than three values
+        mask[:, : self.known_from] = 0.0  # the frequency cannot be known from fewer values
         return Batch(wave[:, :-1, None], wave[:, 1:, None], mask)
+
+    def loss_targets(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For one sequence (T, 1): steps ``known_from``..T−2 scored against the next value."""
+        values = np.asarray(inputs, dtype=np.float64)
+        targets = np.zeros_like(values)
+        targets[:-1] = values[1:]
+        mask = np.zeros(values.shape[0], dtype=bool)
+        mask[self.known_from : -1] = True
+        return targets, mask
 
     def presets(self) -> list[str]:
         out = []
@@ -202,8 +228,25 @@ class SineTask:
         return out
 
 
-TASKS = {"brackets": BracketsTask, "remember": RememberTask, "sine": SineTask}
-Task = BracketsTask | RememberTask | SineTask
+TASKS = {
+    "brackets": BracketsTask,
+    "remember": RememberTask,
+    "sine": SineTask,
+    "adding": AddingTask,
+    "temporal-order": TemporalOrderTask,
+}
+Task = BracketsTask | RememberTask | SineTask | AddingTask | TemporalOrderTask
+
+
+def next_token_targets(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For one sequence of token ids (T,): (the next token at each step, mask of the steps that
+    have one: all but the last). The loss of any model that predicts the next character."""
+    ids = np.asarray(inputs, dtype=np.int64)
+    targets = np.zeros_like(ids)
+    targets[:-1] = ids[1:]
+    mask = np.zeros(ids.shape[0], dtype=bool)
+    mask[:-1] = True
+    return targets, mask
 
 
 def make_task(name: str) -> Task:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -95,8 +95,46 @@ def _blocks(steps: int) -> Iterator[tuple[int, int]]:
         yield start, min(start + BLOCK_ROWS, steps)
 
 
-def _write_csv(handle: TextIO, arrays: Arrays, steps: int) -> None:
-    csv.writer(handle).writerow(csv_header(arrays))
+def write_arrays(
+    arrays: Arrays,
+    path: str | Path,
+    *,
+    scalars: Mapping[str, float] | None = None,
+    json_document: Callable[[], Mapping[str, object]],
+) -> Path:
+    """Per-step arrays (each (T, width)) and scalars, written atomically in the extension's format.
+
+    * ``.npz``: one array per name, and each scalar as a 0-d array.
+    * ``.csv``: one row per step: ``t``, ``name[k]`` for every array and unit, then each scalar as a
+      column repeating its value (full float64 precision).
+    * ``.json``: what ``json_document()`` returns (the caller puts the arrays where its format says;
+      called only for .json, as lists of floats are large).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TRACE_FORMATS:
+        raise ValueError(f"unknown trace format {path.suffix or '(none)'!r}; use {', '.join(TRACE_FORMATS)}")
+    scalars = scalars or {}
+    steps = next(iter(arrays.values())).shape[0] if arrays else 0
+    with atomic_path(path) as temp:
+        if suffix == ".npz":
+            with open(temp, "wb") as handle:
+                named: dict[str, Any] = {**arrays, **{k: np.asarray(v, dtype=np.float64) for k, v in scalars.items()}}
+                np.savez(handle, **named)
+        elif suffix == ".csv":
+            columns = {
+                **arrays,
+                **{name: np.full((steps, 1), value, dtype=np.float64) for name, value in scalars.items()},
+            }
+            with open(temp, "w", newline="") as handle:
+                _write_csv(handle, columns, steps, header=csv_header(arrays) + list(scalars))
+        else:
+            temp.write_text(json.dumps(json_document()))
+    return path
+
+
+def _write_csv(handle: TextIO, arrays: Arrays, steps: int, header: list[str] | None = None) -> None:
+    csv.writer(handle).writerow(header or csv_header(arrays))
     for start, stop in _blocks(steps):
         # (rows, total width) for this block only; repr gives the shortest text that reads back exactly.
         block = np.concatenate([np.asarray(arrays[name][start:stop], dtype=np.float64) for name in arrays], axis=1)

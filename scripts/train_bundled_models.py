@@ -9,12 +9,18 @@ Takes a few minutes on two cores.
     python scripts/train_bundled_models.py --gradient-check   # BPTT vs finite differences, every cell
     python scripts/train_bundled_models.py --compare-remember 3   # LSTM vs RNN, with and without the
                                                                   # curriculum, seeds 1..3 (saves nothing)
+    python scripts/train_bundled_models.py adding adding-rnn     # only the adding-problem pair
+    python scripts/train_bundled_models.py --compare-adding 3     # LSTM vs RNN on the adding problem,
+                                                                  # seeds 1..3 (saves nothing)
 
 Printed figures (also stored in each bundle's ``training`` metadata):
 * brackets: the cell unit whose value follows the nesting depth best, and its Pearson r;
 * remember / remember-rnn: recall accuracy by delay (the same training for an LSTM and a plain RNN:
   same task generator and delay curriculum, steps, learning rate, clipping, batch and seed);
-* sine: RMSE of the next-value predictions, beside the RMSE of repeating the last value.
+* sine: RMSE of the next-value predictions, beside the RMSE of repeating the last value;
+* adding / adding-rnn: mean squared error and the fraction of fresh T = 100 sequences solved
+  (|error| < 0.04), beside always answering 1.0 (the mean sum: MSE 1/6); the same training for
+  an LSTM and a plain RNN.
 """
 
 from __future__ import annotations
@@ -26,13 +32,20 @@ import time
 from pathlib import Path
 
 from lstm_explorer.models.bundled import load_bundled, models_folder
-from lstm_explorer.models.measure import brackets_cross_entropy, depth_correlation, recall_accuracy, sine_error
+from lstm_explorer.models.measure import (
+    adding_error,
+    brackets_cross_entropy,
+    depth_correlation,
+    recall_accuracy,
+    sine_error,
+)
 from lstm_explorer.models.model import Model
-from lstm_explorer.models.training import DEFAULT_LR, Trained, save_trained, train_task
-from lstm_explorer.tasks import RememberTask
+from lstm_explorer.models.training import DEFAULT_LR, DEFAULT_STEPS, Trained, save_trained, train_task
+from lstm_explorer.tasks import AddingTask, RememberTask
 
 DELAYS = (1, 2, 5, 10, 20, 30, 40, 50, 75, 100, 200, 500)  # trained on 1..50
 RECALL_TRIALS = 200  # sequences per delay
+ADDING_TRIALS = 1000  # fresh sequences
 
 #: name → (task, cell, hidden, seed, steps, description)
 BUNDLES = {
@@ -61,6 +74,23 @@ BUNDLES = {
         "Plain RNN trained exactly like 'remember': it latches the first symbol in saturated tanh units",
     ),
     "sine": ("sine", "lstm", 16, 1, 2000, "LSTM predicting the next value of a sine wave of unknown frequency"),
+    "adding": (
+        "adding",
+        "lstm",
+        16,
+        1,
+        DEFAULT_STEPS["adding"],
+        "LSTM that adds the two marked values of a 100-step sequence (value, marker per step); "
+        "the sum is read out at the last step",
+    ),
+    "adding-rnn": (
+        "adding",
+        "rnn",
+        16,
+        1,
+        DEFAULT_STEPS["adding"],
+        "Plain RNN trained exactly like 'adding' (the same curriculum, steps and seed)",
+    ),
 }
 
 
@@ -83,6 +113,15 @@ def measure(name: str, model: Model) -> dict[str, object]:
             "recall_trials": RECALL_TRIALS,
             "recall_chance": round(1.0 / len(RememberTask().symbols), 4),
         }
+    if task == "adding":
+        mse, solved = adding_error(model, sequences=ADDING_TRIALS)
+        return {
+            "mse": round(mse, 6),
+            "solved": round(solved, 4),
+            "trials": ADDING_TRIALS,
+            "length": AddingTask().length,
+            "answer_mean_mse": round(1 / 6, 4),
+        }
     rmse, naive = sine_error(model)
     return {"rmse": round(rmse, 5), "repeat_last_rmse": round(naive, 5)}
 
@@ -101,6 +140,11 @@ def report(name: str, figures: dict[str, object]) -> str:
         return (
             f"{name}: recall accuracy by delay ({figures.get('recall_trials', '?')} trials each, "
             f"chance {figures.get('recall_chance', '?')}) " + ", ".join(f"{d}: {a:.2f}" for d, a in table.items())
+        )
+    if "solved" in figures:
+        return (
+            f"{name}: on {figures['trials']} fresh sequences of {figures['length']} steps, MSE {figures['mse']}, "
+            f"solved (|error| < 0.04) {figures['solved']:.1%} (always answering 1.0: MSE {figures['answer_mean_mse']})"
         )
     return f"{name}: next-value RMSE {figures['rmse']} (repeating the last value: {figures['repeat_last_rmse']})"
 
@@ -166,6 +210,20 @@ def compare_remember(seeds: int) -> None:
                 print(f"{cell:5} {curriculum:>10} {seed:>4}  {row}  [{result.seconds:.0f} s]", flush=True)
 
 
+def compare_adding(seeds: int) -> None:
+    """Train an LSTM and a plain RNN exactly as the adding bundles are (task and its curriculum,
+    hidden size, steps, learning rate, clipping, batch) for seeds 1..``seeds``; print each one's MSE
+    and solved fraction on fresh 100-step sequences. Saves nothing."""
+    _, _, hidden, _, steps, _ = BUNDLES["adding"]
+    print(f"adding problem, T = 100: MSE and solved (|error| < 0.04) on {ADDING_TRIALS} fresh sequences")
+    print(f"{'cell':5} {'seed':>4} {'MSE':>8} {'solved':>7}")
+    for cell in ("lstm", "rnn"):
+        for seed in range(1, seeds + 1):
+            trained = train_task("adding", cell=cell, hidden=hidden, seed=seed, steps=steps)
+            mse, solved = adding_error(trained.model(f"{cell}-{seed}"), sequences=ADDING_TRIALS)
+            print(f"{cell:5} {seed:>4} {mse:8.4f} {solved:7.1%}  [{trained.result.seconds:.0f} s]", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", choices=[*BUNDLES, []], help="which bundles (default: all)")
@@ -177,6 +235,12 @@ def main() -> int:
         metavar="SEEDS",
         help="train LSTM and RNN on remember with and without the curriculum for SEEDS seeds; save nothing",
     )
+    parser.add_argument(
+        "--compare-adding",
+        type=int,
+        metavar="SEEDS",
+        help="train LSTM and RNN on the adding problem for SEEDS seeds and measure them; save nothing",
+    )
     parser.add_argument("--out", type=Path, default=models_folder(), help="folder for the .safetensors files")
     args = parser.parse_args()
     if args.gradient_check:
@@ -184,6 +248,9 @@ def main() -> int:
         return 0
     if args.compare_remember:
         compare_remember(args.compare_remember)
+        return 0
+    if args.compare_adding:
+        compare_adding(args.compare_adding)
         return 0
     names = args.names or list(BUNDLES)
     args.out.mkdir(parents=True, exist_ok=True)

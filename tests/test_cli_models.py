@@ -10,7 +10,14 @@ from lstm_explorer.models.bundled import bundled_names
 def test_models_lists_every_bundle_with_a_description(capsys):
     assert main(["models"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [line.split()[0] for line in lines] == ["brackets", "remember", "remember-rnn", "sine"]
+    assert [line.split()[0] for line in lines] == [
+        "brackets",
+        "remember",
+        "remember-rnn",
+        "sine",
+        "adding",
+        "adding-rnn",
+    ]
     assert all(len(line.split(None, 1)[1]) > 20 for line in lines)
     assert "(default)" in lines[0]
 

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     train = sub.add_parser(
         "train",
-        help="train a small network on a built-in task (brackets, remember, sine)",
+        help="train a small network on a built-in task (brackets, remember, sine, adding, temporal-order)",
         description="Train a network with backpropagation through time (NumPy, Adam, gradient clipping) "
         "on a task generated in code, and save it as a .safetensors bundle that any MODEL argument accepts. "
         "Progress and the loss go to stderr.",
@@ -29,9 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--hidden", type=int, default=16, help="hidden size (default 16)")
     train.add_argument("--layers", type=int, default=1, help="stacked layers (default 1)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    train.add_argument(
-        "--steps", type=int, help="training batches (default: 2000 for brackets and sine, 3000 remember)"
-    )
+    train.add_argument("--steps", type=int, help="training batches (default: per task, e.g. 2000 for brackets)")
     train.add_argument("--lr", type=float, help="Adam learning rate (default: per task)")
     train.add_argument("--clip", type=float, default=1.0, help="gradient norm clip (default 1.0)")
     train.add_argument("--batch", type=int, default=32, help="sequences per batch (default 32)")

@@ -102,6 +102,67 @@ def _accumulate(grads: dict[str, np.ndarray], name: str, value: np.ndarray) -> N
         grads[name] = value
 
 
+def backward_step(
+    graph: CellGraph,
+    tensors: Mapping[str, np.ndarray],
+    values: Mapping[str, np.ndarray],
+    t: int | slice,
+    d: dict[str, np.ndarray],
+    *,
+    clamps: Sequence[Intervention] = (),
+    grads: Tensors | None = None,
+    through_layers: bool = True,
+) -> dict[str, np.ndarray]:
+    """Walk one step of the graph backwards, completing ``d`` in place.
+
+    ``values``: node name → (T, B, H) as :func:`layer_forward` keeps them; ``d``: node name →
+    d J / d node at step ``t``, (B, H), holding what is known on entry (seeds, and the gradient
+    carried into the new-state nodes from step t+1). Nodes are visited in reverse graph order, so a
+    node's entry is final when it is visited (every node that reads it comes later in the graph):
+    on return ``d`` holds the total derivative of every node reached, the state nodes (``h``,
+    ``c``) and the previous-state inputs (``h_prev``, ``c_prev``, to carry into step t−1) included.
+    ``clamps``: the interventions active at this step; a held unit passes nothing upstream.
+
+    Terms that read the step input are not propagated: the returned d J / d pre-activation of every
+    learned layer, (B, H), lets the caller do them for all steps at once. ``grads`` (if given)
+    accumulates the gradients of the recurrent and diagonal tensors. ``through_layers=False``
+    treats learned layers as constants and follows the pointwise paths only (the cell state's
+    direct path); since pointwise ops are elementwise, ``t`` may then be a slice of steps.
+    """
+    x_name = graph.step_input
+    dpre_by_layer: dict[str, np.ndarray] = {}
+    for node in reversed(graph.nodes):
+        g = d.get(node.name)
+        if g is None or node.kind not in ("layer", "pointwise"):
+            continue
+        # A held unit does not depend on its inputs: nothing flows upstream through it.
+        g = held_zero(node.name, g, clamps)
+        if node.kind == "pointwise":
+            operands = [values[s][t] for s in node.inputs]
+            for source, grad in zip(node.inputs, OPS[node.op].backward(g, operands, values[node.name][t]), strict=True):
+                _accumulate(d, source, grad)
+            continue
+        if not through_layers:
+            continue
+        (dpre,) = OPS[node.op].backward(g, (), values[node.name][t])  # activations: slope from the output
+        dpre_by_layer[node.name] = dpre
+        for term in node.terms:
+            if term.source == x_name:
+                continue  # the caller's, all steps at once
+            src = values[term.source][t]
+            if term.diagonal:
+                if grads is not None:
+                    grads[term.weight] += np.sum(dpre * src, axis=0)
+                _accumulate(d, term.source, dpre * tensors[term.weight])
+            else:
+                H = dpre.shape[-1]
+                W = _block(tensors, term.weight, node.slot, H)
+                if grads is not None:
+                    grads[term.weight][node.slot * H : (node.slot + 1) * H] += dpre.T @ src
+                _accumulate(d, term.source, dpre @ W)
+    return dpre_by_layer
+
+
 def layer_backward(
     graph: CellGraph, tensors: Mapping[str, np.ndarray], cache: LayerCache, dH: np.ndarray
 ) -> tuple[Tensors, np.ndarray]:
@@ -113,46 +174,18 @@ def layer_backward(
     B, T, _ = X.shape
     H = hidden_size_of(graph, tensors)
     x_name = graph.step_input
-    values = cache.values
     grads: Tensors = {name: np.zeros_like(value) for name, value in tensors.items()}
     layers = graph.layers
     dpre_all = {node.name: np.zeros((T, B, H)) for node in layers}
     carry: dict[str, np.ndarray] = {}  # d loss / d(new state) from the step after
-    reverse_nodes = [n for n in reversed(graph.nodes) if n.kind in ("layer", "pointwise")]
     for t in range(T - 1, -1, -1):
         d: dict[str, np.ndarray] = {graph.hidden_output: dH[:, t].copy()}
         for _, new in graph.recurrent:
             if new in carry:
                 _accumulate(d, new, carry[new])
-
-        def val(name: str, t: int = t) -> np.ndarray:
-            return values[name][t]
-
         clamps = active_at(cache.interventions, t)
-        for node in reverse_nodes:
-            g = d.get(node.name)
-            if g is None:
-                continue
-            # A held unit does not depend on its inputs: nothing flows upstream through it.
-            g = held_zero(node.name, g, clamps)
-            if node.kind == "pointwise":
-                operands = [val(s) for s in node.inputs]
-                for source, grad in zip(node.inputs, OPS[node.op].backward(g, operands, val(node.name)), strict=True):
-                    _accumulate(d, source, grad)
-                continue
-            (dpre,) = OPS[node.op].backward(g, (), val(node.name))  # activations: slope from the output
-            dpre_all[node.name][t] = dpre
-            for term in node.terms:
-                if term.source == x_name:
-                    continue  # all steps at once below
-                src = val(term.source)
-                if term.diagonal:
-                    grads[term.weight] += np.sum(dpre * src, axis=0)
-                    _accumulate(d, term.source, dpre * tensors[term.weight])
-                else:
-                    W = _block(tensors, term.weight, node.slot, H)
-                    grads[term.weight][node.slot * H : (node.slot + 1) * H] += dpre.T @ src
-                    _accumulate(d, term.source, dpre @ W)
+        for name, dpre in backward_step(graph, tensors, cache.values, t, d, clamps=clamps, grads=grads).items():
+            dpre_all[name][t] = dpre
         carry = {new: held_zero(prev, d[prev], clamps) for prev, new in graph.recurrent if prev in d}
     dX = np.zeros_like(X)
     for node in layers:
@@ -164,11 +197,17 @@ def layer_backward(
                 dX += np.einsum("tbh,hi->bti", dpre, tensors[term.weight][rows])
         for bias in node.biases:
             grads[bias][rows] += dpre.sum(axis=(0, 1))
-    for item in cache.interventions:
-        if item.node == x_name:  # the layer read the held value, not its input
-            steps = item.local_steps(0, T)
-            dX[:, steps.start : steps.stop, item.index()] = 0.0
+    zero_held_inputs(graph, cache.interventions, dX.transpose(1, 0, 2))
     return grads, dX
+
+
+def zero_held_inputs(graph: CellGraph, interventions: Sequence[Intervention], dX: np.ndarray) -> None:
+    """Zero d J / d x (rows = steps) where an intervention held the input: the layer read the held
+    value, not its input."""
+    for item in interventions:
+        if item.node == graph.step_input:
+            steps = item.local_steps(0, dX.shape[0])
+            dX[steps.start : steps.stop, ..., item.index()] = 0.0
 
 
 def layer_tensors(tensors: Mapping[str, np.ndarray], layer: int, reverse: bool) -> Tensors:

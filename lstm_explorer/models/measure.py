@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tasks import BracketsTask, RememberTask, SineTask
+from ..tasks import AddingTask, BracketsTask, RememberTask, SineTask
 from .model import Model
 
 
@@ -84,3 +84,12 @@ def sine_error(model: Model, *, waves: int = 100, length: int = 40, seed: int = 
         errors.append((prediction - row[1:])[3:])
         naive.append((row[:-1] - row[1:])[3:])
     return float(np.sqrt(np.mean(np.square(errors)))), float(np.sqrt(np.mean(np.square(naive))))
+
+
+def adding_error(model: Model, *, sequences: int = 1000, seed: int = 5, length: int = 100) -> tuple[float, float]:
+    """(mean squared error of the sum read out at the last step, fraction of sequences solved —
+    |error| < 0.04) over ``sequences`` fresh adding-problem sequences of ``length`` steps."""
+    task = AddingTask(length=length)
+    inputs, sums = task.sequences(np.random.default_rng(seed), sequences)
+    errors = np.array([model.readout(model.top_outputs(model.run(X)))[-1, 0] for X in inputs]) - sums
+    return float(np.mean(errors * errors)), float(np.mean(np.abs(errors) < task.tolerance))

@@ -24,8 +24,8 @@ from .bundle import bundle_metadata, write_bundle
 from .model import Model, model_from_tensors
 
 #: Learning rates that train each task reliably (Adam, batch 32).
-DEFAULT_LR = {"brackets": 1e-2, "remember": 5e-3, "sine": 5e-3}
-DEFAULT_STEPS = {"brackets": 2000, "remember": 3000, "sine": 2000}
+DEFAULT_LR = {"brackets": 1e-2, "remember": 5e-3, "sine": 5e-3, "adding": 1e-2, "temporal-order": 1e-2}
+DEFAULT_STEPS = {"brackets": 2000, "remember": 3000, "sine": 2000, "adding": 6000, "temporal-order": 7000}
 
 
 @dataclass

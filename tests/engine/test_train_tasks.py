@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from lstm_explorer.tasks import BracketsTask, RememberTask, SineTask, make_task
+from lstm_explorer.tasks import AddingTask, BracketsTask, RememberTask, SineTask, TemporalOrderTask, make_task
 
 
 def test_brackets_depth_stays_in_range_and_matches_the_text():
@@ -72,5 +72,51 @@ def test_sine_targets_are_the_next_values():
 
 
 def test_unknown_task():
-    with pytest.raises(ValueError, match="unknown task 'nope'; choose one of brackets, remember, sine"):
+    choices = "brackets, remember, sine, adding, temporal-order"
+    with pytest.raises(ValueError, match=f"unknown task 'nope'; choose one of {choices}"):
         make_task("nope")
+
+
+def test_adding_marks_two_values_and_asks_for_their_sum_at_the_end():
+    task = AddingTask(warmup=0, curriculum=0)
+    batch = task.batch(np.random.default_rng(4), 256)
+    values, markers = batch.inputs[..., 0], batch.inputs[..., 1]
+    assert batch.inputs.shape == (256, 100, 2) and values.min() >= 0 and values.max() <= 1
+    assert np.all(markers.sum(axis=1) == 2) and set(np.unique(markers)) == {0.0, 1.0}
+    first = np.argmax(markers, axis=1)
+    second = 99 - np.argmax(markers[:, ::-1], axis=1)
+    assert first.max() <= 9 and second.min() >= 10 and second.max() <= 49
+    assert first.min() == 0 and first.max() == 9 and second.max() == 49  # the whole windows are used
+    assert np.array_equal(batch.targets[:, -1, 0], (values * markers).sum(axis=1))
+    assert np.array_equal(batch.mask, np.eye(100)[[99] * 256])
+    targets, mask = task.loss_targets(batch.inputs[0])
+    assert mask.tolist() == [False] * 99 + [True] and targets[-1, 0] == batch.targets[0, -1, 0]
+
+
+def test_adding_curriculum_holds_the_shortest_length_then_grows_to_the_full_one():
+    task = AddingTask()
+    lengths = [task.length_at(k) for k in range(task.warmup + task.curriculum + 10)]
+    assert set(lengths[: task.warmup + 1]) == {AddingTask.MIN_LENGTH} and lengths[-1] == task.length
+    assert all(a <= b for a, b in itertools.pairwise(lengths))
+    rng = np.random.default_rng(0)
+    assert task.batch(rng, 2).inputs.shape[1] == AddingTask.MIN_LENGTH and task.batches_drawn == 1
+    with pytest.raises(ValueError, match="at least 22 steps"):
+        AddingTask(length=21)
+
+
+def test_temporal_order_hides_two_symbols_and_asks_for_their_order_at_the_trigger():
+    task = TemporalOrderTask()
+    vocab = task.vocabulary
+    inputs, targets, mask = task.sequences(np.random.default_rng(5), 200)
+    assert 100 <= inputs.shape[1] <= 110 and task.output_size == task.input_size == len(vocab)
+    for row, target in zip(inputs, targets, strict=True):
+        text = "".join(vocab[k] for k in row)
+        assert text[0] == "E" and text[-1] == "B" and set(text[1:-1]) <= set("abcdXY")
+        (a, b) = [k for k, ch in enumerate(text) if ch in "XY"]
+        assert 10 <= a <= 20 and 50 <= b <= 60
+        assert vocab[target[-1]] == {"XX": "Q", "XY": "R", "YX": "S", "YY": "U"}[text[a] + text[b]]
+        answers, scored = task.loss_targets(row)
+        assert answers[-1] == target[-1] and scored.tolist() == [False] * (len(row) - 1) + [True]
+    assert mask[:, -1].all() and mask.sum() == 200
+    assert {vocab[t] for t in targets[:, -1]} == set("QRSU")
+    assert not task.loss_targets(np.array([vocab.index(c) for c in "EaXbB"]))[1].any()  # one symbol: no answer

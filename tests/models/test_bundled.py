@@ -12,7 +12,7 @@ from lstm_explorer.tasks import RememberTask
 
 
 def test_every_bundle_is_listed_and_loads():
-    assert bundled_names() == ["brackets", "remember", "remember-rnn", "sine"]
+    assert bundled_names() == ["brackets", "remember", "remember-rnn", "sine", "adding", "adding-rnn"]
     assert DEFAULT_MODEL in bundled_names()
     for name, description in list_bundled():
         model = load_bundled(name)

@@ -1,0 +1,315 @@
+"""Exact gradients through time of one number (a :mod:`target <.targets>`) with respect to every
+step of one layer and direction, by the backward pass the trainer uses (:func:`.backward.backward_step`).
+
+What the arrays mean (J is the target; rows k are the steps in the order the cell read them, so
+a reverse direction's row 0 is the last input, as in its trace):
+
+* ``x[k]`` = ∂J/∂x_k, x_k the vector the layer read at step k (the input, or the layer below's
+  outputs). A total derivative: in a bidirectional layer the same vector also feeds the other
+  direction, and that path is included (so it equals autograd's gradient of the layer's input).
+* ``h[k]`` = ∂J/∂h_k, the total derivative with respect to the hidden state h_k as it flows
+  onward: into step k+1 (as its h_prev) and to the layers above and the readout (as the output at
+  step k). Everything computed from h_k is a function of h_k; nothing else is held fixed.
+* ``c[k]`` (LSTM family) = ∂J/∂c_k, likewise total: through h_k = o_k ⊙ tanh(c_k) (and, for the
+  peephole cell, o_k's peephole) and through c_{k+1} (the forget path and the next step's
+  peepholes and gates, via h_{k+1}).
+
+For a target on a node of this layer at step T, rows after T are zero. Readout targets are at a
+time step; a reverse direction meets time step T at its row steps−1−T, and a bidirectional stack
+lets every step reach every output, so there "after T" has no meaning.
+
+Shapes: X (T, in); arrays (T, width); one sequence (no batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .backward import backward_step, zero_held_inputs
+from .graph import CellGraph
+from .interventions import Intervention, active_at, for_layer, held_zero
+from .network import RecurrentNetwork
+from .targets import LossTarget, NodeTarget, OutputTarget, Target, TargetError, resolve_step
+from .trace import Trace
+from .train import softmax
+
+Traces = Mapping[tuple[int, bool], Trace]
+
+
+@dataclass(frozen=True)
+class Readout:
+    """The linear layer after the top layer: logits = W·h + b, (out, F) and (out,); text models
+    read it through a softmax."""
+
+    weight: np.ndarray
+    bias: np.ndarray
+    softmax: bool
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """∂target/∂(x, h, c) at every step of one layer and direction (see the module docstring)."""
+
+    target: Target
+    value: float
+    layer: int
+    reverse: bool
+    x: np.ndarray  # (T, in)
+    #: "h" (the hidden output), and "c" (the cell state) for the LSTM family: (T, H) each.
+    states: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        return int(self.x.shape[0])
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """``grad_x``, ``grad_h`` and (LSTM family) ``grad_c``: what the CLI writes."""
+        return {"grad_x": self.x, **{f"grad_{name}": array for name, array in self.states.items()}}
+
+    def norms(self) -> dict[str, np.ndarray]:
+        """‖∂target/∂x_k‖, ‖∂target/∂h_k‖ (and ‖∂target/∂c_k‖), Euclidean, each (T,)."""
+        return {name: np.linalg.norm(array, axis=1) for name, array in (("x", self.x), *self.states.items())}
+
+
+def gradients(
+    network: RecurrentNetwork,
+    X: np.ndarray,
+    target: Target,
+    *,
+    layer: int = 0,
+    reverse: bool = False,
+    readout: Readout | None = None,
+    traces: Traces | None = None,
+    interventions: Sequence[Intervention] = (),
+) -> Gradients:
+    """∂target/∂(x_k, h_k, c_k) for every step k of layer ``layer`` in direction ``reverse``.
+
+    ``X`` (T, in) is what the first layer reads; ``traces`` (from ``network.run(X,
+    interventions=…)`` with the same ``interventions``) saves the forward pass when the caller has
+    it. With ``interventions``, the network is the one they make: a held unit passes no gradient
+    upstream (see :mod:`.interventions`). A :class:`LossTarget` needs its ``answer`` resolved.
+    Raises :class:`TargetError` (one line) for a target the network does not have.
+    """
+    network.layer(layer, reverse)  # validates the choice
+    steps = int(np.shape(X)[0])
+    if steps == 0:
+        raise TargetError("the sequence is empty")
+    if isinstance(target, NodeTarget):
+        where = (
+            layer if target.layer is None else target.layer,
+            reverse if target.reverse is None else target.reverse,
+        )
+        if not layer <= where[0] < network.num_layers or (where[1] and not network.bidirectional):
+            name = f"layer {where[0]}" + (" reverse" if where[1] else "")
+            raise TargetError(f"{target}: the network has no {name} at or above layer {layer}")
+        top = where[0]
+    elif readout is None:
+        raise TargetError(f"{target}: the model has no readout layer; use a node target such as h[0]@-1")
+    else:
+        top = network.num_layers - 1
+    if traces is None or any((k, r) not in traces for k in range(top + 1) for r in network.directions):
+        traces = network.run(np.asarray(X, dtype=np.float64), upto=top, interventions=interventions)
+
+    # Where the gradient starts: a one-hot seed on a node of one layer, or d J / d (top outputs).
+    seed: tuple[tuple[int, bool], int, dict[str, np.ndarray]] | None = None
+    d_out: np.ndarray | None = None  # d J / d (layer k's outputs), time order, (T, H·D)
+    if isinstance(target, NodeTarget):
+        trace = traces[where]
+        step, one_hot = _node_seed(trace, target)
+        value = float(trace[target.node][step, target.unit])
+        seed = (where, step, {target.node: one_hot})
+    else:
+        assert readout is not None
+        step = resolve_step(target.step, steps, str(target))
+        h_top = network.outputs(traces, top)
+        value, d_h = _readout_seed(readout, h_top[step], target)
+        d_out = np.zeros_like(h_top)
+        d_out[step] = d_h
+
+    # Down through the layers: layer k's input gradient (both directions summed) is d J / d
+    # (layer k−1's outputs). The chosen layer and direction records its states on the way.
+    H = network.hidden_size
+    states: dict[str, np.ndarray] = {}
+    for k in range(top, layer - 1, -1):
+        d_in = np.zeros((steps, traces[(k, False)].input_size))
+        for j, direction in enumerate(network.directions):
+            dH = None if d_out is None else d_out[:, j * H : (j + 1) * H]
+            if dH is not None and direction:
+                dH = dH[::-1]
+            layer_seed = seed[1:] if seed is not None and seed[0] == (k, direction) else None
+            if layer_seed is None and (dH is None or not dH.any()):
+                continue
+            tensors, held = network.layer(k, direction).tensors, for_layer(interventions, k, direction)
+            dX, recorded = _walk(tensors, traces[(k, direction)], dH, layer_seed, held)
+            d_in += dX[::-1] if direction else dX
+            if (k, direction) == (layer, reverse):
+                states = recorded
+        d_out = d_in
+    assert d_out is not None
+    by_role = {role: states.get(name, np.zeros((steps, H))) for role, name in state_roles(network.graph).items()}
+    return Gradients(target, value, layer, reverse, d_out[::-1] if reverse else d_out, by_role)
+
+
+def state_roles(graph: CellGraph) -> dict[str, str]:
+    """``{"h": the hidden output node, "c": the cell-state node (LSTM family)}``, from the graph's roles."""
+    roles = {"h": graph.hidden_output}
+    if graph.cell_state is not None:
+        roles["c"] = graph.cell_state
+    return roles
+
+
+def _node_seed(trace: Trace, target: NodeTarget) -> tuple[int, np.ndarray]:
+    """(step index, one-hot (width,) on the unit) after checking the node, unit and step."""
+    graph = trace.graph
+    if target.node not in graph:
+        raise TargetError(
+            f"{target}: the {graph.kind} cell has no node {target.node!r}; nodes: {', '.join(graph.names)}, "
+            "or out[K], logit[K], loss"
+        )
+    width = trace[target.node].shape[1]
+    if target.unit >= width:
+        raise TargetError(f"{target}: node {target.node} has {width} units (0..{width - 1})")
+    step = resolve_step(target.step, trace.steps, str(target))
+    one_hot = np.zeros(width)
+    one_hot[target.unit] = 1.0
+    return step, one_hot
+
+
+def _readout_seed(readout: Readout, h: np.ndarray, target: Target) -> tuple[float, np.ndarray]:
+    """(target value, d target / d h_top) at one step; h (F,) the top layer's output there."""
+    W = readout.weight  # (out, F)
+    logits = W @ h + readout.bias
+    out = W.shape[0]
+    if isinstance(target, OutputTarget):
+        if target.index >= out:
+            raise TargetError(f"{target}: the readout has {out} outputs (0..{out - 1})")
+        if target.logit or not readout.softmax:
+            return float(logits[target.index]), W[target.index].copy()
+        p = softmax(logits)
+        d_logits = -p[target.index] * p  # d p_K / d logit_j = p_K (δ_jK − p_j)
+        d_logits[target.index] += p[target.index]
+        return float(p[target.index]), d_logits @ W
+    assert isinstance(target, LossTarget)
+    if target.answer is None:
+        raise TargetError(f"{target}: no answer to score the readout against")
+    if readout.softmax:
+        answer = int(target.answer)
+        if not 0 <= answer < out:
+            raise TargetError(f"{target}: answer {answer} is not one of the readout's {out} outputs")
+        shift = logits.max()
+        log_total = shift + np.log(np.exp(logits - shift).sum())
+        d_logits = softmax(logits)
+        d_logits[answer] -= 1.0  # d(−log p_y)/d logits = p − e_y
+        return float(log_total - logits[answer]), d_logits @ W
+    diff = logits - np.asarray(target.answer, dtype=np.float64).reshape(out)
+    return float(diff @ diff), (2.0 * diff) @ W
+
+
+def _walk(
+    tensors: Mapping[str, np.ndarray],
+    trace: Trace,
+    dH: np.ndarray | None,
+    seed: tuple[int, dict[str, np.ndarray]] | None,
+    held: Sequence[Intervention] = (),
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One layer backwards through time, in its own step order.
+
+    ``dH`` (T, H): d J / d h_k from outside the layer (layers above, readout); ``seed``: (step,
+    node → d J / d node) at one step; ``held``: this layer's interventions. Returns (d J / d x
+    (T, in), total d J / d state (T, H) for each state node).
+    """
+    graph = trace.graph
+    T, H = trace.steps, trace.hidden_size
+    values = {name: array[:, None, :] for name, array in trace.items()}  # (T, B=1, width)
+    last = -1
+    if dH is not None and dH.any():
+        last = int(np.flatnonzero(np.abs(dH).sum(axis=1))[-1])
+    if seed is not None:
+        last = max(last, seed[0])
+    dX = np.zeros((T, trace.input_size))
+    recorded = {name: np.zeros((T, H)) for name in state_roles(graph).values()}
+    x_name = graph.step_input
+    x_layers = [node for node in graph.layers if any(term.source == x_name for term in node.terms)]
+    dpre_x = {node.name: np.zeros((T, H)) for node in x_layers}
+    carry: dict[str, np.ndarray] = {}
+    for t in range(last, -1, -1):
+        d: dict[str, np.ndarray] = {}
+        if dH is not None:
+            d[graph.hidden_output] = dH[t][None, :].copy()
+        for _, new in graph.recurrent:
+            if new in carry:
+                d[new] = d[new] + carry[new] if new in d else carry[new]
+        if seed is not None and seed[0] == t:
+            _plant(graph, trace, d, seed[1])
+        clamps = active_at(held, t)
+        dpre = backward_step(graph, tensors, values, t, d, clamps=clamps)
+        for name in dpre_x:
+            if name in dpre:
+                dpre_x[name][t] = dpre[name][0]
+        if x_name in d:  # a seed on the input itself
+            dX[t] += d[x_name][0]
+        for name in recorded:
+            if name in d:
+                recorded[name][t] = d[name][0]
+        carry = {new: held_zero(prev, d[prev], clamps) for prev, new in graph.recurrent if prev in d}
+    for node in x_layers:  # the input's terms, all steps at once: (T, H) @ (H, in)
+        for term in node.terms:
+            if term.source == x_name:
+                dX += dpre_x[node.name] @ tensors[term.weight][node.slot * H : (node.slot + 1) * H]
+    zero_held_inputs(graph, held, dX)
+    return dX, recorded
+
+
+def _plant(graph: CellGraph, trace: Trace, d: dict[str, np.ndarray], seeds: Mapping[str, np.ndarray]) -> None:
+    """Add seeds (name → (width,)) to ``d``; a concatenation's seed goes to the parts it joins
+    (learned layers read the parts through their terms, not the concatenated vector)."""
+    for name, vector in seeds.items():
+        node = graph[name]
+        if node.kind == "concat":
+            start = 0
+            parts = {}
+            for source in node.inputs:
+                width = trace[source].shape[1]
+                parts[source] = vector[start : start + width]
+                start += width
+            _plant(graph, trace, d, parts)
+            continue
+        row = vector[None, :]
+        d[name] = d[name] + row if name in d else row.copy()
+
+
+def direct_path_factors(trace: Trace, state: str | None = None) -> np.ndarray:
+    """(T, H): ∂state_k/∂state_{k−1} along the pointwise path alone, the learned layers (gates)
+    held fixed — the diagonal the state keeps by itself. For the LSTM family the cell state's
+    factor is the forget gate f_k (the constant error carousel); for a GRU, h's is the update gate
+    z_k; a plain RNN has no such path (zeros). ``state`` defaults to the cell state, else the hidden output."""
+    graph = trace.graph
+    state = state or graph.cell_state or graph.hidden_output
+    previous = {new: prev for prev, new in graph.recurrent}[state]
+    # Every pointwise op is elementwise, so seeding ones gives each unit's own factor, all steps at once.
+    d = {state: np.ones((trace.steps, trace.hidden_size))}
+    backward_step(graph, {}, trace, slice(None), d, through_layers=False)
+    return d.get(previous, np.zeros((trace.steps, trace.hidden_size)))
+
+
+def direct_path(trace: Trace, unit: int, step: int, state: str | None = None) -> np.ndarray:
+    """(T,): ∂state_T[unit]/∂state_k[unit] along the direct path only, T = ``step``: the running
+    product of the factors k+1..T (the forget gates f for the LSTM family); 1 at k = T, 0 after."""
+    factors = direct_path_factors(trace, state)[:, unit]
+    T = resolve_step(step, trace.steps, f"step {step}")
+    path = np.zeros(trace.steps)
+    # path[k] = f[k+1]·f[k+2]···f[T]: a cumulative product from T backwards.
+    path[: T + 1] = np.cumprod(np.concatenate([[1.0], factors[T:0:-1]]))[::-1]
+    return path
+
+
+def largest_singular_value(network: RecurrentNetwork, layer: int = 0, reverse: bool = False) -> float:
+    """σ_max of the recurrent matrix W_hh (all gates stacked) of one layer.
+
+    For a plain tanh RNN, ∂h_k/∂h_{k−1} = diag(1 − h_k²)·W_hh, so its norm is at most σ_max: when
+    σ_max < 1 the gradient over a lag of n steps shrinks at least as fast as σ_max^n (Pascanu,
+    Mikolov & Bengio 2013, "On the difficulty of training recurrent neural networks")."""
+    return float(np.linalg.norm(network.layer(layer, reverse).tensors["weight_hh"], 2))
