@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .engine.interventions import Intervention
 from .engine.trace import Trace
 from .events import EventGroup
 from .playback import Playback
@@ -35,9 +36,12 @@ Key = tuple[int, bool]  # (layer, reverse)
 
 class DocumentEvents(EventGroup):
     """``model(model)``, ``input(tokens)``, ``input_problem(message)``, ``layer(key)``,
-    ``traces(changed_from)``, ``interventions(interventions)``."""
+    ``traces(changed_from)``, ``interventions(interventions)``, ``unit_search(table)``; and
+    ``interventions_requested(interventions)``: a view asks for other held units (whoever recomputes —
+    the window's input flow — answers with :meth:`ExplorerDocument.apply_update` and
+    :meth:`ExplorerDocument.set_interventions`)."""
 
-    FIELDS = ("model", "input", "input_problem", "layer", "traces", "interventions")
+    FIELDS = ("model", "input", "input_problem", "layer", "traces", "interventions", "unit_search", "interventions_requested")
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,14 @@ class ExplorerDocument:
         self.input_problem = ""
         self.layer: Key = (0, False)
         self.traces: dict[Key, Trace] = {}
-        #: Clamped units (empty until interventions exist in the engine); part of a saved session.
-        self.interventions: tuple[Any, ...] = ()
+        #: Held units (engine.interventions.Intervention); part of a saved session. ``traces`` are
+        #: computed with them held; ``plain_traces`` are the same input with none held (the same
+        #: dict while none are), for the predictions' Δ against the unheld run.
+        self.interventions: tuple[Intervention, ...] = ()
+        self.plain_traces: dict[Key, Trace] = {}
+        #: The unit finder's last result (analysis.units.UnitTable) for this input, or None.
+        self.unit_search: Any = None
+        self.unit_search_input: list[str] = []
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -93,6 +103,8 @@ class ExplorerDocument:
         other.model, other.model_key, other.session = self.model, self.model_key, self.session
         other.text, other.tokens, other.X = self.text, list(self.tokens), self.X
         other.layer, other.traces, other.interventions = self.layer, dict(self.traces), self.interventions
+        other.plain_traces, other.unit_search = dict(self.plain_traces), self.unit_search
+        other.unit_search_input = self.unit_search_input
         state = self.playback.state
         other.playback.set_trace(self.trace, t=state.t)
         other.playback.select(state.selected)
@@ -109,6 +121,8 @@ class ExplorerDocument:
         self.layer = (0, False)
         self.traces = {}
         self.interventions = ()
+        self.plain_traces = {}
+        self.unit_search = None
         self.input_problem = ""
         self.playback.set_trace(None)
         self.playback.select(())
@@ -116,27 +130,35 @@ class ExplorerDocument:
         self.events.layer.emit(self.layer)
         self.events.input.emit(self.tokens)
         self.events.input_problem.emit("")
-        self.events.traces.emit(0)
+        self.events.traces.emit(0)  # (no interventions or unit_search event: a new model resets them)
 
     def require_session(self) -> Session:
         if self.session is None:
             raise RuntimeError("no model is open")
         return self.session
 
-    def apply_update(self, update: Update, tokens: list[str], text: str = "") -> None:
-        """Show the traces of a finished recompute for the input ``tokens`` (read as ``text``).
+    def apply_update(
+        self, update: Update, tokens: list[str], text: str = "", *, plain: dict[Key, Trace] | None = None
+    ) -> None:
+        """Show the traces of a finished recompute for the input ``tokens`` (read as ``text``);
+        ``plain``: the same input's traces with no units held (None: the update holds none).
 
         The position moves to the first step the edit changed, or to the newest step after typing
-        at the end, in the order the shown direction reads the steps."""
+        at the end, in the order the shown direction reads the steps; it stays where it is when
+        only the held units changed."""
         appended = 0 < len(self.tokens) <= update.first_changed
+        same_input = list(tokens) == self.tokens and bool(self.traces)  # held units changed: stay put
         self.tokens, self.text = list(tokens), text
         self.X = self.require_session().X
         self.traces = update.traces
+        self.plain_traces = plain if plain is not None else update.traces
+        if self.unit_search is not None and list(tokens) != self.unit_search_input:
+            self.set_unit_search(None)
         steps = len(self.tokens)
         t = steps - 1 if appended else min(update.first_changed, steps - 1)
         self.events.input.emit(self.tokens)
         self.set_input_problem("")
-        self._show(update.first_changed, self.to_shown_order(t))
+        self._show(update.first_changed, self.playback.t if same_input else self.to_shown_order(t))
 
     def set_layer(self, key: Key) -> None:
         """Show another layer or direction; the same moment stays on screen."""
@@ -159,9 +181,41 @@ class ExplorerDocument:
             self.input_problem = problem
             self.events.input_problem.emit(problem)
 
-    def set_interventions(self, interventions: tuple[Any, ...]) -> None:
+    def set_interventions(self, interventions: tuple[Intervention, ...]) -> None:
+        """Say which units the shown traces hold (after :meth:`apply_update` showed them)."""
         self.interventions = tuple(interventions)
         self.events.interventions.emit(self.interventions)
+
+    def request_interventions(self, interventions: tuple[Intervention, ...]) -> None:
+        """Ask for these held units. A window recomputes (off the GUI thread when long) and answers;
+        with nobody listening (scripts, the command line) they are computed here, at once."""
+        if self.events.interventions_requested.connections:
+            self.events.interventions_requested.emit(tuple(interventions))
+        else:
+            self.hold(tuple(interventions))
+
+    def hold(self, interventions: tuple[Intervention, ...]) -> None:
+        """Recompute on this thread with ``interventions`` held (from their first affected step)
+        and show the result, keeping the unheld run for comparison."""
+        session = self.require_session()
+        interventions = tuple(interventions)
+        # Not in place: the current buffers stay intact, so the unheld traces stay readable.
+        update = session.compute(self.X, interventions=interventions, in_place=False)
+        session.apply(update)
+        if not interventions:
+            plain = None
+        elif self.interventions:
+            plain = self.plain_traces  # the same input: the unheld run has not changed
+        else:
+            plain = self.traces
+        self.apply_update(update, self.tokens, self.text, plain=plain)
+        self.set_interventions(interventions)
+
+    def set_unit_search(self, table: Any) -> None:
+        """The unit finder's result for the current input (None: none)."""
+        self.unit_search = table
+        self.unit_search_input = list(self.tokens) if table is not None else []
+        self.events.unit_search.emit(table)
 
     def _show(self, changed_from: int, t: int) -> None:
         if self.layer not in self.traces:
@@ -232,10 +286,12 @@ class ExplorerDocument:
             directions.append(LayerChoice((0, True), "backward"))
         return layers, directions
 
-    def top_output_at(self, t: int) -> np.ndarray:
+    def top_output_at(self, t: int, traces: dict[Key, Trace] | None = None) -> np.ndarray:
         """Row ``t`` of the top layer's output as the readout reads it (directions merged by the
-        network's merge mode): one step's worth, so scrubbing stays cheap."""
-        net, traces = self.network, self.traces
+        network's merge mode): one step's worth, so scrubbing stays cheap. ``traces``: another run
+        of the same input (``plain_traces``) instead of the shown one."""
+        net = self.network
+        traces = self.traces if traces is None else traces
         top, h = net.num_layers - 1, net.graph.hidden_output
         forward = traces[(top, False)][h][t : t + 1]
         reverse = None
