@@ -11,14 +11,22 @@ import math
 from typing import TypeVar
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneHelpEvent,
+    QToolTip,
+)
 
 from .. import colormaps
 from ..engine.graph import CellGraph, Node
+from ..engine.interventions import Intervention
 from ..engine.trace import Trace
 from ..playback import PlaybackState
+from .held import HeldMarks, held_units_at
 from .items import (
     MAX_STRIP_LENGTH,
     PACKET_LENGTH,
@@ -46,9 +54,11 @@ TOOLTIP_VALUES = 6
 
 
 class DiagramScene(QGraphicsScene):
-    """One cell variant's drawing. ``unit_clicked(unit)`` fires when a hidden unit's cell is clicked."""
+    """One cell variant's drawing. ``unit_clicked(unit)`` fires when a hidden unit's cell is clicked;
+    ``unit_menu_requested(node, unit, screen_pos)`` when a cell is right-clicked."""
 
     unit_clicked = Signal(int)
+    unit_menu_requested = Signal(str, int, QPoint)
 
     def __init__(self, graph: CellGraph, theme: str = "light", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +73,7 @@ class DiagramScene(QGraphicsScene):
         self._walkthrough = False
         self._image_cache: dict[str, QImage] = {}
         self._image_cache_t = -1
+        self._held: tuple[Intervention, ...] = ()
         self._build()
 
     # -- building ------------------------------------------------------------------------------
@@ -105,6 +116,7 @@ class DiagramScene(QGraphicsScene):
             strip.setPos((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
             strip.setRotation(math.degrees(math.atan2(b[1] - a[1], b[0] - a[0])))
             self.strips[name] = self._add(strip)
+        self.held_marks = {name: HeldMarks(strip, theme) for name, strip in self.strips.items()}
         self.packets: dict[tuple[str, str], StripItem] = {}
         for route in layout.routes:
             packet = StripItem(route.source, min(PACKET_LENGTH, 0.6 * route.length), theme, self.unit_clicked.emit)
@@ -223,6 +235,11 @@ class DiagramScene(QGraphicsScene):
             self._build()
             self.show_state(self._state)
 
+    def set_held(self, interventions: tuple[Intervention, ...]) -> None:
+        """Hatch the units these interventions hold (those of the layer and direction on show)."""
+        self._held = tuple(interventions)
+        self.show_state(self._state)
+
     def set_walkthrough(self, on: bool) -> None:
         self._walkthrough = bool(on)
         self._update_scene_rect()
@@ -247,6 +264,7 @@ class DiagramScene(QGraphicsScene):
             shown = t >= 0 and now.status[name] == Status.DONE
             self._fill_strip(strip, name, t if shown else -1, hidden)
             strip.set_selection(selected)
+            self.held_marks[name].set_units(held_units_at(self._held, name, t) if shown else ())
         # Copies of one vector leave together and part at the fork: each moves the same distance,
         # set by the longest of its wires, and waits at its target if it arrives early.
         reach: dict[str, float] = {}
@@ -382,6 +400,18 @@ class DiagramScene(QGraphicsScene):
         else:
             QToolTip.hideText()
             event.ignore()
+
+    # Qt override
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
+        """Right-click on a strip's cell: ask for that unit's menu (hold, clamp, release)."""
+        for item in self.items(event.scenePos()):
+            if isinstance(item, StripItem) and item.isVisible() and item.values is not None:
+                index = item.index_at(item.mapFromScene(event.scenePos()).x())
+                if index is not None:
+                    event.accept()
+                    self.unit_menu_requested.emit(item.owner, index, event.screenPos())
+                    return
+        event.ignore()
 
     def item_for_node(self, name: str) -> QGraphicsItem:
         """The shape drawn for a node (its strip, for inputs, which have no shape)."""

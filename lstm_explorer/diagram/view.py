@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
+from ..engine.interventions import Intervention
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
 from .scene import DiagramScene
@@ -23,10 +24,16 @@ LEGEND_MARGIN = 10
 
 
 class DiagramView(QGraphicsView):
+    """``unit_menu_requested(node, unit, screen_pos)``: a strip's cell was right-clicked."""
+
+    unit_menu_requested = Signal(str, int, QPoint)
+
     def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.playback = playback
         self.diagram: DiagramScene | None = None
+        self._held: tuple[Intervention, ...] = ()
+        self.unit_menu: Any = None  # the last right-click menu (see views/hold_menu.py)
         self._theme = "light"
         self._walkthrough = False
         self._auto_fit = True  # refit on resize until the user zooms or pans
@@ -67,6 +74,8 @@ class DiagramView(QGraphicsView):
         scene = DiagramScene(trace.graph, self._theme, self)
         scene.set_walkthrough(self._walkthrough)
         scene.unit_clicked.connect(self._on_unit_clicked)
+        scene.unit_menu_requested.connect(self.unit_menu_requested)
+        scene.set_held(self._held)
         scene.set_trace(trace, redraw=False)
         scene.show_state(self.playback.state)
         old = self.diagram
@@ -90,6 +99,12 @@ class DiagramView(QGraphicsView):
         self.playback.select(() if self.playback.selected == (unit,) else unit)
 
     # -- settings --------------------------------------------------------------------------------
+    def set_held(self, interventions: tuple[Intervention, ...]) -> None:
+        """Hatch the units held in the layer and direction on show."""
+        self._held = tuple(interventions)
+        if self.diagram is not None:
+            self.diagram.set_held(self._held)
+
     def set_theme(self, name: str) -> None:
         self._theme = name
         if self.diagram is not None:

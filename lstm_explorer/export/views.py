@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QGraphicsScene, QWidget
 
+from ..engine.interventions import Intervention, for_layer
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
 from .frames import FrameSource
@@ -42,6 +43,7 @@ class DiagramFrames:
         transparent: bool = False,
         walkthrough: bool = False,
         region: tuple[float, float, float, float] | None = None,
+        held: tuple[Intervention, ...] = (),
     ) -> None:
         from ..diagram.render import DiagramRenderer
 
@@ -49,6 +51,7 @@ class DiagramFrames:
             self._renderer = DiagramRenderer(trace.graph, size, theme, transparent=transparent, walkthrough=walkthrough)
         except ValueError as exc:  # an unknown theme
             raise ExportError(str(exc)) from None
+        self._renderer.scene.set_held(held)  # held units are hatched, as in the window
         self.trace = trace
         self.size = size
         self.transparent = transparent
@@ -259,6 +262,7 @@ def diagram_source(document: ExplorerDocument, options: ExportOptions) -> FrameS
         transparent=options.transparent,
         walkthrough=options.walkthrough,
         region=options.region,
+        held=for_layer(document.interventions, *document.layer),
     )
 
 
@@ -293,6 +297,7 @@ def _replay(document: ExplorerDocument, widgets: list[QWidget], theme: Theme) ->
     events.layer.emit(document.layer)
     events.input.emit(document.tokens)
     events.traces.emit(0)
+    events.interventions.emit(document.interventions)
     playback.set_trace(document.trace, t=state.t)
     playback.select(state.selected)
 

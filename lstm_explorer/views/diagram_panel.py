@@ -1,17 +1,38 @@
-"""The cell diagram in the centre of the window: the diagram package's view of the playback."""
+"""The cell diagram in the centre of the window: the diagram package's view of the playback, with
+the units held in the layer on show hatched, and a right-click menu to hold or release a unit."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QPoint
+
 from ..document import ExplorerDocument
+from ..engine.interventions import for_layer
 
 if TYPE_CHECKING:
     from ..diagram import DiagramView
 
 
 def make_diagram_view(document: ExplorerDocument) -> DiagramView:
-    """A ``DiagramView`` following the document's playback (it subscribes to the playback itself)."""
+    """A ``DiagramView`` following the document's playback (it subscribes to the playback itself)
+    and its held units."""
     from ..diagram import DiagramView  # the diagram package loads with the first view, not with this module
+    from .hold_menu import unit_menu
 
-    return DiagramView(document.playback)
+    view = DiagramView(document.playback)
+
+    def show_held(*_: object) -> None:
+        view.set_held(for_layer(document.interventions, *document.layer))
+
+    def open_menu(node: str, unit: int, screen_pos: QPoint) -> None:
+        view.unit_menu = unit_menu(document, node, unit, view)  # kept: tests pick its actions
+        view.unit_menu.popup(screen_pos)
+
+    signals = (document.events.interventions, document.events.layer, document.events.model)
+    for signal in signals:
+        signal.connect(show_held)
+    view.destroyed.connect(lambda *_: [signal.disconnect(show_held) for signal in signals])
+    view.unit_menu_requested.connect(open_menu)
+    show_held()
+    return view
