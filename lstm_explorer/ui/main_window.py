@@ -47,6 +47,7 @@ from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .sessions import SessionActions, is_session_path
 from .status import StatusBar
 from .transport import DEFAULT_SPEED, Player, TransportBar
+from .unit_docks import add_unit_docks
 
 L, R, B = (
     Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -181,6 +182,7 @@ class MainWindow(QMainWindow):
         self.predictions_dock = self._dock("Predictions", "predictionsDock", self.predictions, B)
         for panel in (self.diagram, self.equations, self.predictions, self.heatmaps, self.chain, self.unit_plot):
             StaleVeil(document, panel)
+        self.unit_docks = add_unit_docks(self)
         self.splitDockWidget(self.transport_dock, self.chain_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.chain_dock, self.unit_plot_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.unit_plot_dock, self.predictions_dock, Qt.Orientation.Horizontal)
@@ -311,15 +313,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_palette(app, self.theme_name)
-        for panel in (
-            self.heatmaps,
-            self.unit_plot,
-            self.equations,
-            self.predictions,
-            self.chain,
-            self.transport.strip,
-        ):
+        for panel in (self.heatmaps, self.unit_plot, self.equations, self.predictions, self.chain, self.transport.strip):
             panel.set_theme(t)
+        self.unit_docks.units.set_theme(t)
         self.transport.set_icon_colour(t.text)
         self.editor.set_error_colour(t.error)
         self.diagram.set_theme(self.theme_name)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWi
 from ..document import ExplorerDocument
 from ..playback import PlaybackState
 from ..views.common import pin_size
+from ..views.held_effect import held_effect
 
 if TYPE_CHECKING:
     from .input_flow import InputFlow
@@ -30,6 +31,10 @@ class StatusBar(QStatusBar):
         self.sizes = QLabel()
         self.position = QLabel()
         self.position.setObjectName("statusPosition")
+        self.held = QLabel()
+        self.held.setObjectName("statusHeld")
+        self.held.setToolTip("Held units, and how much worse (> 0) the model predicts the actual next token than unheld")
+        self.held.hide()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setFormat("computing %p%")
@@ -40,12 +45,15 @@ class StatusBar(QStatusBar):
         self.cancel_button.hide()
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.cancel_button)
-        for label in (self.model, self.kind, self.sizes, self.position):
+        for label in (self.held, self.model, self.kind, self.sizes, self.position):
             label.setContentsMargins(8, 0, 8, 0)
             self.addPermanentWidget(label)
         pin_size(self.position, "t = 100000 / 100000")  # its text changes on every step
         document.events.model.connect(self._on_model)
         document.playback.position_changed.connect(self._on_position)
+        document.events.interventions.connect(self._on_held)
+        document.events.traces.connect(self._on_held)
+        document.events.model.connect(self._on_held)
 
     def _on_model(self, _model: object) -> None:
         document = self.document
@@ -55,6 +63,18 @@ class StatusBar(QStatusBar):
         self.kind.setText(document.network.graph.title)
         self.sizes.setText(document.describe_model())
         self._on_position(document.playback.state)
+
+    def _on_held(self, *_: object) -> None:
+        """While units are held: how many, and the run-wide Δ loss against the unheld run."""
+        held = self.document.interventions
+        self.held.setVisible(bool(held))
+        if not held:
+            return
+        text = f"{len(held)} held"
+        effect = held_effect(self.document)
+        if effect is not None:
+            text += f" · Δ loss {effect.mean_delta_loss:+.4f} nats/token"
+        self.held.setText(text)
 
     def _on_position(self, state: PlaybackState) -> None:
         self.position.setText(f"t = {state.t} / {max(state.steps - 1, 0)}" if state.steps else "t = – / –")

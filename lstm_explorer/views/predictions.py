@@ -15,6 +15,7 @@ from ..document import ExplorerDocument
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .common import RichTextBox, token_text
+from .held_effect import held_effect
 from .prediction_plot import PredictionPlot
 from .readout import class_names, readout_kind
 from .theme import Theme, theme
@@ -61,7 +62,7 @@ class PredictionsPanel(QWidget):
         self.title = RichTextBox(2)
         self.title.setObjectName("predictionsTitle")
         self.bars = _Bars()
-        self.text = RichTextBox(3)
+        self.text = RichTextBox(4)
         self.text.setObjectName("predictionsText")
         self.plot = PredictionPlot(document)
         layout = QVBoxLayout(self)
@@ -75,6 +76,7 @@ class PredictionsPanel(QWidget):
         self._stale = False
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
+        document.events.interventions.connect(self._on_interventions)
 
     def set_theme(self, t: Theme) -> None:
         self.bars.theme = t
@@ -82,6 +84,9 @@ class PredictionsPanel(QWidget):
         self.plot.set_theme(t)
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
+        self.refresh()
+
+    def _on_interventions(self, _items: object) -> None:
         self.refresh()
 
     def _on_position_changed(self, state: PlaybackState) -> None:
@@ -149,11 +154,23 @@ class PredictionsPanel(QWidget):
             rank = int((out > out[labels.index(actual)]).sum()) + 1
             self.text.setText(
                 f"Actual next: <code>{_escape(token_text(actual))}</code> (p = {p:.3f}, rank {rank}), the green bar."
+                + self._held_change(t)
             )
         else:
             self.text.setText(
                 f"Actual next: <code>{_escape(token_text(actual))}</code>, which the model cannot predict."
             )
+
+    def _held_change(self, t: int) -> str:
+        """With units held: the actual next token's probability and loss against the unheld run."""
+        effect = held_effect(self.document)
+        if effect is None or t >= len(effect.p_plain):
+            return ""
+        before, after = float(effect.p_plain[t]), float(effect.p_held[t])
+        return (
+            f"<br>Held units: p {before:.3f} → {after:.3f} (Δp <b>{after - before:+.3f}</b>), "
+            f"Δ loss <b>{float(effect.delta_loss[t]):+.3f}</b> nats against the unheld run."
+        )
 
     def _values(self, t: int, out: np.ndarray, kind: str) -> None:
         self._show_bars([])
