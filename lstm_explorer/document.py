@@ -41,7 +41,16 @@ class DocumentEvents(EventGroup):
     the window's input flow — answers with :meth:`ExplorerDocument.apply_update` and
     :meth:`ExplorerDocument.set_interventions`)."""
 
-    FIELDS = ("model", "input", "input_problem", "layer", "traces", "interventions", "unit_search", "interventions_requested")
+    FIELDS = (
+        "model",
+        "input",
+        "input_problem",
+        "layer",
+        "traces",
+        "interventions",
+        "unit_search",
+        "interventions_requested",
+    )
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def _register_builtin() -> None:
     register_view("diagram", "Cell diagram", qt_views.diagram_source, vector=True)
     register_view("chain", "Unrolled chain", qt_views.chain_source)
     register_view("dashboard", "Dashboard (every panel)", qt_views.dashboard_source)
+    register_view("units", "Units (finder table, saturation scatter)", qt_views.units_source)
     for name, label in qt_views.PANELS.items():
         register_view(name, label, partial(qt_views.panel_source, name))
     _VIEWS.update(earlier)

@@ -346,6 +346,17 @@ def panel_source(name: str, document: ExplorerDocument, options: ExportOptions) 
     return source
 
 
+def units_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    """The Units panel: the finder's table and the saturation scatter of the document's last search."""
+    from ..views.units_panel import UnitsPanel
+
+    panel = UnitsPanel(document)
+    panel.set_theme(_theme(options))
+    source = OwnWidgetFrames(panel, document.playback, options.size, transparent=options.transparent)
+    panel.show_search(document.unit_search)
+    return source
+
+
 def chain_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
     return panel_source("chain", document, options)
 

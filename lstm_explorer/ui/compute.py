@@ -52,9 +52,7 @@ def _both(
             return None
         return lambda done, total: progress(offset + done, first + extra)
 
-    update = session.compute(
-        X, in_place=in_place, interventions=interventions, progress=report(0), cancelled=cancelled
-    )
+    update = session.compute(X, in_place=in_place, interventions=interventions, progress=report(0), cancelled=cancelled)
     if plain is None:
         return update
     other = plain.compute(X, in_place=in_place, interventions=(), progress=report(first), cancelled=cancelled)

@@ -313,7 +313,14 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_palette(app, self.theme_name)
-        for panel in (self.heatmaps, self.unit_plot, self.equations, self.predictions, self.chain, self.transport.strip):
+        for panel in (
+            self.heatmaps,
+            self.unit_plot,
+            self.equations,
+            self.predictions,
+            self.chain,
+            self.transport.strip,
+        ):
             panel.set_theme(t)
         self.unit_docks.units.set_theme(t)
         self.transport.set_icon_colour(t.text)

@@ -33,7 +33,9 @@ class StatusBar(QStatusBar):
         self.position.setObjectName("statusPosition")
         self.held = QLabel()
         self.held.setObjectName("statusHeld")
-        self.held.setToolTip("Held units, and how much worse (> 0) the model predicts the actual next token than unheld")
+        self.held.setToolTip(
+            "Held units, and how much worse (> 0) the model predicts the actual next token than unheld"
+        )
         self.held.hide()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)

@@ -32,7 +32,12 @@ def make_diagram_view(document: ExplorerDocument) -> DiagramView:
     signals = (document.events.interventions, document.events.layer, document.events.model)
     for signal in signals:
         signal.connect(show_held)
-    view.destroyed.connect(lambda *_: [signal.disconnect(show_held) for signal in signals])
+
+    def forget(*_: object) -> None:  # the document outlives views: stop it calling a deleted one
+        for signal in signals:
+            signal.disconnect(show_held)
+
+    view.destroyed.connect(forget)
     view.unit_menu_requested.connect(open_menu)
     show_held()
     return view

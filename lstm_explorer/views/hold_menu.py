@@ -35,9 +35,7 @@ def releasing(interventions: Interventions, key: Key, node: str, unit: int, widt
     return tuple(kept)
 
 
-def holding(
-    interventions: Interventions, key: Key, node: str, unit: int, width: int, value: float
-) -> Interventions:
+def holding(interventions: Interventions, key: Key, node: str, unit: int, width: int, value: float) -> Interventions:
     """``unit`` of ``node`` in layer ``key`` held at ``value`` at every step (replacing any hold on it)."""
     rest = releasing(interventions, key, node, unit, width)
     return (*rest, Intervention(node, (unit,), float(value), None, key[0], key[1]))
@@ -45,8 +43,7 @@ def holding(
 
 def is_held(interventions: Interventions, key: Key, node: str, unit: int) -> bool:
     return any(
-        item.node == node and item.covers(*key) and (item.units is None or unit in item.units)
-        for item in interventions
+        item.node == node and item.covers(*key) and (item.units is None or unit in item.units) for item in interventions
     )
 
 
@@ -103,9 +100,7 @@ def unit_menu(
     menu.addSection(name)
     menu.addAction(f"Clamp {name} to…", clamp).setObjectName("clamp")
     menu.addAction(f"Ablate {name} (hold at 0)", lambda: hold(0.0)).setObjectName("ablate")
-    menu.addAction(f"Hold {name} at its current value ({current:+.4f})", lambda: hold(current)).setObjectName(
-        "hold"
-    )
+    menu.addAction(f"Hold {name} at its current value ({current:+.4f})", lambda: hold(current)).setObjectName("hold")
     release = menu.addAction(
         f"Release {name}", lambda: document.request_interventions(releasing(held, key, node, unit, width))
     )

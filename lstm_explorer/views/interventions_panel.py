@@ -41,8 +41,8 @@ class InterventionsPanel(QWidget):
 
     def _on_interventions(self, interventions: tuple[Intervention, ...]) -> None:
         while self.rows_box.count():
-            row = self.rows_box.takeAt(0)
-            widget = row.widget() if row is not None else None
+            entry = self.rows_box.takeAt(0)
+            widget = entry.widget() if entry is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.rows = []
@@ -51,7 +51,9 @@ class InterventionsPanel(QWidget):
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
             label = QLabel(f"<code>{item.describe()}</code>")
-            label.setToolTip("at every step" if item.steps is None else f"at steps {item.steps.start} to {item.steps.stop - 1}")
+            label.setToolTip(
+                "at every step" if item.steps is None else f"at steps {item.steps.start} to {item.steps.stop - 1}"
+            )
             button = QPushButton("Release")
             button.clicked.connect(lambda _=False, held=item: self.release(held))
             line.addWidget(label, 1)

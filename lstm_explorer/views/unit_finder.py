@@ -65,7 +65,7 @@ class FinderJob(QObject):
                 self._failed.emit(job, str(exc))
             except Exception:  # a bug: reported like any other on the GUI thread
                 self._failed.emit(job, "failed")
-                sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+                sys.excepthook(*sys.exc_info())
             else:
                 self._done.emit(job, table)
 
@@ -151,7 +151,9 @@ class UnitTableModel(QAbstractTableModel):
             return str(value)
         if name in ("layer", "unit"):
             return int(value)
-        return "" if np.isnan(value) else f"{float(value):+.3f}" if name in ("r", "mean", "min", "max") else f"{value:.3f}"
+        return (
+            "" if np.isnan(value) else f"{float(value):+.3f}" if name in ("r", "mean", "min", "max") else f"{value:.3f}"
+        )
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """By a column; r by its size |r| (the strongest either way first when descending); blanks last."""

@@ -70,8 +70,8 @@ class UnitsPanel(QWidget):
         self.browse.clicked.connect(self._browse)
         self.find_button = QPushButton("Find units")
         self.find_button.setObjectName("unitsFind")
-        self.find_button.clicked.connect(self.find)
-        self.argument.returnPressed.connect(self.find)
+        self.find_button.clicked.connect(self.find_units)
+        self.argument.returnPressed.connect(self.find_units)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar()
@@ -165,7 +165,7 @@ class UnitsPanel(QWidget):
         return values
 
     # -- finding -----------------------------------------------------------------------------
-    def find(self) -> None:
+    def find_units(self) -> None:
         """Check the feature (a problem is named beside the field; nothing else changes), then
         correlate every unit with it on a worker thread."""
         try:
@@ -207,6 +207,10 @@ class UnitsPanel(QWidget):
 
     # -- showing the result ------------------------------------------------------------------
     def _on_unit_search(self, table: UnitTable | None) -> None:
+        self.show_search(table)
+
+    def show_search(self, table: UnitTable | None) -> None:
+        """Fill the table, the summary and the scatter with a search's rows (None: empty)."""
         self.model.set_table(table)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
         self._scatter(table)
@@ -225,7 +229,7 @@ class UnitsPanel(QWidget):
             plot = pg.PlotWidget()
             plot.setObjectName("saturationScatter")
             plot.setBackground(self.theme.plot_background)
-            plot.setLabel("bottom", "left-saturated (< 0.1), fraction of steps")
+            plot.setLabel("bottom", "left-saturated (< 0.1)")
             plot.setLabel("left", "right-saturated (> 0.9)")
             plot.setXRange(0, 1, padding=0.04)
             plot.setYRange(0, 1, padding=0.04)

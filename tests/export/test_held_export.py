@@ -23,7 +23,9 @@ def _cell_box(scene, node: str, unit: int) -> tuple[int, int, int, int]:
     strip = scene.strips[node]
     cell = strip.length / 4  # hidden size 4
     corners = [
-        strip.mapToScene(QPointF(-strip.length / 2 + (unit + fx) * cell, fy * 6.0)) for fx in (0.1, 0.9) for fy in (-1, 1)
+        strip.mapToScene(QPointF(-strip.length / 2 + (unit + fx) * cell, fy * 6.0))
+        for fx in (0.1, 0.9)
+        for fy in (-1, 1)
     ]
     xs = [int(dx + (p.x() - source.left()) * scale) for p in corners]
     ys = [int(dy + (p.y() - source.top()) * scale) for p in corners]
