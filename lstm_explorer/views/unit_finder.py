@@ -159,6 +159,11 @@ class UnitTableModel(QAbstractTableModel):
         """By a column; r by its size |r| (the strongest either way first when descending); blanks last."""
         if self.table is None:
             return
+        if not 0 <= column < len(COLUMNS):  # no sort column: strongest |r| first again
+            self.layoutAboutToBeChanged.emit()
+            self.rows = self.table.order()
+            self.layoutChanged.emit()
+            return
         name = COLUMNS[column][1]
         values = getattr(self.table, name)
         if name == "r":
