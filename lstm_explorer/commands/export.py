@@ -212,10 +212,8 @@ def run_export(args: argparse.Namespace) -> int:
     if from_session:
         text, tokens = session.text, session.tokens
     document = ExplorerDocument.computed(model, X, tokens, text=text, layer=(args.layer, args.reverse))
-    if interventions:  # every view then shows the run with the units held
-        update = document.require_session().compute(document.X, interventions=interventions)
-        document.apply_update(update, document.tokens, document.text)
-        document.set_interventions(interventions)
+    if interventions:  # every view then shows the run with the units held (and its Δ against the unheld one)
+        document.hold(tuple(interventions))
         document.playback.seek(0)
     if session is not None:
         document.playback.select(session.selected)

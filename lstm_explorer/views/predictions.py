@@ -6,6 +6,8 @@ over time. Only the current step is read out per position, so scrubbing costs on
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QShowEvent
@@ -15,7 +17,6 @@ from ..document import ExplorerDocument
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .common import RichTextBox, token_text
-from .held_effect import held_effect
 from .prediction_plot import PredictionPlot
 from .readout import class_names, readout_kind
 from .theme import Theme, theme
@@ -154,22 +155,27 @@ class PredictionsPanel(QWidget):
             rank = int((out > out[labels.index(actual)]).sum()) + 1
             self.text.setText(
                 f"Actual next: <code>{_escape(token_text(actual))}</code> (p = {p:.3f}, rank {rank}), the green bar."
-                + self._held_change(t)
+                + self._held_change(t, out, labels.index(actual))
             )
         else:
             self.text.setText(
                 f"Actual next: <code>{_escape(token_text(actual))}</code>, which the model cannot predict."
             )
 
-    def _held_change(self, t: int) -> str:
-        """With units held: the actual next token's probability and loss against the unheld run."""
-        effect = held_effect(self.document)
-        if effect is None or t >= len(effect.p_plain):
+    def _held_change(self, t: int, out: np.ndarray, k: int) -> str:
+        """With units held: the actual next token (output ``k``)'s probability and loss at step
+        ``t`` against the unheld run (one step of its readout: scrubbing stays cheap)."""
+        document = self.document
+        plain = document.plain_traces
+        if not document.interventions or not plain or plain is document.traces or document.model is None:
             return ""
-        before, after = float(effect.p_plain[t]), float(effect.p_held[t])
+        before = float(document.model.readout(document.top_output_at(t, plain)[None, :])[0][k])
+        after = float(out[k])
+        tiny = np.finfo(np.float64).tiny  # as analysis/effects.py: a probability of 0 is ~708 nats
+        loss = math.log(max(before, tiny)) - math.log(max(after, tiny))
         return (
             f"<br>Held units: p {before:.3f} → {after:.3f} (Δp <b>{after - before:+.3f}</b>), "
-            f"Δ loss <b>{float(effect.delta_loss[t]):+.3f}</b> nats against the unheld run."
+            f"Δ loss <b>{loss:+.3f}</b> nats against the unheld run."
         )
 
     def _values(self, t: int, out: np.ndarray, kind: str) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
+from lstm_explorer.analysis import prediction_effect
 from lstm_explorer.engine.interventions import Intervention
 from lstm_explorer.models import random_model
 from lstm_explorer.views import hold_menu
@@ -52,10 +53,15 @@ def test_ablating_from_a_heatmap_changes_every_view_and_survives_typing(qtbot, w
     panel = window.unit_docks.interventions
     assert [label.text() for label, _ in panel.rows] == ["<code>c[12]=0.0</code>"]
     status = window.status.held
-    assert status.isVisible() and "1 held" in status.text() and "Δ loss" in status.text()
-    window.predictions_dock.raise_()
+    assert status.isVisible() and "1 held" in status.text()
+    qtbot.waitUntil(lambda: "Δ loss" in status.text())  # once the views are drawn
+    ids = [window.model.vocabulary.id_of(token) for token in document.tokens]
+    effect = prediction_effect(window.model, document.plain_traces, document.traces, ids)
+    assert f"Δ loss {effect.mean_delta_loss:+.4f} nats/token" in status.text()
     window.predictions.refresh()
-    assert "Held units: p" in window.predictions.text.plain_text()
+    t = window.predictions.time_index()
+    said = window.predictions.text.plain_text()
+    assert f"Δp {effect.delta_p[t]:+.3f}" in said and f"Δ loss {effect.delta_loss[t]:+.3f}" in said
     assert "★" not in heatmaps.maps["c"].plot.getAxis("left")._tickLevels[0][1][1]  # no search yet
     assert heatmaps.marks.held_boxes["c"]
     # Typing keeps the unit held.
