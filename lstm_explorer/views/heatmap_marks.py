@@ -1,16 +1,18 @@
 """What the heatmaps mark besides values: held units (a dashed box over the steps they are held)
-and the unit finder's top units for its feature (★ on the unit axis). Part of the heatmap panel,
-kept apart so the panel's tiling code stays readable."""
+and the unit finder's top units for its feature (★ on the unit axis); and a heatmap cell's
+right-click menu (hold, clamp, release). Part of the heatmap panel, kept apart so the panel's
+tiling code stays readable."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsRectItem, QMenu
 
 from ..engine.interventions import for_layer
+from .hold_menu import unit_menu
 
 if TYPE_CHECKING:
     from .heatmaps import HeatmapPanel
@@ -29,6 +31,8 @@ class HeatmapMarks:
         #: node → units marked as the finder's top units (what the axis shows).
         self.top_units: dict[str, list[int]] = {}
         self._drawn: tuple[object, ...] = ()
+        self.unit_menu: QMenu | None = None  # the last right-click menu (tests pick its actions)
+        self._listening = False
         events = panel.document.events
         events.interventions.connect(self._on_interventions)
         events.unit_search.connect(self._on_unit_search)
@@ -44,10 +48,27 @@ class HeatmapMarks:
     def _on_layer(self, _key: object) -> None:
         self.refresh()
 
+    def open_unit_menu(self, node: str, unit: int, screen_pos: QPoint) -> QMenu:
+        """Hold, clamp or release ``unit`` of ``node`` (see views/hold_menu.py)."""
+        self.unit_menu = unit_menu(self.panel.document, node, unit, self.panel)
+        self.unit_menu.popup(screen_pos)
+        return self.unit_menu
+
+    def _on_mouse_clicked(self, event: Any) -> None:
+        if event.button() != Qt.MouseButton.RightButton:
+            return
+        hit = self.panel._hit(event.scenePos())
+        if hit is not None:
+            event.accept()
+            self.open_unit_menu(hit[0].node.name, hit[2], event.screenPos().toPoint())
+
     def refresh(self) -> None:
         """Redraw the marks if what they show changed (called after every re-colouring: typing
         with nothing held and no search must cost nothing here)."""
         panel, document = self.panel, self.panel.document
+        if not self._listening and panel.maps:  # the plots (and their scene) exist from the first trace
+            panel.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+            self._listening = True
         trace = panel.playback.trace
         held = for_layer(document.interventions, *document.layer)
         drawn = (held, document.layer, id(document.unit_search), id(panel.maps), trace.steps if held and trace else 0)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .. import colormaps
 from ..document import ExplorerDocument
@@ -25,7 +25,6 @@ from ..playback import PlaybackState
 from .common import display_nodes, label_html
 from .heatmap_items import ScaleBar, TimeCursor, tile_item
 from .heatmap_marks import HeatmapMarks
-from .hold_menu import unit_menu
 from .theme import Theme, theme
 
 if TYPE_CHECKING:
@@ -116,8 +115,7 @@ class HeatmapPanel(QWidget):
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(self._on_selection_changed)
-        self.marks = HeatmapMarks(self)  # held units, the unit finder's top units
-        self.unit_menu: QMenu | None = None  # the last right-click menu (tests pick its actions)
+        self.marks = HeatmapMarks(self)  # held units, the unit finder's top units, the right-click menu
 
     # -- building ----------------------------------------------------------------------------
     @property
@@ -367,12 +365,6 @@ class HeatmapPanel(QWidget):
         )
 
     def _on_mouse_clicked(self, event: object) -> None:
-        if event.button() == Qt.MouseButton.RightButton:  # type: ignore[attr-defined]
-            hit = self._hit(event.scenePos())  # type: ignore[attr-defined]
-            if hit is not None:
-                event.accept()  # type: ignore[attr-defined]
-                self.open_unit_menu(hit[0].node.name, hit[2], event.screenPos().toPoint())  # type: ignore[attr-defined]
-            return
         if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
             return
         hit = self._hit(event.scenePos())  # type: ignore[attr-defined]
@@ -390,12 +382,6 @@ class HeatmapPanel(QWidget):
             self.playback.select(tuple(selected))
         else:
             self.playback.select(unit)
-
-    def open_unit_menu(self, node: str, unit: int, screen_pos: QPoint) -> QMenu:
-        """Hold, clamp or release ``unit`` of ``node`` (see views/hold_menu.py)."""
-        self.unit_menu = unit_menu(self.document, node, unit, self)
-        self.unit_menu.popup(screen_pos)
-        return self.unit_menu
 
     def pixel_of(self, name: str, t: int, unit: int) -> QPoint:
         """Where the cell (t, unit) of node ``name``'s heatmap is on screen, in ``self.view`` coordinates."""

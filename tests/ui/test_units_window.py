@@ -40,9 +40,9 @@ def test_ablating_from_a_heatmap_changes_every_view_and_survives_typing(qtbot, w
     qtbot.waitUntil(lambda: heatmaps.pending == 0)
     window.playback.seek(4)
     qtbot.mouseClick(heatmaps.view.viewport(), Qt.MouseButton.RightButton, pos=heatmaps.pixel_of("c", 3, 12))
-    assert heatmaps.unit_menu is not None
-    assert not menu_action(heatmaps.unit_menu, "release").isEnabled()  # nothing held yet
-    menu_action(heatmaps.unit_menu, "ablate").trigger()
+    assert heatmaps.marks.unit_menu is not None
+    assert not menu_action(heatmaps.marks.unit_menu, "release").isEnabled()  # nothing held yet
+    menu_action(heatmaps.marks.unit_menu, "ablate").trigger()
     wait_held(qtbot, window, [Intervention("c", (12,), 0.0)])
     assert window.playback.t == 4  # holding a unit keeps the position
     assert np.all(document.trace["c"][:, 12] == 0.0)
