@@ -277,10 +277,8 @@ def session_document(opened: OpenedSession) -> ExplorerDocument:
 
 def hold(document: ExplorerDocument, opened: OpenedSession) -> None:
     """Recompute ``document`` (showing the session's model and input) with the session's held units."""
-    if opened.interventions:
-        update = document.require_session().compute(document.X, interventions=opened.interventions)
-        document.apply_update(update, document.tokens, document.text)
-        document.set_interventions(opened.interventions)
+    if opened.interventions:  # (the unheld run is kept: the predictions show the change against it)
+        document.hold(tuple(opened.interventions))
 
 
 def place(document: ExplorerDocument, opened: OpenedSession) -> None:

@@ -46,6 +46,7 @@ class InputFlow(QObject):
         self.plain: Session | None = None
         document.events.model.connect(self._on_model)
         document.events.interventions_requested.connect(self._on_interventions_requested)
+        document.events.interventions.connect(self._on_interventions)
 
     def _on_model(self, _model: object) -> None:
         if self.recompute is not None:
@@ -59,6 +60,11 @@ class InputFlow(QObject):
         recompute.stopped.connect(self.stopped)
         recompute.failed.connect(self.failed)
         self._select_featured = True  # the first traces of a model start on its featured units
+
+    def _on_interventions(self, interventions: tuple[Intervention, ...]) -> None:
+        """Held units set without asking (a session opened): later keystrokes carry them too."""
+        if self.recompute is not None and not self.recompute.busy:
+            self.interventions = tuple(interventions)
 
     def _on_interventions_requested(self, interventions: tuple[Intervention, ...]) -> None:
         """Recompute the input shown with other held units (from their first affected step)."""

@@ -46,7 +46,7 @@ from .random_model import ask_random_model
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .sessions import SessionActions, is_session_path
 from .status import StatusBar
-from .transport import DEFAULT_SPEED, Player, TransportBar
+from .transport import DEFAULT_SPEED, Player, TransportBar, key_move
 from .unit_docks import add_unit_docks
 
 L, R, B = (
@@ -376,27 +376,15 @@ class MainWindow(QMainWindow):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """The transport keys, for when a shortcut did not fire (the editor keeps its own keys)."""
-        key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        playback = self.playback
-        moves = {
-            Qt.Key.Key_Space: self.player.toggle,
-            Qt.Key.Key_Right: (lambda: playback.step_phase(1)) if shift else (lambda: playback.step(1)),
-            Qt.Key.Key_Left: (lambda: playback.step_phase(-1)) if shift else (lambda: playback.step(-1)),
-            Qt.Key.Key_Home: playback.to_start,
-            Qt.Key.Key_End: playback.to_end,
-        }
-        move = moves.get(Qt.Key(key))
-        if move is None:
+        move = key_move(self.player, self.playback, event)
+        if move is not None:
+            move()
+            event.accept()
+        else:
             super().keyPressEvent(event)
-            return
-        move()
-        event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if opening.dropped_path(event) is not None:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        event.acceptProposedAction() if opening.dropped_path(event) is not None else event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
         path = opening.dropped_path(event)

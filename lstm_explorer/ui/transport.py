@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +26,19 @@ from ..views.strips import TokenStrip
 #: Speeds offered, in time steps per second.
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0)
 DEFAULT_SPEED = 1.0
+
+
+def key_move(player: Player, playback: Playback, event: QKeyEvent) -> Callable[[], object] | None:
+    """What a transport key does (Space, ←/→ a step, Shift+←/→ a phase, Home, End), or None."""
+    shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+    moves = {
+        Qt.Key.Key_Space: player.toggle,
+        Qt.Key.Key_Right: (lambda: playback.step_phase(1)) if shift else (lambda: playback.step(1)),
+        Qt.Key.Key_Left: (lambda: playback.step_phase(-1)) if shift else (lambda: playback.step(-1)),
+        Qt.Key.Key_Home: playback.to_start,
+        Qt.Key.Key_End: playback.to_end,
+    }
+    return moves.get(Qt.Key(event.key()))
 
 
 class Player(QObject):

@@ -171,3 +171,5 @@ def test_a_session_with_held_units_shows_them_held(qtbot, window, tmp_path):
     window.editor.set_text("((a)b)(")
     qtbot.waitUntil(lambda: window.playback.steps == 7)
     assert (window.playback.trace["c"][:, 12] == 0).all()
+    assert [label.text() for label, _ in window.unit_docks.interventions.rows] == ["<code>c[12]=0.0</code>"]
+    assert not (window.document.plain_traces[(0, False)]["c"][:, 12] == 0).all()  # the unheld run, for the Δ
