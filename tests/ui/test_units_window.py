@@ -198,3 +198,20 @@ def test_the_finder_runs_off_the_gui_thread_and_cancel_keeps_the_previous_table(
     best = table.top(1)[0]
     values = window.document.traces[(best.layer, best.reverse)][best.node][:, best.unit]
     assert abs(np.corrcoef(values, feature)[0, 1] - best.r) < 1e-9
+
+
+def test_holding_a_unit_of_a_long_input_recomputes_off_the_gui_thread(qtbot, make_window):
+    window = make_window(random_model("lstm", input_size=2, hidden_size=32))
+    rows = "\n".join(f"{np.sin(k / 7):.3f}, {np.cos(k / 5):.3f}" for k in range(1500))
+    window.editor.edit.setPlainText(rows)
+    window.editor.flush()
+    qtbot.waitUntil(lambda: window.playback.steps == 1500, timeout=20000)
+    window.recompute.force_background = True
+    window.playback.seek(700)
+    window.document.request_interventions((Intervention("c", (3,), 0.0),))
+    assert not window.status.progress.isHidden() and not window.document.interventions  # under way
+    wait_held(qtbot, window, [Intervention("c", (3,), 0.0)])
+    assert window.playback.t == 700
+    assert np.all(window.document.trace["c"][:, 3] == 0.0)
+    assert not np.all(window.document.plain_traces[(0, False)]["c"][:, 3] == 0.0)
+    assert window.diagram.diagram.held_marks["c"].units == (3,)
