@@ -50,7 +50,7 @@ def main() -> int:
         settle(app, lambda: bool(window.document.interventions))
         window.playback.select(12)
         window.playback.seek(16)
-        settle(app, lambda: window.heatmaps.pending == 0)
+        settle(app, lambda: window.heatmaps.pending == 0 and "Δ loss" in window.status.held.text(), rounds=100_000)
         path = folder / "units-panel.png"
         window.grab().save(str(path))
         print(f"wrote {path}")

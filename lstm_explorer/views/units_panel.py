@@ -229,7 +229,7 @@ class UnitsPanel(QWidget):
             plot = pg.PlotWidget()
             plot.setObjectName("saturationScatter")
             plot.setBackground(self.theme.plot_background)
-            plot.setLabel("bottom", "left-saturated (&lt; 0.1), fraction of steps")
+            plot.setLabel("bottom", "left-saturated (&lt; 0.1)")
             plot.setLabel("left", "right-saturated (&gt; 0.9)")
             plot.setXRange(0, 1, padding=0.04)
             plot.setYRange(0, 1, padding=0.04)
