@@ -44,6 +44,8 @@ class InputFlow(QObject):
         self.interventions: tuple[Intervention, ...] = ()
         #: Follows the input with no units held, while some are (None otherwise).
         self.plain: Session | None = None
+        #: The input submitted last while its recompute runs (None once it is shown, or stopped).
+        self._last: tuple[np.ndarray, list[str], str] | None = None
         document.events.model.connect(self._on_model)
         document.events.interventions_requested.connect(self._on_interventions_requested)
         document.events.interventions.connect(self._on_interventions)
@@ -52,12 +54,13 @@ class InputFlow(QObject):
         if self.recompute is not None:
             self.recompute.cancel(silent=True)
             self.stopped.emit("")
-        self.interventions, self.plain = (), None
+        self.interventions, self.plain, self._last = (), None, None
         self.recompute = recompute = Recompute(self.document.require_session(), self)
         recompute.updated.connect(self._on_updated)
         recompute.started.connect(self.started)
         recompute.progress.connect(self.progress)
         recompute.stopped.connect(self.stopped)
+        recompute.stopped.connect(self._on_stopped)
         recompute.failed.connect(self.failed)
         self._select_featured = True  # the first traces of a model start on its featured units
 
@@ -77,7 +80,9 @@ class InputFlow(QObject):
             self.failed.emit(str(exc))
             return
         self.interventions = tuple(interventions)
-        self.submit(document.X, document.tokens, document.text)
+        # The input typed last (its recompute may still be running: the newest submission wins).
+        X, tokens, text = self._last if self._last is not None else (document.X, document.tokens, document.text)
+        self.submit(X, tokens, text)
 
     def submit(self, X: np.ndarray, tokens: list[str], text: str) -> None:
         if self.recompute is None or self.document.model is None:
@@ -96,6 +101,7 @@ class InputFlow(QObject):
                 "shorten the sequence."
             )
             return
+        self._last = (X, tokens, text)
         began = time.perf_counter()
         self.recompute.submit(X, (tokens, text), interventions=self.interventions, plain=self.plain)
         # Cheap updates (typing at the end) follow each key at once; costly ones wait for a pause.
@@ -105,8 +111,13 @@ class InputFlow(QObject):
         if self.recompute is not None:
             self.recompute.cancel(silent=silent)
 
+    def _on_stopped(self, why: str) -> None:
+        if why:  # cancelled or failed: the document still shows the input before it
+            self._last = None
+
     def _on_updated(self, update: Update | Held, tag: Any) -> None:
         document = self.document
+        self._last = None  # the newest submission is shown now
         tokens, text = tag if tag is not None else (document.tokens, document.text)
         if isinstance(update, Held):
             plain = update.plain.traces if update.plain is not None else None

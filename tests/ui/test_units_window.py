@@ -215,3 +215,10 @@ def test_holding_a_unit_of_a_long_input_recomputes_off_the_gui_thread(qtbot, mak
     assert np.all(window.document.trace["c"][:, 3] == 0.0)
     assert not np.all(window.document.plain_traces[(0, False)]["c"][:, 3] == 0.0)
     assert window.diagram.diagram.held_marks["c"].units == (3,)
+    # Held while a newly typed input is still computing: the new input is the one held.
+    window.editor.edit.setPlainText(rows + "\n0.5, 0.5")
+    window.editor.flush()
+    assert window.playback.steps == 1500  # under way
+    window.document.request_interventions((Intervention("c", (3, 4), 0.0),))
+    wait_held(qtbot, window, [Intervention("c", (3, 4), 0.0)])
+    assert window.playback.steps == 1501 and np.all(window.document.trace["c"][:, 3:5] == 0.0)
