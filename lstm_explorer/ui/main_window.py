@@ -33,7 +33,7 @@ from ..views.stale import StaleVeil
 from ..views.strips import ChainView
 from ..views.theme import DEFAULT_THEME, THEMES, apply_palette, theme
 from ..views.unit_plot import UnitPlot
-from . import opening, preferences
+from . import opening, preferences, screen_fit
 from .app_icon import app_icon
 from .banner import Banner, escape
 from .compute import Recompute
@@ -178,26 +178,18 @@ class MainWindow(QMainWindow):
         self.transport_dock = self._dock("Transport", "transportDock", self.transport, B)
         self.chain_dock = self._dock("Unrolled chain", "chainDock", self.chain, B)
         self.unit_plot_dock = self._dock("Unit plot", "unitPlotDock", self.unit_plot, B)
-        self.predictions_dock = self._dock("Predictions", "predictionsDock", self.predictions, B)
+        self.predictions_dock = self._dock("Predictions", "predictionsDock", screen_fit.scrollable(self.predictions), B)
         for panel in (self.diagram, self.equations, self.predictions, self.heatmaps, self.chain, self.unit_plot):
             StaleVeil(document, panel)
         self.splitDockWidget(self.transport_dock, self.chain_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.chain_dock, self.unit_plot_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.unit_plot_dock, self.predictions_dock, Qt.Orientation.Horizontal)
+        self.transport_dock.setTitleBarWidget(QWidget())  # the controls say what it is: the row goes to the diagram
         self._default_state = self.saveState()
 
     def _default_sizes(self) -> None:
-        """Dock sizes for a first start (or View → Reset layout), once the window has its size."""
-        w, h = self.width(), self.height()
-        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
-        self.resizeDocks([self.input_dock, self.heatmaps_dock], [int(w * 0.25), int(w * 0.27)], horizontal)
-        self.resizeDocks([self.input_dock, self.equations_dock], [int(h * 0.22), int(h * 0.5)], vertical)
-        self.resizeDocks([self.transport_dock, self.chain_dock], [90, int(h * 0.24)], vertical)
-        self.resizeDocks(
-            [self.chain_dock, self.unit_plot_dock, self.predictions_dock],
-            [int(w * 0.38), int(w * 0.4), int(w * 0.22)],
-            horizontal,
-        )
+        """Dock places and sizes for a first start (or View → Reset layout), once the window has its size."""
+        screen_fit.arrange_docks(self)
 
     # -- models ------------------------------------------------------------------------------
     def _open_initial(self, model: Any) -> None:
@@ -335,7 +327,10 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         if not preferences.restore_window(self.settings, self):
-            QTimer.singleShot(0, self._default_sizes)  # a first start: sizes once the window has its size
+            screen_fit.fit_first_launch(self)  # a first start: the screen's size, docks once it has it
+            QTimer.singleShot(0, self._default_sizes)
+        else:
+            QTimer.singleShot(0, lambda: screen_fit.keep_on_screen(self))  # saved on a larger screen?
         nodes = self.settings.value("unit_plot_nodes")
         if nodes:
             self.unit_plot.set_nodes(preferences.as_list(nodes))

@@ -68,7 +68,7 @@ class SequenceEditor(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.presets = QComboBox()
         self.presets.setToolTip("Example inputs for this model")
-        self.presets.setMinimumContentsLength(12)
+        self.presets.setMinimumContentsLength(8)
         self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.random_button = QPushButton("Random")
         self.random_button.setToolTip("Replace the input with a random sequence")

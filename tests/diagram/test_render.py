@@ -212,19 +212,19 @@ def test_scene_render_centres_the_cell_in_any_target(qapp, make_trace) -> None:
     from PySide6.QtCore import QRectF
     from PySide6.QtGui import QPainter
 
-    trace = make_trace("rnn")  # a narrow picture: wide margins left and right in 16:9
+    trace = make_trace("rnn")  # a wide picture: wide margins above and below in a square
     scene = DiagramScene(trace.graph)
     scene.set_trace(trace)
     scene.show_state(state(trace, 0))
-    image = QImage(1280, 720, QImage.Format.Format_ARGB32)
+    image = QImage(1280, 1280, QImage.Format.Format_ARGB32)
     image.fill(0)
     painter = QPainter(image)
-    scene.render(painter, QRectF(0, 0, 1280, 720), scene.sceneRect())
+    scene.render(painter, QRectF(0, 0, 1280, 1280), scene.sceneRect())
     painter.end()
     alpha = _as_array(image)[:, :, 3]
-    columns = np.flatnonzero(alpha.max(axis=0))
-    left, right = columns[0], 1279 - columns[-1]
-    assert left > 100 and abs(left - right) <= 2
+    rows = np.flatnonzero(alpha.max(axis=1))
+    top, bottom = rows[0], 1279 - rows[-1]
+    assert top > 100 and abs(top - bottom) <= 2
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru-classic"])
