@@ -241,9 +241,9 @@ class SequenceEditor(QWidget):
             selection.cursor = cursor
             selections.append(selection)
         self.edit.setExtraSelections(selections)
-        message = str(exc)
-        if not self.text_mode and exc.step is not None:
-            message = f"line {exc.step}" + (f", column {exc.column}" if exc.column else "") + f": {exc.message}"
+        message = str(exc)  # "step 26: 'X' is not in the vocabulary …": steps counted from t = 0
+        if not self.text_mode and exc.offset is not None and "\n" in text.strip():
+            message += f" (line {text.count(chr(10), 0, exc.offset) + 1})"
         if len(spans) > 1:
             message += f" ({len(spans)} characters are outside the vocabulary)"
         self.message.setText(message)
