@@ -18,9 +18,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeyEvent,
-    QKeySequence,
     QPaintEvent,
-    QShortcut,
 )
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QVBoxLayout, QWidget
 
@@ -39,6 +37,7 @@ from .banner import Banner, escape
 from .compute import Recompute
 from .help import APP_NAME, shortcuts_dialog
 from .input_flow import InputFlow
+from .key_handoff import KeyHandoff
 from .menus import build_menus
 from .model_bar import ModelBar
 from .model_loader import ModelLoader
@@ -162,9 +161,7 @@ class MainWindow(QMainWindow):
         self.editor = SequenceEditor()
         self.editor.sequence_changed.connect(self._on_sequence)
         self.editor.input_invalid.connect(self._on_input_invalid)
-        # Esc in the editor hands the arrow keys and Space back to playback.
-        leave = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor.edit, context=Qt.ShortcutContext.WidgetShortcut)
-        leave.activated.connect(self._leave_editor)
+        self.key_handoff = KeyHandoff(self.editor, self)  # the editor has the keys only while you type
         self.equations = EquationsPanel(document)
         self.predictions = PredictionsPanel(document)
         self.heatmaps = HeatmapPanel(document)
@@ -362,10 +359,6 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # -- keys, drops and help ----------------------------------------------------------------
-    def _leave_editor(self) -> None:
-        self.editor.edit.clearFocus()
-        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """The transport keys, for when a shortcut did not fire (the editor keeps its own keys)."""
         key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
@@ -379,7 +372,8 @@ class MainWindow(QMainWindow):
         }
         move = moves.get(Qt.Key(key))
         if move is None:
-            super().keyPressEvent(event)
+            if not self.key_handoff.resume_typing(event):  # typing after a pause goes on in the editor
+                super().keyPressEvent(event)
             return
         move()
         event.accept()

@@ -133,13 +133,6 @@ def test_transport_keys(qtbot, window):
     assert not window.player.playing
 
 
-def test_space_in_the_editor_types_a_space(qtbot, window):
-    before = window.editor.text()
-    type_at_end(qtbot, window, " ")
-    assert window.editor.text() == before + " "
-    assert not window.player.playing
-
-
 def test_clicking_a_heatmap_cell_jumps_and_selects_everywhere(qtbot, window):
     heatmaps = window.heatmaps
     qtbot.waitUntil(lambda: heatmaps.pending == 0)
