@@ -29,6 +29,18 @@ def _action(window: QMainWindow, text: str, slot: Any, shortcut: Any = None, men
     return action
 
 
+def _keys(*keys: str | QKeySequence.StandardKey) -> list[QKeySequence]:
+    """Shortcuts without repeats (a platform's standard key may be one of ours: Ctrl+- twice is
+    an ambiguous shortcut, and neither fires)."""
+    sequences: list[QKeySequence] = []
+    for key in keys:
+        for sequence in QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [key]:
+            sequence = QKeySequence(sequence)
+            if not sequence.isEmpty() and sequence not in sequences:
+                sequences.append(sequence)
+    return sequences
+
+
 def build_menus(window: MainWindow) -> None:
     """File, Playback, View and Help; the actions others trigger are kept on the window."""
     bar, playback = window.menuBar(), window.playback
@@ -89,6 +101,10 @@ def build_menus(window: MainWindow) -> None:
     window.walkthrough_action = _action(window, "Explain each &phase on the diagram", None, None, view_menu)
     window.walkthrough_action.setCheckable(True)
     window.walkthrough_action.toggled.connect(window.diagram.set_walkthrough)
+    zoom_in = _action(window, "Zoom &in", window.diagram.zoom_in, None, view_menu)
+    zoom_in.setShortcuts(_keys("Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn))
+    zoom_out = _action(window, "Zoom &out", window.diagram.zoom_out, None, view_menu)
+    zoom_out.setShortcuts(_keys("Ctrl+-", QKeySequence.StandardKey.ZoomOut))
     _action(window, "Fit diagram", window.diagram.fit, "Ctrl+0", view_menu)
 
     help_menu = bar.addMenu("&Help")

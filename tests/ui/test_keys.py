@@ -63,3 +63,16 @@ def test_enter_and_esc_hand_the_keys_back_at_once(qtbot, window):
         window.playback.seek(0)
         press(qtbot, Qt.Key.Key_Right)
         assert window.playback.t == 1
+
+
+def test_ctrl_plus_minus_and_zero_zoom_the_diagram(qtbot, window):
+    window.key_handoff.hand_back()
+    view = window.diagram
+    fitted = view.transform().m11()
+    for key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+    assert abs(view.transform().m11() - fitted * 1.25**2) < 1e-9
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert abs(view.transform().m11() - fitted * 1.25) < 1e-9
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert abs(view.transform().m11() - fitted) < 1e-9
