@@ -41,10 +41,12 @@ from .key_handoff import KeyHandoff
 from .menus import build_menus
 from .model_bar import ModelBar
 from .model_loader import ModelLoader
+from .presentation import Presentation, PresentationCaption
 from .random_model import ask_random_model
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .sessions import SessionActions, is_session_path
 from .status import StatusBar
+from .tour import Tour, TourPanel
 from .transport import DEFAULT_SPEED, Player, TransportBar
 
 L, R, B = (
@@ -57,7 +59,8 @@ L, R, B = (
 class MainWindow(QMainWindow):
     """The explorer. ``model``: a Model, a bundled name or a file path (None: the last one used,
     else the bundled default). ``settings``: where preferences live (tests pass a temporary file).
-    ``open_later``: open the model after the first paint, so the window shows sooner."""
+    ``open_later``: open the model after the first paint, so the window shows sooner. ``tour``: offer
+    the first-run tour (once: the settings remember it was shown)."""
 
     # Made by build_menus:
     open_action: QAction
@@ -79,6 +82,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         open_later: bool = False,
+        tour: bool = False,
     ) -> None:
         super().__init__(parent)
         self.settings = settings if settings is not None else preferences.default_settings()
@@ -121,6 +125,8 @@ class MainWindow(QMainWindow):
         self._open_after_paint: list[Any] = [model] if open_later else []
         if not open_later:
             self._open_initial(model)
+        if tour:
+            self.tour.offer_first_run()
 
     @property
     def model(self) -> Any:
@@ -140,7 +146,13 @@ class MainWindow(QMainWindow):
         self.diagram = make_diagram_view(self.document)
         self.diagram.setObjectName("diagram")
         self.diagram.setMinimumSize(360, 260)
+        self.caption = PresentationCaption(self.document)  # shown in presentation mode only
+        self.presentation = Presentation(self, self.caption)
+        self.tour_panel = TourPanel()
+        self.tour = Tour(self, self.tour_panel, self.settings)
         layout.addWidget(self.banner)
+        layout.addWidget(self.tour_panel)
+        layout.addWidget(self.caption)
         layout.addWidget(self.diagram, 1)
         self.setCentralWidget(central)
 

@@ -106,7 +106,12 @@ def build_menus(window: MainWindow) -> None:
     zoom_out = _action(window, "Zoom &out", window.diagram.zoom_out, None, view_menu)
     zoom_out.setShortcuts(_keys("Ctrl+-", QKeySequence.StandardKey.ZoomOut))
     _action(window, "Fit diagram", window.diagram.fit, "Ctrl+0", view_menu)
+    view_menu.addSeparator()
+    _action(window, "P&resentation mode", window.presentation.toggle, "F11", view_menu)
 
     help_menu = bar.addMenu("&Help")
+    _action(window, "Guided &tour", window.tour.start, None, help_menu)
     window.shortcuts_action = _action(window, "&Keyboard shortcuts", window.show_shortcuts, "F1", help_menu)
     window.about_action = _action(window, f"&About {APP_NAME}", lambda: show_about(window), None, help_menu)
+    # Shortcuts work with the menu bar hidden too (presentation mode): the window holds the actions.
+    window.addActions([action for action in window.findChildren(QAction) if not action.shortcut().isEmpty()])
