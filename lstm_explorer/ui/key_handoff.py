@@ -74,6 +74,8 @@ class KeyHandoff(QObject):
         elif kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(event, QKeyEvent):
             key = Qt.Key(event.key())
             if key == Qt.Key.Key_Space and self._cannot_read(" "):
+                if self.editor.edit_pending:
+                    self.editor.flush()  # play what was just typed, not the sequence before it
                 # Not accepted as the editor's own: the window's Space shortcut (play / pause) fires.
                 event.ignore()
                 return True

@@ -162,6 +162,11 @@ class SequenceEditor(QWidget):
     def text(self) -> str:
         return self.edit.toPlainText()
 
+    @property
+    def edit_pending(self) -> bool:
+        """Typed but not parsed yet (the debounce pause is running)."""
+        return self._timer.isActive()
+
     # -- actions -----------------------------------------------------------------------------
     def _on_preset(self, index: int) -> None:
         preset = self.presets.itemData(index)

@@ -110,17 +110,18 @@ class TourPanel(QFrame):
         self.skip_button = QPushButton("Skip tour")
         for button in (self.back_button, self.next_button, self.skip_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space and the arrows stay with playback
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.count)
-        buttons.addStretch(1)
-        buttons.addWidget(self.skip_button)
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(self.next_button)
+        top = QHBoxLayout()  # title and buttons on one row: the panel takes little from the diagram
+        top.addWidget(self.title, 1)
+        top.addWidget(self.count)
+        top.addSpacing(12)
+        top.addWidget(self.skip_button)
+        top.addWidget(self.back_button)
+        top.addWidget(self.next_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.addWidget(self.title)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.setSpacing(2)
+        layout.addLayout(top)
         layout.addWidget(self.body)
-        layout.addLayout(buttons)
         self.hide()
 
 

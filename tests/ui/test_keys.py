@@ -24,11 +24,17 @@ def press(qtbot, key):
 def test_type_then_space_plays(qtbot, window):
     """brackets reads ()abc: a space could only be refused, so Space is play / pause at once."""
     before = window.editor.text()
+    window.editor.set_debounce(200)  # as when typing is costly: the last key is not parsed yet
     type_at_end(qtbot, window, "(b)")
-    press(qtbot, Qt.Key.Key_Space)
+    steps = len(before) + 3
+    press(qtbot, Qt.Key.Key_Space)  # at once, as a person does
+    assert window.playback.steps == steps  # what was typed is what plays
     assert window.player.playing
     assert window.editor.text() == before + "(b)"
     assert window.editor.message.text() == ""  # nothing refused
+    # Play at the end starts over, and the playback moves (it does not stop at once).
+    qtbot.waitUntil(lambda: window.playback.state.clock > 0.2, timeout=3000)
+    assert window.player.playing and window.playback.t < steps - 1
     press(qtbot, Qt.Key.Key_Space)
     assert not window.player.playing
 
