@@ -19,7 +19,7 @@ from ..engine import ops
 from ..engine.graph import CellGraph, Node
 
 COL = 150.0
-ROW = 72.0
+ROW = 71.0
 LAYER_SIZE = (62.0, 36.0)
 CIRCLE_RADIUS = 16.0
 ELLIPSE_SIZE = (46.0, 30.0)  # pointwise tanh: a wider pink ellipse
@@ -307,7 +307,7 @@ def build_layout(graph: CellGraph) -> Layout:
         [n.pos[1] for n in inner] + [n.pos[1] - 1.0 for n in inner if n.name in graph.state_names and n.kind == "layer"]
     )
     frame_top = top_row - 0.6
-    exits = _exits(graph, shapes, out_col, edge_col, frame_top - 0.55)
+    exits = _exits(graph, shapes, out_col, edge_col, frame_top - 0.45)
     all_routes = routes + [e.route for e in exits]
     forks = _forks(all_routes, shapes)
 

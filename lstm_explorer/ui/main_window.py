@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
             screen_fit.fit_first_launch(self)  # a first start: the screen's size, docks once it has it
             QTimer.singleShot(0, self._default_sizes)
         else:
-            QTimer.singleShot(0, lambda: screen_fit.keep_on_screen(self))  # saved on a larger screen?
+            screen_fit.keep_on_screen_when_framed(self)  # saved on a larger screen?
         nodes = self.settings.value("unit_plot_nodes")
         if nodes:
             self.unit_plot.set_nodes(preferences.as_list(nodes))

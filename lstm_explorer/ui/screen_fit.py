@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 #: Below either size (a laptop, a 1080p monitor) there is no right-hand column: the heatmaps and
 #: the unit plot share a tab group beside the chain, so the diagram gets the whole middle.
 SMALL_WINDOW = QSize(2400, 1200)
+#: How often and how many times a first launch looks for its window frame (none offscreen).
+FRAME_POLL_MS, FRAME_POLLS = 100, 30
 #: Shares of the window (fractions of its width or height).
 LEFT_COLUMN = 0.18  # input above equations
 RIGHT_COLUMN = 0.22  # heatmaps, on large screens
@@ -33,12 +35,31 @@ def available_geometry(window: QWidget) -> QRect:
     return screen.availableGeometry()
 
 
-def fit_first_launch(window: QMainWindow) -> None:
-    """Fill the available area of the window's screen; after it is shown, shrink it if its frame
-    (title bar, borders) reaches past that area."""
-    area = available_geometry(window)
-    window.setGeometry(area)
-    QTimer.singleShot(0, lambda: keep_on_screen(window))
+def fit_first_launch(window: MainWindow) -> None:
+    """Fill the available area of the window's screen; once framed, pull the frame inside it and
+    lay the docks out again for the size left."""
+    window.setGeometry(available_geometry(window))
+    keep_on_screen_when_framed(window, rearrange=True)
+
+
+def keep_on_screen_when_framed(window: MainWindow, *, rearrange: bool = False) -> None:
+    """:func:`keep_on_screen` once the window manager has framed the window (title bar, borders:
+    on X11 a few hundred ms after it is shown; offscreen never, and then nothing needs doing)."""
+    timer = QTimer(window, interval=FRAME_POLL_MS)  # parented: it goes with the window
+    polls = iter(range(FRAME_POLLS))
+
+    def check() -> None:
+        framed = window.frameGeometry() != window.geometry()
+        if framed or next(polls, None) is None:
+            timer.stop()
+            timer.deleteLater()
+        if framed or window.height() > available_geometry(window).height():
+            keep_on_screen(window)
+            if rearrange:
+                arrange_docks(window)
+
+    timer.timeout.connect(check)
+    timer.start()
 
 
 def keep_on_screen(window: QMainWindow) -> None:
