@@ -19,9 +19,9 @@ FONT_FAMILY = "DejaVu Sans"
 #: Cell numbers are written once their line of text is this many device pixels high (digits ~7 px).
 CELL_TEXT_MIN_PX = 10.0
 CELL_NUMBERS_MAX_UNITS = 32
-#: The selected unit's value beside a strip: its size in scene units (about 13 px at 1:1) and the
+#: The selected unit's value beside a strip: its size in scene units (about 15 px at 1:1) and the
 #: gap between the strip and the text.
-UNIT_LABEL_POINTS = 10.0
+UNIT_LABEL_POINTS = 11.0
 UNIT_LABEL_GAP = 2.5
 #: The widest text a cell or a label holds, used to size the fonts ("−0.00", "+0.00").
 WIDEST_CELL_TEXT = "-0.00"
