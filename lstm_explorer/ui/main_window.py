@@ -196,10 +196,6 @@ class MainWindow(QMainWindow):
         self.transport_dock.setTitleBarWidget(QWidget())  # the controls say what it is: the row goes to the diagram
         self._default_state = self.saveState()
 
-    def _default_sizes(self) -> None:
-        """Dock places and sizes for a first start (or View → Reset layout), once the window has its size."""
-        screen_fit.arrange_docks(self)
-
     # -- models ------------------------------------------------------------------------------
     def _open_initial(self, model: Any) -> None:
         """The model asked for; else the last one used; else the bundled default; else a random LSTM.
@@ -332,12 +328,11 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         for dock in self.docks:
             dock.show()
-        self._default_sizes()
+        screen_fit.arrange_docks(self)
 
     def _restore_layout(self) -> None:
         if not preferences.restore_window(self.settings, self):
             screen_fit.fit_first_launch(self)  # a first start: the screen's size, docks once it has it
-            QTimer.singleShot(0, self._default_sizes)
         else:
             screen_fit.keep_on_screen_when_framed(self)  # saved on a larger screen?
         nodes = self.settings.value("unit_plot_nodes")

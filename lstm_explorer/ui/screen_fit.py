@@ -39,6 +39,7 @@ def fit_first_launch(window: MainWindow) -> None:
     """Fill the available area of the window's screen; once framed, pull the frame inside it and
     lay the docks out again for the size left."""
     window.setGeometry(available_geometry(window))
+    QTimer.singleShot(0, window, lambda: arrange_docks(window))  # once the window has that size
     keep_on_screen_when_framed(window, rearrange=True)
 
 
