@@ -38,22 +38,30 @@ def available_geometry(window: QWidget) -> QRect:
 def fit_first_launch(window: MainWindow) -> None:
     """Fill the available area of the window's screen; once framed, pull the frame inside it and
     lay the docks out again for the size left."""
-    window.setGeometry(available_geometry(window))
+    area = available_geometry(window)
+    window.setGeometry(area)
     QTimer.singleShot(0, window, lambda: arrange_docks(window))  # once the window has that size
-    keep_on_screen_when_framed(window, rearrange=True)
+    keep_on_screen_when_framed(window, rearrange=True, unless_resized_from=area.size())
 
 
-def keep_on_screen_when_framed(window: MainWindow, *, rearrange: bool = False) -> None:
+def keep_on_screen_when_framed(
+    window: MainWindow, *, rearrange: bool = False, unless_resized_from: QSize | None = None
+) -> None:
     """:func:`keep_on_screen` once the window manager has framed the window (title bar, borders:
-    on X11 a few hundred ms after it is shown; offscreen never, and then nothing needs doing)."""
+    on X11 a few hundred ms after it is shown; offscreen never, and then nothing needs doing).
+    ``unless_resized_from``: the size a first launch gave; if the window manager, the user or the
+    program has resized the window since, that size stands."""
     timer = QTimer(window, interval=FRAME_POLL_MS)  # parented: it goes with the window
     polls = iter(range(FRAME_POLLS))
 
     def check() -> None:
         framed = window.frameGeometry() != window.geometry()
-        if framed or next(polls, None) is None:
+        resized = unless_resized_from is not None and window.size() != unless_resized_from
+        if framed or resized or next(polls, None) is None:
             timer.stop()
             timer.deleteLater()
+        if resized:
+            return
         if framed or window.height() > available_geometry(window).height():
             keep_on_screen(window)
             if rearrange:
