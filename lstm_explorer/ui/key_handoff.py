@@ -28,8 +28,8 @@ HANDED_BACK = "Space and the arrow keys play again; type to go on editing."
 
 
 class KeyHandoff(QObject):
-    """Watches the editor's key and mouse events (an event filter) for the rules above; the window
-    passes keys it did not use to :meth:`resume_typing`."""
+    """Watches the editor's key and mouse events (an event filter) for the rules above, and the
+    keys that reach the window unused (:meth:`resume_typing`)."""
 
     def __init__(self, editor: SequenceEditor, window: QMainWindow) -> None:
         super().__init__(window)
@@ -39,6 +39,7 @@ class KeyHandoff(QObject):
         self.timer.timeout.connect(self.hand_back)
         editor.edit.installEventFilter(self)
         editor.edit.viewport().installEventFilter(self)
+        window.installEventFilter(self)  # keys that reach the window unused: see resume_typing
 
     def _cannot_read(self, text: str) -> bool:
         """True when the open model reads text and ``text`` is not in its vocabulary."""
@@ -69,6 +70,8 @@ class KeyHandoff(QObject):
     # Qt override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if watched is self.window:
+            return kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and self.resume_typing(event)
         if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.FocusIn):
             self.timer.start()
         elif kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(event, QKeyEvent):

@@ -41,12 +41,12 @@ from .key_handoff import KeyHandoff
 from .menus import build_menus
 from .model_bar import ModelBar
 from .model_loader import ModelLoader
-from .presentation import Presentation, PresentationCaption
+from .presentation import Presentation
 from .random_model import ask_random_model
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .sessions import SessionActions, is_session_path
 from .status import StatusBar
-from .tour import Tour, TourPanel
+from .tour import Tour
 from .transport import DEFAULT_SPEED, Player, TransportBar
 
 L, R, B = (
@@ -59,8 +59,7 @@ L, R, B = (
 class MainWindow(QMainWindow):
     """The explorer. ``model``: a Model, a bundled name or a file path (None: the last one used,
     else the bundled default). ``settings``: where preferences live (tests pass a temporary file).
-    ``open_later``: open the model after the first paint, so the window shows sooner. ``tour``: offer
-    the first-run tour (once: the settings remember it was shown)."""
+    ``open_later``: open the model after the first paint (shown sooner); ``tour``: the first-run tour."""
 
     # Made by build_menus:
     open_action: QAction
@@ -146,13 +145,11 @@ class MainWindow(QMainWindow):
         self.diagram = make_diagram_view(self.document)
         self.diagram.setObjectName("diagram")
         self.diagram.setMinimumSize(360, 260)
-        self.caption = PresentationCaption(self.document)  # shown in presentation mode only
-        self.presentation = Presentation(self, self.caption)
-        self.tour_panel = TourPanel()
-        self.tour = Tour(self, self.tour_panel, self.settings)
+        self.presentation = Presentation(self)  # F11; its caption line shows only then
+        self.tour = Tour(self, self.settings)  # its panel shows only during the tour
         layout.addWidget(self.banner)
-        layout.addWidget(self.tour_panel)
-        layout.addWidget(self.caption)
+        layout.addWidget(self.tour.panel)
+        layout.addWidget(self.presentation.caption)
         layout.addWidget(self.diagram, 1)
         self.setCentralWidget(central)
 
@@ -193,7 +190,6 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.transport_dock, self.chain_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.chain_dock, self.unit_plot_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.unit_plot_dock, self.predictions_dock, Qt.Orientation.Horizontal)
-        self.transport_dock.setTitleBarWidget(QWidget())  # the controls say what it is: the row goes to the diagram
         self._default_state = self.saveState()
 
     # -- models ------------------------------------------------------------------------------
@@ -379,8 +375,7 @@ class MainWindow(QMainWindow):
         }
         move = moves.get(Qt.Key(key))
         if move is None:
-            if not self.key_handoff.resume_typing(event):  # typing after a pause goes on in the editor
-                super().keyPressEvent(event)
+            super().keyPressEvent(event)
             return
         move()
         event.accept()

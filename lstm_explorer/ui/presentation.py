@@ -68,10 +68,10 @@ class PresentationCaption(QLabel):
 class Presentation(QObject):
     """Enters and leaves presentation mode for ``window`` (View → Presentation mode, F11)."""
 
-    def __init__(self, window: MainWindow, caption: PresentationCaption) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.caption = caption
+        self.caption = PresentationCaption(window.document)
         self.active = False
         self._layout = QByteArray()
         self._window_state = Qt.WindowState.WindowNoState

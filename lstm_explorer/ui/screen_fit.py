@@ -105,6 +105,7 @@ def is_small(window: QWidget) -> bool:
 def arrange_docks(window: MainWindow) -> None:
     """Dock places and sizes for this window size (a first start, or View → Reset layout)."""
     w, h = window.width(), window.height()
+    window.transport_dock.setTitleBarWidget(QWidget())  # the controls say what it is: the row goes to the diagram
     horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
     bottom = [window.chain_dock, window.unit_plot_dock, window.predictions_dock]
     if is_small(window):

@@ -128,10 +128,10 @@ class TourPanel(QFrame):
 class Tour(QObject):
     """Runs the tour on ``window``'s document; ``settings`` remembers that it was shown."""
 
-    def __init__(self, window: MainWindow, panel: TourPanel, settings: QSettings) -> None:
+    def __init__(self, window: MainWindow, settings: QSettings) -> None:
         super().__init__(window)
         self.window = window
-        self.panel = panel
+        self.panel = panel = TourPanel()
         self.settings = settings
         self.steps: list[TourStep] = []
         self.index = 0

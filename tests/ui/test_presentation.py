@@ -18,13 +18,13 @@ def test_f11_presents_the_diagram_and_esc_brings_the_panels_back(qtbot, window):
     assert visible_docks(window) == set()
     assert not window.menuBar().isVisible() and not window.statusBar().isVisible()
     qtbot.waitUntil(lambda: window.diagram.viewport().width() * window.diagram.viewport().height() > 1.5 * area)
-    caption = window.caption.text()
+    caption = window.presentation.caption.text()
     assert caption.startswith("brackets  ·  t = 2  ·  input ")
     assert "phase 2 of 5: Forget gate" in caption
-    assert window.caption.font().pixelSize() >= 0.03 * window.screen().geometry().height() - 1
+    assert window.presentation.caption.font().pixelSize() >= 0.03 * window.screen().geometry().height() - 1
     # The playback keys still work, and the caption follows.
     qtbot.keyClick(window, Qt.Key.Key_Right)
-    assert window.playback.t == 3 and "t = 3" in window.caption.text()
+    assert window.playback.t == 3 and "t = 3" in window.presentation.caption.text()
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.player.playing
     qtbot.keyClick(window, Qt.Key.Key_Space)
@@ -35,7 +35,9 @@ def test_f11_presents_the_diagram_and_esc_brings_the_panels_back(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.presentation.active
     assert visible_docks(window) == docks
-    assert window.menuBar().isVisible() and window.statusBar().isVisible() and not window.caption.isVisible()
+    assert (
+        window.menuBar().isVisible() and window.statusBar().isVisible() and not window.presentation.caption.isVisible()
+    )
 
 
 def test_f11_leaves_too_and_a_closed_panel_stays_closed(qtbot, window):

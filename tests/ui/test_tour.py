@@ -18,7 +18,7 @@ def tour_window(qtbot, settings):
 
 def test_a_first_launch_walks_through_the_phases_of_one_step(qtbot, settings):
     window = tour_window(qtbot, settings)
-    panel = window.tour_panel
+    panel = window.tour.panel
     qtbot.waitUntil(panel.isVisible)
     assert window.model.name == "brackets"  # the bundled model
     assert preferences_shown(settings)
@@ -51,19 +51,19 @@ def preferences_shown(settings):
 
 def test_the_tour_is_shown_once_and_again_from_help(qtbot, settings):
     first = tour_window(qtbot, settings)
-    qtbot.waitUntil(first.tour_panel.isVisible)
-    qtbot.mouseClick(first.tour_panel.skip_button, Qt.MouseButton.LeftButton)
-    assert not first.tour_panel.isVisible()
+    qtbot.waitUntil(first.tour.panel.isVisible)
+    qtbot.mouseClick(first.tour.panel.skip_button, Qt.MouseButton.LeftButton)
+    assert not first.tour.panel.isVisible()
     first.close()
     again = tour_window(qtbot, settings)
     qtbot.waitUntil(lambda: again.playback.trace is not None)
     QApplication.processEvents()
-    assert not again.tour_panel.isVisible()
+    assert not again.tour.panel.isVisible()
     help_menu = next(a.menu() for a in again.menuBar().actions() if a.text() == "&Help")
     next(a for a in help_menu.actions() if a.text() == "Guided &tour").trigger()
-    assert again.tour_panel.isVisible() and again.tour_panel.count.text().startswith("1 of")
+    assert again.tour.panel.isVisible() and again.tour.panel.count.text().startswith("1 of")
 
 
 def test_windows_without_the_tour_never_show_it(window):
     """The test windows (and scripts) pass no ``tour``: nothing moves their playback."""
-    assert not window.tour_panel.isVisible() and not window.tour.active
+    assert not window.tour.panel.isVisible() and not window.tour.active
