@@ -48,6 +48,6 @@ def run_app(model: str | None = None) -> int:
     QApplication.setWindowIcon(app_icon())
     QApplication.setDesktopFileName(APP_ID)  # Wayland shells match the window to the installed .desktop entry
     sys.excepthook = show_exception
-    window = MainWindow(model=model, open_later=True)
+    window = MainWindow(model=model, open_later=True, tour=True)  # the tour: on a first run only
     window.show()
     return app.exec()

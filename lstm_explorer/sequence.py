@@ -17,7 +17,8 @@ _VALUE = re.compile(r"[^\s,]+")
 
 @dataclass
 class InputError(ValueError):
-    """Bad input, with the 1-based step (line) and column where it was found, when known."""
+    """Bad input, with the step where it was found (counted t = 0, 1, … as everywhere in the app)
+    and the 1-based column of the value in that step's text, when known."""
 
     message: str
     step: int | None = None
@@ -38,14 +39,13 @@ def parse_numeric(text: str, width: int | None = None) -> np.ndarray:
     """
     rows: list[list[float]] = []
     start = 0
-    step = 0
     for piece in _STEP_SPLIT.split(text):
         piece_start = start
         start += len(piece) + 1
         if not piece.strip():
             continue
-        step += 1
-        if step > MAX_STEPS:
+        step = len(rows)  # t of this step
+        if step >= MAX_STEPS:
             raise InputError(f"more than {MAX_STEPS} steps; split the sequence", step)
         _refuse_empty_fields(piece, step, piece_start)
         row = []
@@ -100,5 +100,5 @@ def check_array(X: np.ndarray, width: int | None = None, *, source: str = "input
     bad = np.argwhere(~np.isfinite(X))
     if bad.size:
         t, k = bad[0]
-        raise InputError(f"value {X[t, k]} is not finite", int(t) + 1, int(k) + 1)
+        raise InputError(f"value {X[t, k]} is not finite", int(t), int(k) + 1)
     return X

@@ -87,10 +87,10 @@ def test_trace_weights_npz_matches_engine(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["lstm", "--input", "1 2; 3 x", "--input-size", "2"], "step 2, column 4: 'x' is not a number"),
-        (["lstm", "--input", "1 2; 3 inf", "--input-size", "2"], "step 2, column 4: inf is not allowed"),
+        (["lstm", "--input", "1 2; 3 x", "--input-size", "2"], "step 1, column 4: 'x' is not a number"),
+        (["lstm", "--input", "1 2; 3 inf", "--input-size", "2"], "step 1, column 4: inf is not allowed"),
         (["lstm", "--input", " ; ", "--input-size", "2"], "the sequence is empty"),
-        (["lstm", "--input", "1 2 3", "--input-size", "2"], "step 1: 3 values, expected 2"),
+        (["lstm", "--input", "1 2 3", "--input-size", "2"], "step 0: 3 values, expected 2"),
         (["nosuchcell", "--input", "1"], "unknown model 'nosuchcell'"),
         (["missing.npz", "--input", "1"], "missing.npz: no such file"),
         (["lstm", "--input-file", "nope.npy"], "nope.npy: no such file"),
@@ -120,7 +120,7 @@ def test_nan_in_input_file_names_the_step(tmp_path, capsys):
     X[2, 5] = np.nan
     np.save(tmp_path / "x.npy", X)
     assert run("trace", "lstm", "--input-file", str(tmp_path / "x.npy"), "--out", str(tmp_path / "t.npz")) == 2
-    assert "step 3, column 6" in capsys.readouterr().err
+    assert "step 2, column 6" in capsys.readouterr().err  # t = 2, the sixth value
 
 
 def test_pickled_npz_is_refused(tmp_path, capsys):

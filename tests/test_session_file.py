@@ -195,7 +195,7 @@ def write_minimal(folder):
         ({"model": {"embedded": "AAAA"}}, "model.embedded: not a safetensors bundle"),
         ({"format": "lstm-explorer-session/2"}, "format: version '2' is not one this LSTM Explorer reads"),
         ({"format": "something-else/1"}, "format: 'something-else/1' is not an LSTM Explorer session"),
-        ({"input": "(aZ)"}, "input: character 'Z' at position 3 is not in the vocabulary"),
+        ({"input": "(aZ)"}, "input: step 2: 'Z' is not in the vocabulary"),
         ({"input": [[1.0]]}, "input: brackets reads text; give the input as a string"),
         ({"layer": 1}, "layer: 1 is out of range; the model has 1 layer(s)"),
         ({"direction": "backward"}, "direction: 'backward', but the model is not bidirectional"),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from .. import colormaps
 from ..engine import ops
+from . import strip_numbers
 from .cells import draw_cells
 from .layout import NodeShape, Point, Route
 from .theme import Theme
@@ -39,9 +40,6 @@ FONT_FAMILY = "DejaVu Sans"
 STRIP_THICKNESS = 12.0
 MAX_STRIP_LENGTH = 80.0
 PACKET_LENGTH = 44.0
-#: Numbers are written in the cells once a cell is at least this many device pixels on both sides.
-NUMBERS_MIN_CELL_PX = 26.0
-NUMBERS_MAX_UNITS = 32
 
 
 def font(size: float, *, bold: bool = False) -> QFont:
@@ -281,7 +279,10 @@ class StripItem(QGraphicsItem):
         self.selected_units: tuple[int, ...] = ()
         self.on_click = on_click
         self.travelling = False  # a vector on its way: outlined in the glow colour
+        self.thickness = STRIP_THICKNESS
         self._rect = QRectF(-length / 2, -STRIP_THICKNESS / 2, length, STRIP_THICKNESS)
+        room = strip_numbers.unit_label_room(STRIP_THICKNESS)  # the selected unit's value, beside it
+        self._bounds = QRectF(-length / 2 - room, -room, length + 2 * room, 2 * room)
         self.setAcceptHoverEvents(True)
         self.setZValue(3)
 
@@ -311,7 +312,12 @@ class StripItem(QGraphicsItem):
         return index if index is not None and index < self.hidden_units else None
 
     def boundingRect(self) -> QRectF:  # Qt override
-        return self._rect.adjusted(-3, -3, 3, 3)
+        return self._bounds
+
+    def shape(self) -> QPainterPath:  # Qt override: hover and clicks on the strip, not its label room
+        path = QPainterPath()
+        path.addRect(self._rect.adjusted(-3, -3, 3, 3))
+        return path
 
     # Qt override
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -326,32 +332,15 @@ class StripItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect)
         cell = self.length / self.count
-        scale = painter.worldTransform().map(QPointF(1, 0)) - painter.worldTransform().map(QPointF(0, 0))
-        device_scale = math.hypot(scale.x(), scale.y())
-        if self.count <= NUMBERS_MAX_UNITS and min(cell, STRIP_THICKNESS) * device_scale >= NUMBERS_MIN_CELL_PX:
-            self._paint_numbers(painter, cell)
-        for unit in self.selected_units:
-            if unit < self.hidden_units:
-                width = max(cell, 3.0)
-                x = rect.left() + (unit + 0.5) * cell - width / 2
-                painter.setPen(QPen(t.selection, 2.0))
-                painter.drawRect(QRectF(x, rect.top() - 2.5, width, rect.height() + 5))
-
-    def _paint_numbers(self, painter: QPainter, cell: float) -> None:
-        """The values written in the cells, upright whatever the strip's direction."""
-        assert self.values is not None and self.image is not None
-        painter.setFont(font(3.2))
-        angle = self.rotation()
-        for k, v in enumerate(self.values):
-            rgb = QColor(self.image.pixel(k, 0))
-            dark = 0.299 * rgb.red() + 0.587 * rgb.green() + 0.114 * rgb.blue() < 140
-            painter.setPen(QColor("#ffffff") if dark else QColor("#000000"))
-            painter.save()
-            painter.translate(self._rect.left() + (k + 0.5) * cell, 0.0)
-            painter.rotate(-angle)
-            box = QRectF(-cell / 2, -STRIP_THICKNESS / 2, cell, STRIP_THICKNESS)
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, f"{v:.2f}")
-            painter.restore()
+        numbers = strip_numbers.paint_cell_numbers(painter, self, cell)
+        shown = [unit for unit in self.selected_units if unit < self.hidden_units]
+        for unit in shown:
+            width = max(cell, 3.0)
+            x = rect.left() + (unit + 0.5) * cell - width / 2
+            painter.setPen(QPen(t.selection, 2.0))
+            painter.drawRect(QRectF(x, rect.top() - 2.5, width, rect.height() + 5))
+        if shown and not numbers and not self.travelling:
+            strip_numbers.paint_unit_label(painter, self, shown[0], cell, t.selection)
 
     # Qt override
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:

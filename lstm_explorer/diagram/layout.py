@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from ..engine import ops
 from ..engine.graph import CellGraph, Node
 
-COL = 120.0
-ROW = 90.0
+COL = 150.0
+ROW = 71.0
 LAYER_SIZE = (62.0, 36.0)
 CIRCLE_RADIUS = 16.0
 ELLIPSE_SIZE = (46.0, 30.0)  # pointwise tanh: a wider pink ellipse
 DOT_RADIUS = 4.5
+#: Inputs entering from the left start this many columns left of their node.
+INPUT_LEAD = 0.45
 
 Point = tuple[float, float]
 
@@ -298,20 +300,24 @@ def build_layout(graph: CellGraph) -> Layout:
     routes = [_route(graph, shapes, s, t) for s, t in graph.edges()]
     inner = [n for n in graph.nodes if n.kind != "input"]
     max_col = max(n.pos[0] for n in inner)
-    out_col, edge_col = max_col + 0.55, max_col + 1.25
+    out_col, edge_col = max_col + 0.55, max_col + 1.1
     # The frame hugs the drawing: an RNN has no state line along the top, so its frame is lower.
-    top_row = min([n.pos[1] for n in inner] + [n.pos[1] - 1.0 for n in inner if n.name in graph.state_names])
+    # A state computed by a layer (an RNN's h) leaves upwards one row before it turns right.
+    top_row = min(
+        [n.pos[1] for n in inner] + [n.pos[1] - 1.0 for n in inner if n.name in graph.state_names and n.kind == "layer"]
+    )
     frame_top = top_row - 0.6
-    exits = _exits(graph, shapes, out_col, edge_col, frame_top - 0.65)
+    exits = _exits(graph, shapes, out_col, edge_col, frame_top - 0.45)
     all_routes = routes + [e.route for e in exits]
     forks = _forks(all_routes, shapes)
 
     max_row = max(n.pos[1] for n in inner)
     frame = (-0.35 * COL, frame_top * ROW, (out_col + 0.7) * COL, (max_row + FRAME_BELOW - frame_top) * ROW)
-    xs = [p[0] for r in all_routes for p in r.points] + [frame[0] - 0.75 * COL, edge_col * COL + 45]
+    # Room for the inputs' lead-in wires and their labels on the left (C_{t−1}: about 45 units).
+    xs = [p[0] for r in all_routes for p in r.points] + [-INPUT_LEAD * COL - 52, edge_col * COL + 45]
     ys = [p[1] for r in all_routes for p in r.points] + [frame[1], frame[1] + frame[3]]
     ys += [s.center[1] + 28 for s in shapes.values()]
-    bounds = (min(xs), min(ys) - 30, max(xs) - min(xs), max(ys) - min(ys) + 45)
+    bounds = (min(xs), min(ys) - 30, max(xs) - min(xs), max(ys) - min(ys) + 36)
 
     strip_segments: dict[str, tuple[Point, Point]] = {}
     for node in graph.nodes:

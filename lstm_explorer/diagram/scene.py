@@ -41,7 +41,7 @@ from .items import (
     strip_image,
     strip_images,
 )
-from .layout import COL, DOT_RADIUS, Layout, NodeShape, Route, build_layout
+from .layout import COL, DOT_RADIUS, INPUT_LEAD, Layout, NodeShape, Route, build_layout
 from .theme import Theme, theme_named
 from .timeline import Status, levels, moment
 
@@ -146,10 +146,10 @@ class DiagramScene(QGraphicsScene):
         x, y = self.layout.nodes[node.name].center
         theme = self._theme
         if node.pos[0] == 0.0:
-            lead = Route(node.name, node.name, ((x - 0.55 * COL, y), (x, y)), arrow=False)
+            lead = Route(node.name, node.name, ((x - INPUT_LEAD * COL, y), (x, y)), arrow=False)
             self.input_wires.append(self._add(WireItem(lead, theme)))
             label = LabelItem(node.label, theme, 13, "right")
-            label.setPos(x - 0.55 * COL - 6, y)
+            label.setPos(x - INPUT_LEAD * COL - 6, y)
         else:
             label = LabelItem(node.label, theme, 13, "center")
             label.setPos(x, y + 14)
@@ -177,7 +177,7 @@ class DiagramScene(QGraphicsScene):
         rect = rect.united(self.legend.sceneBoundingRect())
         if self._walkthrough:
             rect = rect.united(self.explanation.sceneBoundingRect())
-        self.setSceneRect(rect.adjusted(-12, -12, 12, 12))
+        self.setSceneRect(rect.adjusted(-8, -8, 8, 8))
 
     # Qt override (QGraphicsScene.render is not virtual in C++, but every Python caller gets this)
     def render(

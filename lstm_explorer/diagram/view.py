@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from ..engine.interventions import Intervention
@@ -19,8 +19,38 @@ from ..playback import Playback, PlaybackState
 from .scene import DiagramScene
 
 ZOOM_STEP = 1.15
+#: One press of Ctrl+= / Ctrl+− zooms by this factor, about the middle of the view.
+KEY_ZOOM_STEP = 1.25
 ZOOM_LIMITS = (0.1, 40.0)
 LEGEND_MARGIN = 10
+
+
+class LegendBand(QWidget):
+    """A band under the zoomed-in diagram showing the colour legend, so it never covers the cell."""
+
+    def __init__(self, view: DiagramView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.hide()
+
+    def band_height(self) -> int:
+        scene = self.view.diagram
+        return 0 if scene is None else int(scene.legend.boundingRect().height()) + 2 * LEGEND_MARGIN
+
+    # Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        scene = self.view.diagram
+        if scene is None:
+            return
+        painter = QPainter(self)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        painter.fillRect(self.rect(), scene.theme.background)
+        painter.setPen(scene.theme.frame_edge)
+        painter.drawLine(0, 0, self.width(), 0)
+        box = scene.legend.boundingRect()
+        painter.translate(LEGEND_MARGIN - box.left(), LEGEND_MARGIN - box.top())
+        scene.legend.paint(painter, QStyleOptionGraphicsItem(), None)
+        painter.end()
 
 
 class DiagramView(QGraphicsView):
@@ -43,6 +73,9 @@ class DiagramView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setMouseTracking(True)
+        self.legend_band = LegendBand(self)
+        self.horizontalScrollBar().valueChanged.connect(self._update_legend_band)
+        self.verticalScrollBar().valueChanged.connect(self._update_legend_band)
         handlers: list[tuple[Any, Callable[..., None]]] = [
             (playback.trace_changed, self._on_trace_changed),
             (playback.position_changed, self._on_position_changed),
@@ -121,13 +154,17 @@ class DiagramView(QGraphicsView):
         """Show the whole cell, as large as the widget allows."""
         self._auto_fit = True
         if self.diagram is not None:
+            self._set_legend_band(0)
+            self._set_scroll_bars(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # all of it is in sight
             self.fitInView(self.diagram.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
 
     def zoom(self, factor: float) -> None:
         current = self.transform().m11()
         factor = min(max(current * factor, ZOOM_LIMITS[0]), ZOOM_LIMITS[1]) / current
         self._auto_fit = False
+        self._set_scroll_bars(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.scale(factor, factor)
+        self._update_legend_band()
 
     def visible_region(self) -> tuple[float, float, float, float] | None:
         """The scene rectangle on screen (x, y, width, height) once the user has zoomed or panned,
@@ -137,26 +174,44 @@ class DiagramView(QGraphicsView):
         shown = self.mapToScene(self.viewport().rect()).boundingRect()
         return shown.x(), shown.y(), shown.width(), shown.height()
 
-    # Qt override
-    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
-        """Zoomed in, the scene's legend may be out of sight: draw a copy pinned to the viewport's
-        bottom-left corner, so colours can always be read."""
-        super().drawForeground(painter, rect)
-        if self.diagram is None:
+    def _set_scroll_bars(self, policy: Qt.ScrollBarPolicy) -> None:
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
+
+    def zoom_in(self) -> None:
+        """Ctrl+= / Ctrl++: zoom about the middle of the view (the pointer may be anywhere)."""
+        self._zoom_about_centre(KEY_ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._zoom_about_centre(1 / KEY_ZOOM_STEP)
+
+    def _zoom_about_centre(self, factor: float) -> None:
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.zoom(factor)
+        self.setTransformationAnchor(anchor)
+
+    def _update_legend_band(self) -> None:
+        """Zoomed in so far that the scene's legend is out of sight, the legend moves to a band
+        under the diagram (never over it); back in sight, the band goes."""
+        if self.diagram is None or self._auto_fit:
+            self._set_legend_band(0)
             return
-        legend = self.diagram.legend
-        shown = self.mapFromScene(legend.sceneBoundingRect()).boundingRect()
-        if self.viewport().rect().contains(shown):
+        shown = self.mapFromScene(self.diagram.legend.sceneBoundingRect()).boundingRect()
+        in_sight = self.viewport().rect().contains(shown)
+        self._set_legend_band(0 if in_sight else self.legend_band.band_height())
+
+    def _set_legend_band(self, height: int) -> None:
+        if self.viewportMargins().bottom() == height:
             return
-        box = legend.boundingRect()
-        painter.save()
-        painter.resetTransform()
-        painter.translate(LEGEND_MARGIN - box.left(), self.viewport().height() - box.height() - LEGEND_MARGIN)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.diagram.theme.background)
-        painter.drawRoundedRect(box.adjusted(-6, -4, 6, 4), 6, 6)
-        legend.paint(painter, QStyleOptionGraphicsItem(), None)
-        painter.restore()
+        self.setViewportMargins(0, 0, 0, height)
+        self.legend_band.setVisible(height > 0)
+        self._place_legend_band()
+
+    def _place_legend_band(self) -> None:
+        """In the margin between the viewport and the horizontal scroll bar."""
+        shown = self.viewport().geometry()
+        self.legend_band.setGeometry(shown.left(), shown.bottom() + 1, shown.width(), self.viewportMargins().bottom())
 
     # Qt override
     def wheelEvent(self, event: QWheelEvent) -> None:
@@ -168,5 +223,6 @@ class DiagramView(QGraphicsView):
     # Qt override
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._place_legend_band()
         if self._auto_fit:
             self.fit()

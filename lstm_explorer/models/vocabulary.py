@@ -111,9 +111,8 @@ class Vocabulary(Sequence[str]):
             token_id = self._ids.get(ch)
             if token_id is None:
                 shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in self.tokens)
-                raise InputError(
-                    f"character {ch!r} at position {offset + 1} is not in the vocabulary {shown!r}", offset=offset
-                )
+                # One character per step: its offset is its step t (counted from 0, as everywhere).
+                raise InputError(f"{ch!r} is not in the vocabulary {shown!r}", step=offset, offset=offset)
             ids.append(token_id)
         return ids
 
@@ -121,8 +120,8 @@ class Vocabulary(Sequence[str]):
         ids: list[int] = []
         offset = 0
         unknown = self.unknown_id
-        for step, word in enumerate(text.split(), start=1):
-            if step > MAX_STEPS:
+        for step, word in enumerate(text.split()):  # step: t of this word, counted from 0
+            if step >= MAX_STEPS:
                 raise InputError(f"more than {MAX_STEPS} words; split the sequence")
             offset = text.index(word, offset)
             token_id = self._ids.get(word, unknown)
@@ -210,7 +209,7 @@ def _tokens_by_id(mapping: dict[str, object], name: str) -> list[str]:
 def parse_token_ids(text: str, rows: int) -> list[int]:
     """``"3 17 5"`` (spaces or commas) as token ids in 0..rows−1, with the step of a bad one."""
     ids = []
-    for step, piece in enumerate(text.replace(",", " ").split(), start=1):
+    for step, piece in enumerate(text.replace(",", " ").split()):  # step: t, counted from 0
         try:
             ids.append(int(piece))
         except ValueError:
@@ -224,7 +223,7 @@ def check_token_ids(ids: Sequence[int], rows: int) -> list[int]:
         raise InputError("the sequence is empty")
     if len(ids) > MAX_STEPS:
         raise InputError(f"{len(ids)} tokens, more than {MAX_STEPS}; split the sequence")
-    for step, value in enumerate(ids, start=1):
+    for step, value in enumerate(ids):  # step: t, counted from 0
         if not 0 <= value < rows:
             raise InputError(f"token id {value} is outside 0..{rows - 1}", step)
     return [int(v) for v in ids]

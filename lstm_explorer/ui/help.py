@@ -16,14 +16,16 @@ on its wire, computed live by an engine that gives the same numbers as PyTorch.<
 
 SHORTCUTS = (
     ("Space", "Play / pause"),
-    ("Esc", "Leave the input editor (its keys go back to playback)"),
     ("→ / ←", "One time step forward / back"),
     ("Shift+→ / Shift+←", "One phase forward / back"),
     ("Home / End", "Jump to the first / last step"),
+    ("Esc", "Leave the input editor at once (its keys go back to playback); leave presentation mode"),
+    ("F11", "Presentation mode: the diagram full screen with a caption"),
+    ("Ctrl+= / Ctrl+−", "Zoom the diagram in / out"),
+    ("Ctrl+0", "Fit the diagram"),
     ("Ctrl+O", "Open a model file"),
     ("Ctrl+S / Ctrl+Shift+O", "Save / open a session (.lstmx)"),
     ("Ctrl+E", "Export"),
-    ("Ctrl+0", "Fit the diagram"),
     ("Ctrl+Q", "Quit"),
     ("F1", "This list"),
     ("Click a heatmap cell", "Jump to that step and select the unit (Ctrl+click: add a unit)"),
@@ -39,8 +41,10 @@ def shortcuts_dialog(parent: QWidget) -> QDialog:
     text = QTextBrowser()
     rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
     text.setHtml(
-        f"<table cellpadding='4'>{rows}</table><p>When the input editor has the focus, the arrow keys and "
-        "Space edit the text; press Esc (or Tab) to hand them back to playback.</p>"
+        f"<table cellpadding='4'>{rows}</table><p>While you type in the input editor, its keys edit the "
+        "text; a pause of a second and a half (or Esc, or Tab) hands Space and the arrows back to "
+        "playback, and typing again goes on where you were. In a text model, Space plays at once "
+        "when a space is not in the vocabulary.</p>"
     )
     layout.addWidget(text)
     close = QPushButton("Close")

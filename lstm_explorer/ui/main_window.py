@@ -18,9 +18,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeyEvent,
-    QKeySequence,
     QPaintEvent,
-    QShortcut,
 )
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QVBoxLayout, QWidget
 
@@ -33,19 +31,22 @@ from ..views.stale import StaleVeil
 from ..views.strips import ChainView
 from ..views.theme import DEFAULT_THEME, THEMES, apply_palette, theme
 from ..views.unit_plot import UnitPlot
-from . import opening, preferences
+from . import opening, preferences, screen_fit
 from .app_icon import app_icon
 from .banner import Banner, escape
 from .compute import Recompute
 from .help import APP_NAME, shortcuts_dialog
 from .input_flow import InputFlow
+from .key_handoff import KeyHandoff
 from .menus import build_menus
 from .model_bar import ModelBar
 from .model_loader import ModelLoader
+from .presentation import Presentation
 from .random_model import ask_random_model
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
 from .sessions import SessionActions, is_session_path
 from .status import StatusBar
+from .tour import Tour
 from .transport import DEFAULT_SPEED, Player, TransportBar, key_move
 from .unit_docks import add_unit_docks
 
@@ -59,7 +60,7 @@ L, R, B = (
 class MainWindow(QMainWindow):
     """The explorer. ``model``: a Model, a bundled name or a file path (None: the last one used,
     else the bundled default). ``settings``: where preferences live (tests pass a temporary file).
-    ``open_later``: open the model after the first paint, so the window shows sooner."""
+    ``open_later``: open the model after the first paint (shown sooner); ``tour``: the first-run tour."""
 
     # Made by build_menus:
     open_action: QAction
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         open_later: bool = False,
+        tour: bool = False,
     ) -> None:
         super().__init__(parent)
         self.settings = settings if settings is not None else preferences.default_settings()
@@ -123,6 +125,8 @@ class MainWindow(QMainWindow):
         self._open_after_paint: list[Any] = [model] if open_later else []
         if not open_later:
             self._open_initial(model)
+        if tour:
+            self.tour.offer_first_run()
 
     @property
     def model(self) -> Any:
@@ -142,7 +146,11 @@ class MainWindow(QMainWindow):
         self.diagram = make_diagram_view(self.document)
         self.diagram.setObjectName("diagram")
         self.diagram.setMinimumSize(360, 260)
+        self.presentation = Presentation(self)  # F11; its caption line shows only then
+        self.tour = Tour(self, self.settings)  # its panel shows only during the tour
         layout.addWidget(self.banner)
+        layout.addWidget(self.tour.panel)
+        layout.addWidget(self.presentation.caption)
         layout.addWidget(self.diagram, 1)
         self.setCentralWidget(central)
 
@@ -163,9 +171,7 @@ class MainWindow(QMainWindow):
         self.editor = SequenceEditor()
         self.editor.sequence_changed.connect(self._on_sequence)
         self.editor.input_invalid.connect(self._on_input_invalid)
-        # Esc in the editor hands the arrow keys and Space back to playback.
-        leave = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor.edit, context=Qt.ShortcutContext.WidgetShortcut)
-        leave.activated.connect(self._leave_editor)
+        self.key_handoff = KeyHandoff(self.editor, self)  # the editor has the keys only while you type
         self.equations = EquationsPanel(document)
         self.predictions = PredictionsPanel(document)
         self.heatmaps = HeatmapPanel(document)
@@ -179,7 +185,7 @@ class MainWindow(QMainWindow):
         self.transport_dock = self._dock("Transport", "transportDock", self.transport, B)
         self.chain_dock = self._dock("Unrolled chain", "chainDock", self.chain, B)
         self.unit_plot_dock = self._dock("Unit plot", "unitPlotDock", self.unit_plot, B)
-        self.predictions_dock = self._dock("Predictions", "predictionsDock", self.predictions, B)
+        self.predictions_dock = self._dock("Predictions", "predictionsDock", screen_fit.scrollable(self.predictions), B)
         for panel in (self.diagram, self.equations, self.predictions, self.heatmaps, self.chain, self.unit_plot):
             StaleVeil(document, panel)
         self.unit_docks = add_unit_docks(self)
@@ -187,19 +193,6 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.chain_dock, self.unit_plot_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.unit_plot_dock, self.predictions_dock, Qt.Orientation.Horizontal)
         self._default_state = self.saveState()
-
-    def _default_sizes(self) -> None:
-        """Dock sizes for a first start (or View → Reset layout), once the window has its size."""
-        w, h = self.width(), self.height()
-        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
-        self.resizeDocks([self.input_dock, self.heatmaps_dock], [int(w * 0.25), int(w * 0.27)], horizontal)
-        self.resizeDocks([self.input_dock, self.equations_dock], [int(h * 0.22), int(h * 0.5)], vertical)
-        self.resizeDocks([self.transport_dock, self.chain_dock], [90, int(h * 0.24)], vertical)
-        self.resizeDocks(
-            [self.chain_dock, self.unit_plot_dock, self.predictions_dock],
-            [int(w * 0.38), int(w * 0.4), int(w * 0.22)],
-            horizontal,
-        )
 
     # -- models ------------------------------------------------------------------------------
     def _open_initial(self, model: Any) -> None:
@@ -334,11 +327,13 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         for dock in self.docks:
             dock.show()
-        self._default_sizes()
+        screen_fit.arrange_docks(self)
 
     def _restore_layout(self) -> None:
         if not preferences.restore_window(self.settings, self):
-            QTimer.singleShot(0, self._default_sizes)  # a first start: sizes once the window has its size
+            screen_fit.fit_first_launch(self)  # a first start: the screen's size, docks once it has it
+        else:
+            screen_fit.keep_on_screen_when_framed(self)  # saved on a larger screen?
         nodes = self.settings.value("unit_plot_nodes")
         if nodes:
             self.unit_plot.set_nodes(preferences.as_list(nodes))
@@ -370,10 +365,6 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # -- keys, drops and help ----------------------------------------------------------------
-    def _leave_editor(self) -> None:
-        self.editor.edit.clearFocus()
-        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """The transport keys, for when a shortcut did not fire (the editor keeps its own keys)."""
         move = key_move(self.player, self.playback, event)

@@ -29,6 +29,18 @@ def _action(window: QMainWindow, text: str, slot: Any, shortcut: Any = None, men
     return action
 
 
+def _keys(*keys: str | QKeySequence.StandardKey) -> list[QKeySequence]:
+    """Shortcuts without repeats (a platform's standard key may be one of ours: Ctrl+- twice is
+    an ambiguous shortcut, and neither fires)."""
+    sequences: list[QKeySequence] = []
+    for key in keys:
+        for sequence in QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [key]:
+            sequence = QKeySequence(sequence)
+            if not sequence.isEmpty() and sequence not in sequences:
+                sequences.append(sequence)
+    return sequences
+
+
 def build_menus(window: MainWindow) -> None:
     """File, Playback, View and Help; the actions others trigger are kept on the window."""
     bar, playback = window.menuBar(), window.playback
@@ -89,8 +101,17 @@ def build_menus(window: MainWindow) -> None:
     window.walkthrough_action = _action(window, "Explain each &phase on the diagram", None, None, view_menu)
     window.walkthrough_action.setCheckable(True)
     window.walkthrough_action.toggled.connect(window.diagram.set_walkthrough)
+    zoom_in = _action(window, "Zoom &in", window.diagram.zoom_in, None, view_menu)
+    zoom_in.setShortcuts(_keys("Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn))
+    zoom_out = _action(window, "Zoom &out", window.diagram.zoom_out, None, view_menu)
+    zoom_out.setShortcuts(_keys("Ctrl+-", QKeySequence.StandardKey.ZoomOut))
     _action(window, "Fit diagram", window.diagram.fit, "Ctrl+0", view_menu)
+    view_menu.addSeparator()
+    _action(window, "P&resentation mode", window.presentation.toggle, "F11", view_menu)
 
     help_menu = bar.addMenu("&Help")
+    _action(window, "Guided &tour", window.tour.start, None, help_menu)
     window.shortcuts_action = _action(window, "&Keyboard shortcuts", window.show_shortcuts, "F1", help_menu)
     window.about_action = _action(window, f"&About {APP_NAME}", lambda: show_about(window), None, help_menu)
+    # Shortcuts work with the menu bar hidden too (presentation mode): the window holds the actions.
+    window.addActions([action for action in window.findChildren(QAction) if not action.shortcut().isEmpty()])

@@ -68,7 +68,7 @@ class SequenceEditor(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.presets = QComboBox()
         self.presets.setToolTip("Example inputs for this model")
-        self.presets.setMinimumContentsLength(12)
+        self.presets.setMinimumContentsLength(8)
         self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.random_button = QPushButton("Random")
         self.random_button.setToolTip("Replace the input with a random sequence")
@@ -162,6 +162,11 @@ class SequenceEditor(QWidget):
     def text(self) -> str:
         return self.edit.toPlainText()
 
+    @property
+    def edit_pending(self) -> bool:
+        """Typed but not parsed yet (the debounce pause is running)."""
+        return self._timer.isActive()
+
     # -- actions -----------------------------------------------------------------------------
     def _on_preset(self, index: int) -> None:
         preset = self.presets.itemData(index)
@@ -241,9 +246,9 @@ class SequenceEditor(QWidget):
             selection.cursor = cursor
             selections.append(selection)
         self.edit.setExtraSelections(selections)
-        message = str(exc)
-        if not self.text_mode and exc.step is not None:
-            message = f"line {exc.step}" + (f", column {exc.column}" if exc.column else "") + f": {exc.message}"
+        message = str(exc)  # "step 26: 'X' is not in the vocabulary …": steps counted from t = 0
+        if not self.text_mode and exc.offset is not None and "\n" in text.strip():
+            message += f" (line {text.count(chr(10), 0, exc.offset) + 1})"
         if len(spans) > 1:
             message += f" ({len(spans)} characters are outside the vocabulary)"
         self.message.setText(message)

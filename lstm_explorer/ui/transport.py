@@ -80,6 +80,10 @@ class Player(QObject):
         return self.animator.is_playing
 
     def play(self) -> None:
+        """Play from here; at the very end (where typing leaves the position), start over."""
+        state = self.playback.state
+        if self.playback.steps > 1 and state.t >= self.playback.steps - 1 and state.step_complete:
+            self.playback.seek(0, 0, 0.0)
         self._apply_speed()
         self.animator.play()
 

@@ -143,7 +143,7 @@ def test_units_cli_prints_the_top_and_writes_every_row(tmp_path, capsys):
         (["--input", "a(b)", "--feature", "regex:(("], "invalid regular expression"),
         (["--input", "a(b)", "--feature", "csv:{tmp}/three.csv"], "3 numbers, but the input has 4 steps"),
         (["--input", "a(b)", "--feature", "depth", "--set", "c[99]=0"], "unit 99 of c out of range"),
-        (["--input", "a(q)", "--feature", "depth"], "character 'q' at position 3"),
+        (["--input", "a(q)", "--feature", "depth"], "step 2: 'q' is not in the vocabulary"),
         (["--input", "a(b)", "--feature", "depth", "--node", "zz"], "--node zz: unknown node"),
         (["--input", "a(b)", "--feature", "depth", "--out", "{tmp}/u.txt"], "name it FILE.csv"),
     ],

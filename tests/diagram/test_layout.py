@@ -46,8 +46,9 @@ def test_nodes_do_not_overlap_and_every_vector_has_a_strip_place(kind: str) -> N
             (ax, ay, aw, ah), (bx, by, bw, bh) = a.rect(), b.rect()
             assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, (a.name, b.name)
     assert set(layout.strip_segments) == set(graph.names)
+    # The shortest is the GRU's tanh → × wire, 0.8 rows long (rows are flat so the cell fits a laptop).
     for a, b in layout.strip_segments.values():
-        assert math.dist(a, b) > 30
+        assert math.dist(a, b) > 25
 
 
 def test_lstm_has_the_classic_geography() -> None:

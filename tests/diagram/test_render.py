@@ -3,6 +3,8 @@ the layout puts them, strips show exactly the trace's values, frames are pure.""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
@@ -95,7 +97,10 @@ def test_rendered_strip_pixels_are_the_mapped_trace_values(qapp, make_trace) -> 
             local_x = -strip.length / 2 + (k + 0.5) * strip.length / 4
             p = strip.mapToScene(local_x, 0)
             x, y = renderer.scene_to_image(p.x(), p.y())
-            assert _rgb(image, x, y) == tuple(int(v) for v in expected[k, :3]), (name, k)
+            # The cell's number is written over its centre at this size: its colour is the most
+            # common one around the centre (the digits' strokes are thin).
+            around = Counter(_rgb(image, x + dx, y + dy) for dx in range(-4, 5) for dy in range(-4, 5))
+            assert around.most_common(1)[0][0] == tuple(int(v) for v in expected[k, :3]), (name, k)
 
 
 def test_a_frame_depends_only_on_trace_and_state(qapp, make_trace) -> None:
@@ -212,19 +217,19 @@ def test_scene_render_centres_the_cell_in_any_target(qapp, make_trace) -> None:
     from PySide6.QtCore import QRectF
     from PySide6.QtGui import QPainter
 
-    trace = make_trace("rnn")  # a narrow picture: wide margins left and right in 16:9
+    trace = make_trace("rnn")  # a wide picture: wide margins above and below in a square
     scene = DiagramScene(trace.graph)
     scene.set_trace(trace)
     scene.show_state(state(trace, 0))
-    image = QImage(1280, 720, QImage.Format.Format_ARGB32)
+    image = QImage(1280, 1280, QImage.Format.Format_ARGB32)
     image.fill(0)
     painter = QPainter(image)
-    scene.render(painter, QRectF(0, 0, 1280, 720), scene.sceneRect())
+    scene.render(painter, QRectF(0, 0, 1280, 1280), scene.sceneRect())
     painter.end()
     alpha = _as_array(image)[:, :, 3]
-    columns = np.flatnonzero(alpha.max(axis=0))
-    left, right = columns[0], 1279 - columns[-1]
-    assert left > 100 and abs(left - right) <= 2
+    rows = np.flatnonzero(alpha.max(axis=1))
+    top, bottom = rows[0], 1279 - rows[-1]
+    assert top > 100 and abs(top - bottom) <= 2
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru-classic"])

@@ -173,23 +173,42 @@ def test_a_deleted_view_no_longer_listens_to_the_playback(qtbot, make_trace) -> 
     playback.set_trace(make_trace("gru"))
 
 
-def test_the_legend_stays_in_sight_when_zoomed_in(qtbot, make_trace) -> None:
+def test_the_legend_stays_in_sight_when_zoomed_in_but_never_over_the_cell(qtbot, make_trace) -> None:
     view, _ = _view(qtbot, make_trace("lstm"))
     assert view.diagram is not None
     viridis_end = (253, 231, 37)  # the sequential legend's top colour
 
-    def legend_pixels() -> int:
-        image = view.viewport().grab().toImage()
+    def legend_pixels(widget) -> int:
+        image = widget.grab().toImage()
         return sum(
             1
             for x in range(0, image.width(), 2)
-            for y in range(image.height() - 60, image.height(), 2)
+            for y in range(0, image.height(), 2)
             if max(abs(a - b) for a, b in zip(QColor(image.pixel(x, y)).getRgb()[:3], viridis_end, strict=True)) < 16
         )
 
-    assert legend_pixels() == 0  # fitted: the scene's own legend is at the top, none pinned below
+    height = view.viewport().height()
+    assert not view.legend_band.isVisible()  # fitted: the scene's own legend is in sight
     view.zoom(6.0)
     view.centerOn(QPointF(*view.diagram.layout.nodes["f"].center))
     legend_on_screen = view.mapFromScene(view.diagram.legend.sceneBoundingRect()).boundingRect()
     assert not view.viewport().rect().intersects(legend_on_screen)
-    assert legend_pixels() > 0
+    # The legend is in a band under the diagram: the diagram's viewport gave up that room.
+    assert view.legend_band.isVisible() and legend_pixels(view.legend_band) > 0
+    assert view.viewport().height() <= height - view.legend_band.height()
+    assert view.legend_band.geometry().top() > view.viewport().geometry().bottom()
+    view.fit()
+    assert not view.legend_band.isVisible() and view.viewport().height() == height
+
+
+def test_keyboard_zoom_keeps_the_middle_in_place(qtbot, make_trace) -> None:
+    view, _ = _view(qtbot, make_trace("lstm"))
+    fitted = view.transform().m11()
+    middle = view.mapToScene(view.viewport().rect().center())
+    view.zoom_in()
+    assert abs(view.transform().m11() - fitted * 1.25) < 1e-9
+    after = view.mapToScene(view.viewport().rect().center())
+    assert abs(after.x() - middle.x()) < 2 and abs(after.y() - middle.y()) < 20  # (a scroll bar came)
+    view.zoom_out()
+    view.zoom_out()
+    assert abs(view.transform().m11() - fitted / 1.25) < 1e-9

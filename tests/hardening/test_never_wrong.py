@@ -17,11 +17,11 @@ from lstm_explorer.tasks import make_task
 @pytest.mark.parametrize(
     ("text", "step", "column", "what"),
     [
-        ("1,2,,3", 1, 5, "nothing before this comma"),
-        (",1,2,3", 1, 1, "nothing before this comma"),
-        ("1,2,3,", 1, 7, "nothing after the last comma"),
-        ("1,2,3,4\n5, ,6,7", 2, 4, "nothing before this comma"),
-        ("1,2,3,4;5,6,,7", 2, 5, "nothing before this comma"),
+        ("1,2,,3", 0, 5, "nothing before this comma"),  # steps count from t = 0, as everywhere
+        (",1,2,3", 0, 1, "nothing before this comma"),
+        ("1,2,3,", 0, 7, "nothing after the last comma"),
+        ("1,2,3,4\n5, ,6,7", 1, 4, "nothing before this comma"),
+        ("1,2,3,4;5,6,,7", 1, 5, "nothing before this comma"),
     ],
 )
 def test_an_empty_field_is_an_error_naming_line_and_column(text, step, column, what):

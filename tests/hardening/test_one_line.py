@@ -47,7 +47,7 @@ INPUT_FILES = {
     "truncated .npy": (raw("in.npy", b"\x93NUMPY\x01\x00v\x00{'descr'"), "in.npy: not a numeric .npy array"),
     "non-UTF-8 .csv": (raw("in.csv", b"1,2,3,4,5,6,7,8\n\xff\xfe,1\n"), "in.csv: line 2: byte 0xff is not UTF-8"),
     "folder named x.npy": (folder("x.npy"), "x.npy: is a folder, not a file"),
-    "empty field in a .csv": (raw("in.csv", b"1,2,3,4,5,6,7,8\n1,2,,3,4,5,6,7\n"), "step 2, column 5: empty value"),
+    "empty field in a .csv": (raw("in.csv", b"1,2,3,4,5,6,7,8\n1,2,,3,4,5,6,7\n"), "step 1, column 5: empty value"),
 }
 
 

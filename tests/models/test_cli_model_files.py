@@ -62,7 +62,7 @@ def test_text_without_a_vocabulary_says_what_to_give(word_model, tmp_path, capsy
 def test_bad_tokens_and_vocabularies_are_one_line(word_model, tmp_path, capsys):
     model_file, _ = word_model
     out = str(tmp_path / "t.npz")
-    assert "step 2: token id 9 is outside 0..5" in one_line_error(
+    assert "step 1: token id 9 is outside 0..5" in one_line_error(
         capsys, "trace", str(model_file), "--tokens", "1 9", "--out", out
     )
     (tmp_path / "small.json").write_text(json.dumps(WORDS[:4]))

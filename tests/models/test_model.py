@@ -82,8 +82,8 @@ def test_unknown_character_names_it_and_its_offset(tmp_path, text, offset, char)
     model = text_model(tmp_path)
     with pytest.raises(InputError) as info:
         model.encode_text(text)
-    assert info.value.offset == offset and info.value.step is None
-    assert repr(char) in str(info.value) and f"position {offset + 1}" in str(info.value)
+    assert info.value.offset == offset and info.value.step == offset  # one character per step
+    assert str(info.value).startswith(f"step {offset}: {char!r} is not in the vocabulary")
 
 
 def test_empty_text_is_refused(tmp_path):

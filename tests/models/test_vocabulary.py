@@ -54,7 +54,7 @@ def test_word_tokenizer_maps_unknown_words_to_unk_or_names_the_step():
     vocab = Vocabulary(WORDS)
     assert vocab.encode("the cat  sat\non the  dog") == [1, 2, 3, 4, 1, 0]
     strict = Vocabulary(WORDS[1:])
-    with pytest.raises(InputError, match="step 3: word 'dog' is not in the vocabulary") as info:
+    with pytest.raises(InputError, match="step 2: word 'dog' is not in the vocabulary") as info:
         strict.encode("the cat dog mat")
     assert info.value.offset == 8
     assert strict.decode([0, 1]) == "the cat"
@@ -63,15 +63,15 @@ def test_word_tokenizer_maps_unknown_words_to_unk_or_names_the_step():
 def test_character_vocabulary_equals_its_string_and_reports_the_position():
     vocab = Vocabulary(list("ab()"))
     assert vocab == "ab()" and vocab.kind == "characters" and vocab.to_metadata() == {"vocabulary": "ab()"}
-    with pytest.raises(InputError, match="character 'z' at position 3"):
+    with pytest.raises(InputError, match="step 2: 'z' is not in the vocabulary"):  # t = 2
         vocab.encode("a(z")
 
 
 def test_token_ids():
     assert parse_token_ids("3 1, 4", 5) == [3, 1, 4]
-    with pytest.raises(InputError, match=r"step 2: token id 7 is outside 0\.\.4"):
+    with pytest.raises(InputError, match=r"step 1: token id 7 is outside 0\.\.4"):
         parse_token_ids("3 7", 5)
-    with pytest.raises(InputError, match="step 1: 'x' is not a token id"):
+    with pytest.raises(InputError, match="step 0: 'x' is not a token id"):
         parse_token_ids("x", 5)
 
 

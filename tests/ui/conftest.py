@@ -2,6 +2,7 @@
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from lstm_explorer.ui.main_window import MainWindow
 
@@ -22,11 +23,21 @@ def settings(tmp_path):
 
 @pytest.fixture
 def make_window(qtbot, settings):
-    def make(model=None, settings_=None):
-        window = MainWindow(model=model, settings=settings_ if settings_ is not None else settings)
+    """A window on a desktop-sized area: the offscreen screen is 800×800, which would give every
+    test the laptop arrangement (tests of that arrangement size their own screen)."""
+
+    def make(model=None, settings_=None, size=(1600, 1000)):
+        settings_ = settings_ if settings_ is not None else settings
+        first_start = not settings_.contains("window_state")
+        window = MainWindow(model=model, settings=settings_)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        if size is not None and first_start:
+            QApplication.processEvents()  # the first start's own fitting runs first
+            window.resize(*size)
+            window.reset_layout()
+            QApplication.processEvents()
         return window
 
     return make
