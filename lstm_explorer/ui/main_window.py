@@ -22,7 +22,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QShortcut,
 )
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
 from ..views.diagram_panel import make_diagram_view
@@ -41,6 +41,7 @@ from .help import APP_NAME, shortcuts_dialog
 from .input_flow import InputFlow
 from .menus import build_menus
 from .model_bar import ModelBar
+from .model_files import ModelFiles
 from .model_loader import ModelLoader
 from .random_model import ask_random_model
 from .sequence_editor import DEBOUNCE_MS, SequenceEditor
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.model_bar)
         self.status = StatusBar(self.document, self._cancel_compute)
         self.setStatusBar(self.status)
+        self.model_files = ModelFiles(self)  # File → Open, the notice, vocabularies, module chooser, Model info
         build_menus(self)
         self._save_timer = QTimer(self, singleShot=True, interval=1000)
         self._save_timer.timeout.connect(self._save_input)
@@ -221,9 +223,11 @@ class MainWindow(QMainWindow):
         if is_session_path(spec):
             return self.sessions.open(spec)
         try:
-            model, key = opening.load_model(spec)
+            model, key = opening.load_model(self.model_files.request_for(spec))
         except opening.OpenError as exc:
-            if not quiet:
+            if exc.modules:
+                self.model_files.ask_module(exc)
+            elif not quiet:
                 self.show_error(str(exc))
             return False
         self._show_model(model, key, text, keep_banner)
@@ -232,11 +236,15 @@ class MainWindow(QMainWindow):
     def open_in_background(self, spec: Any) -> None:
         """Open a file a person chose (menu, drop, recent) off the GUI thread; the model on screen
         stays until the new one is ready, and Cancel in the status bar forgets it. A session opens now."""
-        self.sessions.open(spec) if is_session_path(spec) else self.model_loader.load(spec)
+        if is_session_path(spec):
+            self.sessions.open(spec)
+        else:
+            self.model_loader.load(self.model_files.request_for(spec))
 
     def _show_model(self, model: Any, key: str, text: str | None = None, keep_banner: bool = False) -> None:
         self._save_input()
         self.player.pause()
+        model = self.model_files.with_remembered_vocabulary(model, key)
         self.document.set_model(model, key)
         if not keep_banner:
             self.banner.hide()
@@ -249,13 +257,6 @@ class MainWindow(QMainWindow):
         """Random weights of ``kind`` on the same task: the input (and vocabulary) stay."""
         text = self.editor.text()
         self.random_dialog = ask_random_model(self, kind, self.model, lambda model: self.open_model(model, text=text))
-
-    def choose_model_file(self) -> None:
-        start = str(self.settings.value("last_folder", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, "Open a model", start, opening.MODEL_FILTER)
-        if path:
-            self.settings.setValue("last_folder", str(Path(path).parent))
-            self.open_in_background(path)
 
     def _open_export(self) -> None:
         """File → Export…: the dialog for what the document shows now; it draws every view from a

@@ -1,12 +1,15 @@
-"""The sequence editor: type text (one character per step) or numbers (one step per line).
+"""The sequence editor: type text (one character or one word per step, as the model's vocabulary
+says) or numbers (one step per line).
 
 Parsing runs after a short pause in typing (debounced); a bad character or number is marked in
 place with a wavy red underline and a message saying what and where, and the last good sequence
-stays on screen.
+stays on screen. Words are split on whitespace; a word outside the vocabulary is read as
+``<unk>`` when the vocabulary has it (and said so), else it is marked like a bad character.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -32,6 +35,9 @@ DEBOUNCE_MS = 60
 RANDOM_STEPS = 40
 #: The Preset box's entry for an input that is none of the presets (no preset is this string).
 CUSTOM = "\x00custom"
+#: The vocabulary token unknown words are read as (models.vocabulary.UNKNOWN; not imported from
+#: there, because the editor is made before the model code loads).
+UNKNOWN = "<unk>"
 
 
 def format_numeric(X: np.ndarray) -> str:
@@ -100,16 +106,25 @@ class SequenceEditor(QWidget):
         self.random_button.clicked.connect(self.randomize)
         self._error_colour = QColor("#c0392b")
         self._last_encoded: tuple[Any, str, np.ndarray] | None = None
+        self._last_words: tuple[Any, np.ndarray, np.ndarray] | None = None  # model, ids (T,), X (T, in)
 
     # -- model -------------------------------------------------------------------------------
     @property
     def text_mode(self) -> bool:
         return bool(self.model is not None and self.model.has_vocabulary)
 
+    @property
+    def word_mode(self) -> bool:
+        return self.text_mode and not self.model.vocabulary.is_characters
+
     def set_model(self, model: Any, text: str | None = None) -> None:
         """Switch to ``model``'s input mode and presets; show ``text`` (or its first preset)."""
         self.model = model
-        if self.text_mode:
+        if self.word_mode:
+            self.mode_label.setText(_words_label(model.vocabulary))
+            self.edit.setPlaceholderText("Type words from the vocabulary, separated by spaces…")
+            self.edit.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        elif self.text_mode:
             vocab = "".join(token_text(ch) for ch in model.vocabulary)
             self.mode_label.setText(f"<b>Text</b>: one character per step. Vocabulary: <code>{_escape(vocab)}</code>")
             self.edit.setPlaceholderText("Type characters from the vocabulary…")
@@ -169,14 +184,22 @@ class SequenceEditor(QWidget):
             self.set_text(preset)
 
     def random_text(self, steps: int = RANDOM_STEPS) -> str:
-        if self.model is None:
+        return self.random_text_for(self.model, steps)
+
+    def random_text_for(self, model: Any, steps: int = RANDOM_STEPS) -> str:
+        """A random input ``model`` reads: tokens of its vocabulary, else smooth noisy numbers."""
+        if model is None:
             return ""
-        if self.text_mode:
-            vocab = [ch for ch in self.model.vocabulary if ch.isprintable()] or list(self.model.vocabulary)
-            return "".join(self._rng.choice(vocab, size=steps))
+        vocab = model.vocabulary
+        if vocab is not None and not vocab.is_characters:
+            words = [w for w in vocab if w != UNKNOWN] or list(vocab)
+            return " ".join(self._rng.choice(words, size=min(steps, 12)))
+        if vocab is not None:
+            chars = [ch for ch in vocab if ch.isprintable()] or list(vocab)
+            return "".join(self._rng.choice(chars, size=steps))
         t = np.arange(steps)[:, None]
-        phase = self._rng.uniform(0, 2 * np.pi, size=(1, self.model.input_size))
-        X = np.sin(0.3 * t + phase) + 0.2 * self._rng.normal(size=(steps, self.model.input_size))
+        phase = self._rng.uniform(0, 2 * np.pi, size=(1, model.input_size))
+        X = np.sin(0.3 * t + phase) + 0.2 * self._rng.normal(size=(steps, model.input_size))
         return format_numeric(X)
 
     def randomize(self) -> None:
@@ -190,7 +213,10 @@ class SequenceEditor(QWidget):
             return
         text = self.text()
         try:
-            if self.text_mode:
+            note = ""
+            if self.word_mode:
+                X, tokens, note = self._encode_words(text)
+            elif self.text_mode:
                 if len(text) > MAX_STEPS:
                     raise InputError(f"{len(text)} characters, more than {MAX_STEPS}; split the sequence")
                 X = self._encode_text(text)
@@ -202,6 +228,8 @@ class SequenceEditor(QWidget):
             self._show_error(exc, text)
             return
         self._clear_error()
+        if note:
+            self._show_unknown(note, text)
         self._show_preset_of(text)
         self.count_label.setText(f"{len(X)} steps")
         self.sequence_changed.emit(X, tokens, text)
@@ -225,15 +253,75 @@ class SequenceEditor(QWidget):
         self._last_encoded = (model, text, X)
         return X
 
+    def _encode_words(self, text: str) -> tuple[np.ndarray, list[str], str]:
+        """(X, the tokens read, a note on words read as <unk>). Rows are re-encoded from the first
+        word whose id changed (a keystroke inside a word changes that word's id only)."""
+        model = self.model
+        vocab = model.vocabulary
+        words = text.split()
+        if not words:
+            raise InputError("the sequence is empty")
+        if len(words) > MAX_STEPS:
+            raise InputError(f"{len(words)} words, more than {MAX_STEPS}; split the sequence")
+        found = [vocab.id_of(word) for word in words]
+        unknown = [k for k, token_id in enumerate(found) if token_id is None]
+        if unknown and vocab.unknown_id is None:
+            k = unknown[0]
+            raise InputError(f"word {words[k]!r} is not in the vocabulary (and it has no {UNKNOWN})", k + 1)
+        ids = np.array([vocab.unknown_id if token_id is None else token_id for token_id in found], dtype=np.int64)
+        last = self._last_words
+        if last is not None and last[0] is model:
+            old_ids, old_X = last[1], last[2]
+            n = min(len(old_ids), len(ids))
+            differs = np.flatnonzero(old_ids[:n] != ids[:n])
+            same = int(differs[0]) if differs.size else n
+            X = np.concatenate([old_X[:same], model.encode_tokens(ids[same:])]) if same < len(ids) else old_X[:same]
+        else:
+            X = model.encode_tokens(ids)
+        self._last_words = (model, ids, X)
+        note = ""
+        if unknown:
+            listed = ", ".join(f"{words[k]!r} (step {k + 1})" for k in unknown[:5])
+            more = " …" if len(unknown) > 5 else ""
+            note = f"Read as {UNKNOWN}, not in the vocabulary: {listed}{more}"
+        return X, [vocab[int(k)] for k in ids], note
+
+    def _show_unknown(self, note: str, text: str) -> None:
+        """Words read as <unk>: said below the text and dotted underneath, not an error."""
+        vocab = self.model.vocabulary
+        spans = [(start, len(word)) for start, word in _words(text) if word not in vocab]
+        self._mark(spans, QTextCharFormat.UnderlineStyle.DotLine, QColor(self._error_colour), None)
+        self.message.setText(note)
+        self.message.setStyleSheet("")
+
     def _show_error(self, exc: InputError, text: str) -> None:
         spans = self._bad_spans(exc, text)
+        self._mark(spans, QTextCharFormat.UnderlineStyle.WaveUnderline, self._error_colour, QColor(255, 80, 60, 60))
+        message = str(exc)
+        if not self.text_mode and exc.step is not None:
+            message = f"line {exc.step}" + (f", column {exc.column}" if exc.column else "") + f": {exc.message}"
+        if len(spans) > 1:
+            message += f" ({len(spans)} {'words' if self.word_mode else 'characters'} are outside the vocabulary)"
+        self.message.setText(message)
+        self.message.setStyleSheet(f"color: {self._error_colour.name()};")
+        self.count_label.setText("")
+        self.input_invalid.emit(message)
+
+    def _mark(
+        self,
+        spans: list[tuple[int, int]],
+        style: QTextCharFormat.UnderlineStyle,
+        colour: QColor,
+        background: QColor | None,
+    ) -> None:
         selections = []
         for start, length in spans[:2000]:
             selection = QTextEdit.ExtraSelection()
             fmt = QTextCharFormat()
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            fmt.setUnderlineColor(self._error_colour)
-            fmt.setBackground(QColor(255, 80, 60, 60))
+            fmt.setUnderlineStyle(style)
+            fmt.setUnderlineColor(colour)
+            if background is not None:
+                fmt.setBackground(background)
             selection.format = fmt
             cursor = QTextCursor(self.edit.document())
             cursor.setPosition(start)
@@ -241,17 +329,11 @@ class SequenceEditor(QWidget):
             selection.cursor = cursor
             selections.append(selection)
         self.edit.setExtraSelections(selections)
-        message = str(exc)
-        if not self.text_mode and exc.step is not None:
-            message = f"line {exc.step}" + (f", column {exc.column}" if exc.column else "") + f": {exc.message}"
-        if len(spans) > 1:
-            message += f" ({len(spans)} characters are outside the vocabulary)"
-        self.message.setText(message)
-        self.message.setStyleSheet(f"color: {self._error_colour.name()};")
-        self.count_label.setText("")
-        self.input_invalid.emit(message)
 
     def _bad_spans(self, exc: InputError, text: str) -> list[tuple[int, int]]:
+        if self.word_mode:
+            vocab = self.model.vocabulary
+            return [(start, len(word)) for start, word in _words(text) if word not in vocab]
         if self.text_mode and self.model is not None:
             vocab = set(self.model.vocabulary)
             return [(k, 1) for k, ch in enumerate(text) if ch not in vocab]
@@ -280,6 +362,20 @@ def common_prefix(a: str, b: str) -> int:
     y = np.frombuffer(b[:n].encode("utf-32-le"), dtype=np.uint32)
     differs = np.flatnonzero(x != y)
     return int(differs[0]) if differs.size else n
+
+
+def _words(text: str) -> list[tuple[int, str]]:
+    """(offset, word) of every whitespace-separated word."""
+    return [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
+
+
+def _words_label(vocab: Any) -> str:
+    shown = " ".join(_escape(w) for w in list(vocab)[:8]) + (" …" if len(vocab) > 8 else "")
+    unknown = f"; a word outside it is read as {_escape(UNKNOWN)}" if vocab.unknown_id is not None else ""
+    return (
+        f"<b>Words</b>: one word per step, separated by spaces. Vocabulary: {len(vocab)} words "
+        f"(<code>{shown}</code>){unknown}."
+    )
 
 
 def _escape(text: str) -> str:
