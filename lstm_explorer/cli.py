@@ -301,7 +301,7 @@ def run_gui(args: argparse.Namespace) -> int:
     chosen = {"module": args.module, "vocab": args.vocab, "cell": args.cell}
     given = [f"--{name}" for name, value in chosen.items() if value]
     if given and not args.model:
-        raise CliError(f"{' and '.join(given)} need a MODEL file")
+        raise CliError(f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} a MODEL file")
     if args.vocab and not Path(args.vocab).is_file():
         raise CliError(f"--vocab {args.vocab}: no such file")
     return run_app(model=args.model, module=args.module, vocabulary=args.vocab, cell=args.cell)

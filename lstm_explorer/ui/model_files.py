@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -77,8 +78,10 @@ class ModelFiles(QObject):
         self.info_dialog: QDialog | None = None
         window.model_loader.module_needed.connect(self.ask_module)
         self.notice = ModelNotice(window.document)
-        central = window.centralWidget().layout()
-        central.insertWidget(central.indexOf(window.banner) + 1, self.notice)  # under the banner
+        holder = window.banner.parentWidget()
+        central = holder.layout() if holder is not None else None
+        if isinstance(central, QBoxLayout):
+            central.insertWidget(central.indexOf(window.banner) + 1, self.notice)  # under the banner
         self.notice.change_requested.connect(self.reopen_with)
         self.notice.vocabulary_requested.connect(self.choose_vocabulary)
         self.notice.details_requested.connect(self.show_info)

@@ -120,8 +120,10 @@ class SequenceEditor(QWidget):
     def set_model(self, model: Any, text: str | None = None) -> None:
         """Switch to ``model``'s input mode and presets; show ``text`` (or its first preset)."""
         self.model = model
+        self.mode_label.setToolTip("")
         if self.word_mode:
             self.mode_label.setText(_words_label(model.vocabulary))
+            self.mode_label.setToolTip(" ".join(list(model.vocabulary)[:200]))
             self.edit.setPlaceholderText("Type words from the vocabulary, separated by spaces…")
             self.edit.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         elif self.text_mode:
@@ -212,6 +214,7 @@ class SequenceEditor(QWidget):
         if self.model is None:
             return
         text = self.text()
+        tokens: list[str]
         try:
             note = ""
             if self.word_mode:
@@ -220,7 +223,7 @@ class SequenceEditor(QWidget):
                 if len(text) > MAX_STEPS:
                     raise InputError(f"{len(text)} characters, more than {MAX_STEPS}; split the sequence")
                 X = self._encode_text(text)
-                tokens: list[str] = list(text)
+                tokens = list(text)
             else:
                 X = parse_numeric(text, self.model.input_size)
                 tokens = [", ".join(f"{v:.3g}" for v in row) for row in X]
@@ -370,12 +373,8 @@ def _words(text: str) -> list[tuple[int, str]]:
 
 
 def _words_label(vocab: Any) -> str:
-    shown = " ".join(_escape(w) for w in list(vocab)[:8]) + (" …" if len(vocab) > 8 else "")
-    unknown = f"; a word outside it is read as {_escape(UNKNOWN)}" if vocab.unknown_id is not None else ""
-    return (
-        f"<b>Words</b>: one word per step, separated by spaces. Vocabulary: {len(vocab)} words "
-        f"(<code>{shown}</code>){unknown}."
-    )
+    unknown = f", others are read as {_escape(UNKNOWN)}" if vocab.unknown_id is not None else ""
+    return f"<b>Words</b>: one word per step, separated by spaces; {len(vocab)} words in the vocabulary{unknown}."
 
 
 def _escape(text: str) -> str:
