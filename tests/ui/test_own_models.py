@@ -279,3 +279,20 @@ def test_gui_command_line_errors_are_one_line(capsys, tmp_path):
     assert capsys.readouterr().err == "lstm-explorer: error: --module needs a MODEL file\n"
     assert cli.main([str(tmp_path / "m.pt"), "--vocab", str(tmp_path / "none.json")]) == 2
     assert capsys.readouterr().err == f"lstm-explorer: error: --vocab {tmp_path / 'none.json'}: no such file\n"
+
+
+def test_a_remembered_vocabulary_that_is_gone_is_said_and_forgotten(qtbot, make_window, settings, word_model):
+    vocabulary = write_vocabulary(word_model.parent / "words.json", WORDS)
+    window = make_window()
+    window.open_model(str(word_model))
+    window.model_files.apply_vocabulary(vocabulary)
+    window.close()
+    vocabulary.unlink()
+
+    again = make_window(str(word_model), settings)
+    assert again.model.vocabulary is None
+    assert again.statusBar().currentMessage() == (
+        "The vocabulary remembered for words.pt was not used: words.json: no such file"
+    )
+    assert again.model_files.notice.button("Open a vocabulary…") is not None
+    assert settings.value(f"vocabulary/{word_model.resolve()}") is None
