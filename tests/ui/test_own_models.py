@@ -296,3 +296,24 @@ def test_a_remembered_vocabulary_that_is_gone_is_said_and_forgotten(qtbot, make_
     )
     assert again.model_files.notice.button("Open a vocabulary…") is not None
     assert settings.value(f"vocabulary/{word_model.resolve()}") is None
+
+
+def test_word_edits_anywhere_give_the_tokens_of_the_whole_text(qtbot, word_model):
+    """The editor re-encodes only after the unchanged prefix; every edit must still read as the
+    whole text would: a word cut or extended at the boundary, a space inserted or removed."""
+    from lstm_explorer.models import load_model_file
+    from lstm_explorer.models.vocabulary import Vocabulary
+    from lstm_explorer.ui.sequence_editor import SequenceEditor
+
+    model = load_model_file(word_model, vocabulary=Vocabulary(WORDS))
+    editor = SequenceEditor()
+    qtbot.addWidget(editor)
+    editor.set_model(model, "the")
+    seen = []
+    editor.sequence_changed.connect(lambda X, tokens, text: seen.append((X, tokens)))
+    for text in ["the ca", "the cat", "the cats", "the cat sat", "thecat sat", "the  cat sat", "on cat sat", "on"]:
+        editor.set_text(text)
+        X, tokens = seen[-1]
+        expected = [w if w in WORDS else "<unk>" for w in text.split()]
+        assert tokens == expected, text
+        assert np.array_equal(X, model.embedding[[WORDS.index(w) for w in expected]]), text
