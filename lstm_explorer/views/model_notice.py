@@ -95,9 +95,9 @@ class ModelNotice(QWidget):
                 button.setToolTip(f"Open {model.name} again as {value}")
                 button.clicked.connect(lambda _=False, s=assumption.setting, v=value: self.change_requested.emit(s, v))
         if model.readout_problem:
-            self._add(
-                f"Readout not recognised: {_escape(model.readout_problem)}. The views show the hidden states only.",
-            )
+            problem = model.readout_problem
+            problem = problem if problem.lower().startswith("readout") else f"readout not used: {problem}"
+            self._add(f"{_escape(_capitalised(problem))}. The views show the hidden states only.")
         if model.vocabulary is None and model.embedding is not None:
             row = self._add(
                 f"{_escape(model.name)} reads token ids through an embedding of {model.token_count} rows "

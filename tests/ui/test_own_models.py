@@ -317,3 +317,20 @@ def test_word_edits_anywhere_give_the_tokens_of_the_whole_text(qtbot, word_model
         expected = [w if w in WORDS else "<unk>" for w in text.split()]
         assert tokens == expected, text
         assert np.array_equal(X, model.embedding[[WORDS.index(w) for w in expected]]), text
+
+
+def test_a_head_the_file_cannot_describe_is_in_the_notice(qtbot, make_window, tmp_path):
+    class MlpHead(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.LSTM(3, 6)
+            self.hidden = torch.nn.Linear(6, 8)
+            self.out = torch.nn.Linear(8, 2)
+
+    path = tmp_path / "mlp.pt"
+    torch.save(MlpHead().state_dict(), path)
+    window = make_window(str(path))
+    assert window.model_files.notice.lines == [
+        "Readout not recognised: hidden.weight (6→8) feeds out.weight (8→2), and the file "
+        "does not record the activation between them. The views show the hidden states only."
+    ]
