@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._open_after_paint: list[Any] = [model] if open_later else []
         if not open_later:
-            self._open_initial(model)
+            self.model_files.open_initial(model)
 
     @property
     def model(self) -> Any:
@@ -204,20 +204,6 @@ class MainWindow(QMainWindow):
         )
 
     # -- models ------------------------------------------------------------------------------
-    def _open_initial(self, model: Any) -> None:
-        """The model asked for; else the last one used; else the bundled default; else a random LSTM.
-        When the one asked for cannot be opened, the message stays up over the fallback."""
-        if model is not None and self.open_model(model):
-            return
-        keep = model is not None
-        last = self.settings.value("last_model")
-        if model is None and isinstance(last, str) and last and self.open_model(last, quiet=True):
-            return
-        from ..models.bundled import DEFAULT_MODEL  # the model code loads after the first paint
-
-        if not self.open_model(DEFAULT_MODEL, quiet=True, keep_banner=keep):
-            self.open_model("lstm", keep_banner=keep)
-
     def open_model(self, spec: Any, *, quiet: bool = False, text: str | None = None, keep_banner: bool = False) -> bool:
         """Open a model or a session now; on failure show why and keep the current one. True if it opened."""
         if is_session_path(spec):
@@ -362,7 +348,7 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if self._open_after_paint:
             model = self._open_after_paint.pop()
-            QTimer.singleShot(0, lambda: self._open_initial(model))
+            QTimer.singleShot(0, lambda: self.model_files.open_initial(model))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.player.pause()

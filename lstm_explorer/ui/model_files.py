@@ -1,6 +1,6 @@
-"""A person's own model files in the window: File → Open model…, the notice above the diagram
-(what the model assumes, with one-click changes), File → Vocabulary…, the module chooser for a
-file with several recurrent modules, and Help → Model….
+"""A person's own model files in the window: the model it starts on, File → Open model…, the
+notice above the diagram (what the model assumes, with one-click changes), File → Vocabulary…,
+the module chooser for a file with several recurrent modules, and Help → Model….
 
 The window remembers, per model file, the vocabulary given to it and the module chosen, and uses
 them when that file is opened again.
@@ -91,6 +91,21 @@ class ModelFiles(QObject):
         return self.window.settings
 
     # -- opening ---------------------------------------------------------------------------------
+    def open_initial(self, model: Any) -> None:
+        """The model asked for; else the last one used; else the bundled default; else a random LSTM.
+        When the one asked for cannot be opened, the message stays up over the fallback."""
+        window = self.window
+        if model is not None and window.open_model(model):
+            return
+        keep = model is not None
+        last = self.settings.value("last_model")
+        if model is None and isinstance(last, str) and last and window.open_model(last, quiet=True):
+            return
+        from ..models.bundled import DEFAULT_MODEL  # the model code loads after the first paint
+
+        if not window.open_model(DEFAULT_MODEL, quiet=True, keep_banner=keep):
+            window.open_model("lstm", keep_banner=keep)
+
     def choose_model_file(self) -> None:
         """File → Open model…"""
         settings = self.settings
