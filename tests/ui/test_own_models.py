@@ -334,3 +334,15 @@ def test_a_head_the_file_cannot_describe_is_in_the_notice(qtbot, make_window, tm
         "Readout not recognised: hidden.weight (6→8) feeds out.weight (8→2), and the file "
         "does not record the activation between them. The views show the hidden states only."
     ]
+
+
+def test_another_cell_kind_keeps_a_word_vocabulary_and_the_words(qtbot, window, word_model):
+    window.open_model(str(word_model))
+    window.model_files.apply_vocabulary(write_vocabulary(word_model.parent / "words.json", WORDS))
+    type_words(qtbot, window, "the cat sat")
+    qtbot.waitUntil(lambda: window.playback.steps == 3, timeout=5000)
+    window.new_random_model("gru")
+    window.random_dialog.accept()
+    assert window.model.kind == "gru" and window.model.vocabulary == WORDS
+    assert window.editor.text() == "the cat sat"
+    qtbot.waitUntil(lambda: window.transport.strip.tokens == ["the", "cat", "sat"], timeout=5000)
