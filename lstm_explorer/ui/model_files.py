@@ -96,6 +96,12 @@ class ModelFiles(QObject):
         When the one asked for cannot be opened, the message stays up over the fallback."""
         window = self.window
         if model is not None and window.open_model(model):
+            if isinstance(model, OpenRequest):  # lstm-explorer FILE --vocab V --module M: remembered too
+                key = window.document.model_key
+                if model.vocabulary:
+                    preferences.save_choice(self.settings, "vocabulary", key, str(Path(model.vocabulary).resolve()))
+                if model.module:
+                    preferences.save_choice(self.settings, "module", key, model.module)
             return
         keep = model is not None
         last = self.settings.value("last_model")

@@ -272,6 +272,10 @@ def test_the_window_opens_a_module_with_a_vocabulary_from_the_command_line(qtbot
     window = make_window(OpenRequest(str(path), module="encoder", vocabulary=str(vocabulary)))
     assert window.model.module == "encoder" and window.model.vocabulary == "abc"
     assert window.editor.mode_label.text().startswith("<b>Text</b>: one character per step")
+    window.close()
+    # Both are remembered for the file, as if chosen in the window.
+    again = make_window(str(path))
+    assert again.model.module == "encoder" and again.model.vocabulary == "abc"
 
 
 def test_gui_command_line_errors_are_one_line(capsys, tmp_path):
