@@ -9,8 +9,6 @@ stays on screen. Words are split on whitespace; a word outside the vocabulary is
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..sequence import MAX_STEPS, InputError, parse_numeric
 from ..views.common import pin_size, token_text
+from .text_input import UNKNOWN, EncodedWords, common_prefix, encode_words, word_spans, words_label
 
 #: Pause in typing before the sequence is recomputed (ms), when recomputing is costly; when it
 #: is cheap (an appended character), the update runs on the next turn of the event loop.
@@ -36,27 +35,11 @@ DEBOUNCE_MS = 60
 RANDOM_STEPS = 40
 #: The Preset box's entry for an input that is none of the presets (no preset is this string).
 CUSTOM = "\x00custom"
-#: The vocabulary token unknown words are read as (models.vocabulary.UNKNOWN; not imported from
-#: there, because the editor is made before the model code loads).
-UNKNOWN = "<unk>"
 
 
 def format_numeric(X: np.ndarray) -> str:
     """Rows of numbers as the editor shows them: one step per line, values separated by commas."""
     return "\n".join(", ".join(f"{v:.3g}" for v in row) for row in X)
-
-
-@dataclass(frozen=True)
-class _EncodedWords:
-    """The last text a word model read: its ids, tokens (<unk> for unknown words), the steps of the
-    unknown words and X (T, input_size), kept so that the next keystroke re-encodes only its word."""
-
-    model: Any
-    text: str
-    ids: list[int]
-    tokens: list[str]
-    unknown: list[int]
-    X: np.ndarray
 
 
 class SequenceEditor(QWidget):
@@ -120,7 +103,7 @@ class SequenceEditor(QWidget):
         self.random_button.clicked.connect(self.randomize)
         self._error_colour = QColor("#c0392b")
         self._last_encoded: tuple[Any, str, np.ndarray] | None = None
-        self._last_words: _EncodedWords | None = None
+        self._last_words: EncodedWords | None = None
 
     # -- model -------------------------------------------------------------------------------
     @property
@@ -136,7 +119,7 @@ class SequenceEditor(QWidget):
         self.model = model
         self.mode_label.setToolTip("")
         if self.word_mode:
-            self.mode_label.setText(_words_label(model.vocabulary))
+            self.mode_label.setText(words_label(model.vocabulary))
             self.mode_label.setToolTip(" ".join(list(model.vocabulary)[:200]))
             self.edit.setPlaceholderText("Type words from the vocabulary, separated by spaces…")
             self.edit.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -271,48 +254,15 @@ class SequenceEditor(QWidget):
         return X
 
     def _encode_words(self, text: str) -> tuple[np.ndarray, list[str], list[tuple[int, str]]]:
-        """(X, the tokens read, (step, word) of each word read as <unk>).
-
-        Only the words after the unchanged prefix of the text are looked up and embedded again: a
-        keystroke at the end costs one word, whatever the length (the rest is list slicing)."""
-        model = self.model
-        vocab = model.vocabulary
-        words = text.split()
-        if not words:
-            raise InputError("the sequence is empty")
-        if len(words) > MAX_STEPS:
-            raise InputError(f"{len(words)} words, more than {MAX_STEPS}; split the sequence")
-        keep = 0
-        last = self._last_words
-        if last is not None and last.model is model:
-            p = common_prefix(last.text, text)
-            keep = len(text[:p].split())
-            if keep and not text[p - 1].isspace():
-                keep -= 1  # the word at the boundary may go on differently in the two texts
-        else:
-            last = None
-        id_of, unknown_id = vocab.id_of, vocab.unknown_id
-        ids = last.ids[:keep] if last is not None else []
-        tokens = last.tokens[:keep] if last is not None else []
-        unknown = [k for k in last.unknown if k < keep] if last is not None else []
-        for k in range(keep, len(words)):
-            word = words[k]
-            token_id = id_of(word)
-            if token_id is None:
-                if unknown_id is None:
-                    raise InputError(f"word {word!r} is not in the vocabulary (and it has no {UNKNOWN})", k + 1)
-                token_id, word = unknown_id, UNKNOWN
-                unknown.append(k)
-            ids.append(token_id)
-            tokens.append(word)
-        tail = model.encode_tokens(ids[keep:])
-        X = np.concatenate([last.X[:keep], tail]) if last is not None else tail
-        self._last_words = _EncodedWords(model, text, ids, tokens, unknown, X)
-        return X, tokens, [(k + 1, words[k]) for k in unknown]
+        """(X, the tokens read, (step, word) of each word read as <unk>), re-encoding only the words
+        after the unchanged prefix of the last text."""
+        self._last_words = encoded = encode_words(self.model, text, self._last_words)
+        words = text.split() if encoded.unknown else []
+        return encoded.X, encoded.tokens, [(k + 1, words[k]) for k in encoded.unknown]
 
     def _show_unknown(self, unknown: list[tuple[int, str]], text: str) -> None:
         """Words read as <unk>: said below the text and dotted underneath, not an error."""
-        spans = _word_spans(text, {word for _step, word in unknown})
+        spans = word_spans(text, {word for _step, word in unknown})
         self._mark(spans, QTextCharFormat.UnderlineStyle.DotLine, QColor(self._error_colour), None)
         listed = ", ".join(f"{word!r} (step {step})" for step, word in unknown[:5])
         more = " …" if len(unknown) > 5 else ""
@@ -358,7 +308,7 @@ class SequenceEditor(QWidget):
     def _bad_spans(self, exc: InputError, text: str) -> list[tuple[int, int]]:
         if self.word_mode:
             vocab = self.model.vocabulary
-            return _word_spans(text, {word for word in text.split() if word not in vocab})
+            return word_spans(text, {word for word in text.split() if word not in vocab})
         if self.text_mode and self.model is not None:
             vocab = set(self.model.vocabulary)
             return [(k, 1) for k, ch in enumerate(text) if ch not in vocab]
@@ -376,33 +326,6 @@ class SequenceEditor(QWidget):
 
     def set_error_colour(self, colour: str) -> None:
         self._error_colour = QColor(colour)
-
-
-def common_prefix(a: str, b: str) -> int:
-    """Length of the longest common prefix of two strings (vectorised: 10 000 characters in µs)."""
-    n = min(len(a), len(b))
-    if n == 0:
-        return 0
-    x = np.frombuffer(a[:n].encode("utf-32-le"), dtype=np.uint32)
-    y = np.frombuffer(b[:n].encode("utf-32-le"), dtype=np.uint32)
-    differs = np.flatnonzero(x != y)
-    return int(differs[0]) if differs.size else n
-
-
-def _word_spans(text: str, words: set[str], limit: int = 2000) -> list[tuple[int, int]]:
-    """(offset, length) of every occurrence of ``words`` as a whole word, in text order (the first
-    ``limit``). Each word is one C-level scan of the text instead of a Python step per word of the
-    text (10 000 words: ~1 ms rather than ~15 ms per keystroke)."""
-    spans: list[tuple[int, int]] = []
-    for word in sorted(words)[:limit]:
-        pattern = re.compile(rf"(?<!\S){re.escape(word)}(?!\S)")
-        spans += [(m.start(), len(word)) for m in pattern.finditer(text)]
-    return sorted(spans)[:limit]
-
-
-def _words_label(vocab: Any) -> str:
-    unknown = f", others are read as {_escape(UNKNOWN)}" if vocab.unknown_id is not None else ""
-    return f"<b>Words</b>: one word per step, separated by spaces; {len(vocab)} words in the vocabulary{unknown}."
 
 
 def _escape(text: str) -> str:
