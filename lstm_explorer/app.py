@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from .assets import APP_ID
 from .ui.app_icon import app_icon
 from .ui.main_window import APP_NAME, MainWindow
+from .ui.opening import OpenRequest
 
 #: Errors reported while a crash dialog is open: counted, not shown (a failing timer would raise
 #: one per tick).
@@ -41,13 +42,19 @@ def show_exception(kind: type[BaseException], value: BaseException, tb: Tracebac
         _open_dialogs.clear()
 
 
-def run_app(model: str | None = None) -> int:
+def run_app(
+    model: str | None = None, *, module: str | None = None, vocabulary: str | None = None, cell: str | None = None
+) -> int:
+    """The window on ``model``, opened with the module, vocabulary file and cell kind given."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("LSTM Explorer")
     QApplication.setWindowIcon(app_icon())
     QApplication.setDesktopFileName(APP_ID)  # Wayland shells match the window to the installed .desktop entry
     sys.excepthook = show_exception
-    window = MainWindow(model=model, open_later=True, tour=True)  # the tour: on a first run only
+    spec: object = model
+    if model and (module or vocabulary or cell):
+        spec = OpenRequest(model, cell=cell, module=module, vocabulary=vocabulary)
+    window = MainWindow(model=spec, open_later=True, tour=True)  # the tour: on a first run only
     window.show()
     return app.exec()

@@ -287,6 +287,9 @@ def build_gui_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add LSTM Explorer to the desktop's menu for this user ($XDG_DATA_HOME or ~/.local/share) and exit",
     )
+    parser.add_argument("--module", metavar="NAME", help="which recurrent module, when the file holds several")
+    parser.add_argument("--vocab", metavar="FILE", help="the model's tokens (.json or .txt), as for trace")
+    parser.add_argument("--cell", help="cell kind, overriding what the file's shapes suggest")
     return parser
 
 
@@ -295,7 +298,13 @@ def run_gui(args: argparse.Namespace) -> int:
         return install_desktop_entry()
     from .app import run_app
 
-    return run_app(model=args.model)
+    chosen = {"module": args.module, "vocab": args.vocab, "cell": args.cell}
+    given = [f"--{name}" for name, value in chosen.items() if value]
+    if given and not args.model:
+        raise CliError(f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} a MODEL file")
+    if args.vocab and not Path(args.vocab).is_file():
+        raise CliError(f"--vocab {args.vocab}: no such file")
+    return run_app(model=args.model, module=args.module, vocabulary=args.vocab, cell=args.cell)
 
 
 def install_desktop_entry() -> int:

@@ -34,7 +34,7 @@ def random_like(model: Model, kind: str, *, hidden_size: int, num_layers: int, s
         extras["fc.weight"] = rng.uniform(-bound, bound, size=(model.output_size, features))
         extras["fc.bias"] = rng.uniform(-bound, bound, size=model.output_size)
         readout_keys = ("fc.weight", "fc.bias")
-    metadata = {k: v for k, v in model.metadata.items() if k in ("vocabulary", "task", "presets")}
+    metadata = {k: v for k, v in model.metadata.items() if k in ("vocabulary", "vocabulary_tokens", "task", "presets")}
     metadata.update(cell=kind, description=f"random weights, reading what {model.name} reads")
     name = f"{kind} (random, seed {seed}) on {model.name}'s input"
     return Model(name, fresh.network, metadata, extras, embedding_key=embedding_key, readout_keys=readout_keys)

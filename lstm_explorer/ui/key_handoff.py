@@ -43,8 +43,12 @@ class KeyHandoff(QObject):
 
     def _cannot_read(self, text: str) -> bool:
         """True when the open model reads text and ``text`` is not in its vocabulary."""
-        model = self.editor.model
-        return bool(self.editor.text_mode and text not in model.vocabulary)
+        editor = self.editor
+        if not editor.text_mode:
+            return False
+        if editor.word_mode and not text.strip():
+            return False  # words are read between spaces and newlines: they are part of the input
+        return text not in editor.model.vocabulary
 
     def hand_back(self) -> None:
         """Playback has the keys from now on (the editor keeps its text and its cursor)."""

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPaintEvent,
 )
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
 from ..views.diagram_panel import make_diagram_view
@@ -40,6 +40,7 @@ from .input_flow import InputFlow
 from .key_handoff import KeyHandoff
 from .menus import build_menus
 from .model_bar import ModelBar
+from .model_files import ModelFiles
 from .model_loader import ModelLoader
 from .presentation import Presentation
 from .random_model import ask_random_model
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.model_bar)
         self.status = StatusBar(self.document, self._cancel_compute)
         self.setStatusBar(self.status)
+        self.model_files = ModelFiles(self)  # File → Open, the notice, vocabularies, module chooser, Model info
         build_menus(self)
         self._save_timer = QTimer(self, singleShot=True, interval=1000)
         self._save_timer.timeout.connect(self._save_input)
@@ -124,7 +126,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._open_after_paint: list[Any] = [model] if open_later else []
         if not open_later:
-            self._open_initial(model)
+            self.model_files.open_initial(model)
         if tour:
             self.tour.offer_first_run()
 
@@ -195,28 +197,16 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState()
 
     # -- models ------------------------------------------------------------------------------
-    def _open_initial(self, model: Any) -> None:
-        """The model asked for; else the last one used; else the bundled default; else a random LSTM.
-        When the one asked for cannot be opened, the message stays up over the fallback."""
-        if model is not None and self.open_model(model):
-            return
-        keep = model is not None
-        last = self.settings.value("last_model")
-        if model is None and isinstance(last, str) and last and self.open_model(last, quiet=True):
-            return
-        from ..models.bundled import DEFAULT_MODEL  # the model code loads after the first paint
-
-        if not self.open_model(DEFAULT_MODEL, quiet=True, keep_banner=keep):
-            self.open_model("lstm", keep_banner=keep)
-
     def open_model(self, spec: Any, *, quiet: bool = False, text: str | None = None, keep_banner: bool = False) -> bool:
         """Open a model or a session now; on failure show why and keep the current one. True if it opened."""
         if is_session_path(spec):
             return self.sessions.open(spec)
         try:
-            model, key = opening.load_model(spec)
+            model, key = opening.load_model(self.model_files.request_for(spec))
         except opening.OpenError as exc:
-            if not quiet:
+            if exc.modules:
+                self.model_files.ask_module(exc)
+            elif not quiet:
                 self.show_error(str(exc))
             return False
         self._show_model(model, key, text, keep_banner)
@@ -225,11 +215,15 @@ class MainWindow(QMainWindow):
     def open_in_background(self, spec: Any) -> None:
         """Open a file a person chose (menu, drop, recent) off the GUI thread; the model on screen
         stays until the new one is ready, and Cancel in the status bar forgets it. A session opens now."""
-        self.sessions.open(spec) if is_session_path(spec) else self.model_loader.load(spec)
+        if is_session_path(spec):
+            self.sessions.open(spec)
+        else:
+            self.model_loader.load(self.model_files.request_for(spec))
 
     def _show_model(self, model: Any, key: str, text: str | None = None, keep_banner: bool = False) -> None:
         self._save_input()
         self.player.pause()
+        model = self.model_files.with_remembered_vocabulary(model, key)
         self.document.set_model(model, key)
         if not keep_banner:
             self.banner.hide()
@@ -242,13 +236,6 @@ class MainWindow(QMainWindow):
         """Random weights of ``kind`` on the same task: the input (and vocabulary) stay."""
         text = self.editor.text()
         self.random_dialog = ask_random_model(self, kind, self.model, lambda model: self.open_model(model, text=text))
-
-    def choose_model_file(self) -> None:
-        start = str(self.settings.value("last_folder", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, "Open a model", start, opening.MODEL_FILTER)
-        if path:
-            self.settings.setValue("last_folder", str(Path(path).parent))
-            self.open_in_background(path)
 
     def _open_export(self) -> None:
         """File → Export…: the dialog for what the document shows now; it draws every view from a
@@ -356,7 +343,7 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if self._open_after_paint:
             model = self._open_after_paint.pop()
-            QTimer.singleShot(0, lambda: self._open_initial(model))
+            QTimer.singleShot(0, lambda: self.model_files.open_initial(model))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.player.pause()

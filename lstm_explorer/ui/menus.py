@@ -46,7 +46,7 @@ def build_menus(window: MainWindow) -> None:
     bar, playback = window.menuBar(), window.playback
     file_menu = bar.addMenu("&File")
     window.open_action = _action(
-        window, "&Open model…", window.choose_model_file, QKeySequence.StandardKey.Open, file_menu
+        window, "&Open model…", window.model_files.choose_model_file, QKeySequence.StandardKey.Open, file_menu
     )
     window.recent_menu = file_menu.addMenu("Open &recent")
     window.recent_menu.aboutToShow.connect(
@@ -59,6 +59,7 @@ def build_menus(window: MainWindow) -> None:
     random_menu = file_menu.addMenu("New random &model")
     for kind in CELL_KINDS:
         _action(window, cell_graph(kind).title, lambda _=False, k=kind: window.new_random_model(k), None, random_menu)
+    _action(window, "&Vocabulary…", window.model_files.choose_vocabulary, None, file_menu)
     file_menu.addSeparator()
     sessions = window.sessions
     sessions.open_action = _action(window, "Open &session…", sessions.choose_and_open, "Ctrl+Shift+O", file_menu)
@@ -110,6 +111,7 @@ def build_menus(window: MainWindow) -> None:
     _action(window, "P&resentation mode", window.presentation.toggle, "F11", view_menu)
 
     help_menu = bar.addMenu("&Help")
+    _action(window, "&Model…", window.model_files.show_info, None, help_menu)
     _action(window, "Guided &tour", window.tour.start, None, help_menu)
     window.shortcuts_action = _action(window, "&Keyboard shortcuts", window.show_shortcuts, "F1", help_menu)
     window.about_action = _action(window, f"&About {APP_NAME}", lambda: show_about(window), None, help_menu)

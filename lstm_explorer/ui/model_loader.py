@@ -16,12 +16,13 @@ from . import opening
 
 class _Bridge(QObject):
     done = Signal(int, object, str)  # job, model, key
-    failed = Signal(int, str)  # job, banner HTML
+    failed = Signal(int, object)  # job, OpenError
 
 
 class ModelLoader(QObject):
     loaded = Signal(object, str, object)  # model, key, what the caller attached
     failed = Signal(str)  # banner HTML
+    module_needed = Signal(object)  # an OpenError whose file holds several modules (.modules, .request)
     started = Signal(str)  # the name being opened
     stopped = Signal(str)  # "" (opened or failed) or "cancelled"
 
@@ -49,11 +50,11 @@ class ModelLoader(QObject):
             try:
                 model, key = opening.load_model(spec)
             except opening.OpenError as exc:
-                bridge.failed.emit(job, str(exc))
+                bridge.failed.emit(job, exc)
             else:
                 bridge.done.emit(job, model, key)
 
-        self.started.emit(Path(str(spec)).name)
+        self.started.emit(Path(spec.path if isinstance(spec, opening.OpenRequest) else str(spec)).name)
         threading.Thread(target=work, name=f"open-model-{job}", daemon=True).start()
 
     def cancel(self, silent: bool = False) -> None:
@@ -68,7 +69,10 @@ class ModelLoader(QObject):
             self.stopped.emit("")
             self.loaded.emit(model, key, tag)
 
-    def _on_failed(self, job: int, html: str) -> None:
+    def _on_failed(self, job: int, error: opening.OpenError) -> None:
         if self._tags.pop(job, None) is not None or job == self._job:
             self.stopped.emit("")
-            self.failed.emit(html)
+            if error.modules:
+                self.module_needed.emit(error)
+            else:
+                self.failed.emit(str(error))

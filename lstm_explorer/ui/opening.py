@@ -4,6 +4,7 @@ user reads when it cannot be opened, and the Open recent and Bundled models menu
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,43 +16,69 @@ from ..engine.cells import CELL_KINDS
 from .banner import escape
 from .preferences import as_list
 
-MODEL_FILTER = "Models (*.safetensors *.npz *.pt *.pth *.keras *.h5);;All files (*)"
-MODEL_SUFFIXES = (".safetensors", ".npz", ".pt", ".pth", ".keras", ".h5")
+MODEL_FILTER = "Models (*.safetensors *.npz *.pt *.pth *.ckpt *.bin *.keras *.h5 *.onnx);;All files (*)"
+MODEL_SUFFIXES = (".safetensors", ".npz", ".pt", ".pth", ".ckpt", ".bin", ".keras", ".h5", ".onnx")
 MAX_RECENT = 8
 
 
+@dataclass(frozen=True)
+class OpenRequest:
+    """A model file with what a person chose for it: the cell kind (instead of an assumed one),
+    the recurrent module (of a file that holds several) and a vocabulary file."""
+
+    path: str
+    cell: str | None = None
+    module: str | None = None
+    vocabulary: str | None = None
+
+
 class OpenError(Exception):
-    """A model that cannot be opened; the message is HTML for the banner."""
+    """A model that cannot be opened; the message is HTML for the banner. ``modules``: the file
+    holds several recurrent modules and ``request`` named none of them (ask which one)."""
+
+    def __init__(self, html: str, *, modules: list[str] | None = None, request: OpenRequest | None = None) -> None:
+        super().__init__(html)
+        self.modules = list(modules or [])
+        self.request = request
 
 
 def load_model(spec: Any) -> tuple[Any, str]:
-    """(Model, settings key) for a Model, a (Model, key) pair, bundled name, cell kind or path; raises
-    :class:`OpenError`."""
+    """(Model, settings key) for a Model, a (Model, key) pair, bundled name, cell kind, path or
+    :class:`OpenRequest`; raises :class:`OpenError`."""
     # Imported when a model is opened: the window paints before the model code loads.
-    from ..engine.weights import WeightsError
-    from ..models import ModelFileError, random_model, resolve_model
+    from ..models import random_model, read_vocabulary_file, resolve_model
     from ..models.model import Model
 
     if isinstance(spec, Model):
         return spec, spec.name
     if isinstance(spec, tuple):  # (Model, key): loaded elsewhere (a session file) and remembered by key
         return spec
-    text = str(spec)
+    request = spec if isinstance(spec, OpenRequest) else OpenRequest(str(spec))
+    text = request.path
     try:
-        if text in CELL_KINDS:
+        if text in CELL_KINDS and request == OpenRequest(text):
             return random_model(text, input_size=8, hidden_size=32, seed=0), text
+        vocabulary = read_vocabulary_file(request.vocabulary) if request.vocabulary else None
         path = Path(text)
-        if path.suffix.lower() in MODEL_SUFFIXES or path.exists():
-            return resolve_model(str(path)), str(path.resolve())
-        return resolve_model(text), text
+        is_file = path.suffix.lower() in MODEL_SUFFIXES or path.exists()
+        model = resolve_model(text, cell=request.cell, module=request.module, vocabulary=vocabulary)
+        return model, str(path.resolve()) if is_file else text
     except Exception as exc:  # a file from anywhere: any failure is the file's, reported as such
-        name = Path(text).name
-        problem = str(exc)
-        if not isinstance(exc, ModelFileError | WeightsError | ValueError | OSError):
-            problem = f"{type(exc).__name__}: {problem}"  # unexpected: say what kind
-        if problem.startswith(f"{name}: "):
-            problem = problem[len(name) + 2 :]
-        raise OpenError(f"Could not open <b>{escape(name)}</b>: {escape(problem)}") from exc
+        raise _open_error(text, exc, request) from exc
+
+
+def _open_error(text: str, exc: Exception, request: OpenRequest) -> OpenError:
+    from ..engine.weights import WeightsError
+    from ..models import ModelFileError, ModuleChoiceError, VocabularyError
+
+    name = Path(text).name
+    problem = str(exc)
+    if not isinstance(exc, ModelFileError | WeightsError | VocabularyError | ValueError | OSError):
+        problem = f"{type(exc).__name__}: {problem}"  # unexpected: say what kind
+    if problem.startswith(f"{name}: "):
+        problem = problem[len(name) + 2 :]
+    modules = exc.modules if isinstance(exc, ModuleChoiceError) else None
+    return OpenError(f"Could not open <b>{escape(name)}</b>: {escape(problem)}", modules=modules, request=request)
 
 
 def remember_recent(settings: QSettings, key: str) -> None:

@@ -1,5 +1,6 @@
 """What the window remembers between runs (QSettings): theme, speed, loop, layout, the last model
-and the input typed for each model, the plotted nodes and the recent files."""
+and the input typed for each model, the vocabulary and module chosen for each model file, the
+plotted nodes and the recent files."""
 
 from __future__ import annotations
 
@@ -39,6 +40,19 @@ def saved_input(settings: QSettings, model_key: str) -> str | None:
 def save_input(settings: QSettings, model_key: str, text: str) -> None:
     if model_key:
         settings.setValue(f"input/{model_key}", text[:MAX_SAVED_INPUT])
+
+
+def saved_choice(settings: QSettings, what: str, model_key: str) -> str | None:
+    """What was chosen for a model file: ``what`` is ``vocabulary`` (a file's path) or ``module``."""
+    saved = settings.value(f"{what}/{model_key}")
+    return saved if isinstance(saved, str) and saved else None
+
+
+def save_choice(settings: QSettings, what: str, model_key: str, value: str | None) -> None:
+    if model_key and value:
+        settings.setValue(f"{what}/{model_key}", value)
+    elif model_key:
+        settings.remove(f"{what}/{model_key}")
 
 
 def restore_window(settings: QSettings, window: QMainWindow) -> bool:

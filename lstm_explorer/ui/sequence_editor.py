@@ -1,8 +1,10 @@
-"""The sequence editor: type text (one character per step) or numbers (one step per line).
+"""The sequence editor: type text (one character or one word per step, as the model's vocabulary
+says) or numbers (one step per line).
 
 Parsing runs after a short pause in typing (debounced); a bad character or number is marked in
 place with a wavy red underline and a message saying what and where, and the last good sequence
-stays on screen.
+stays on screen. Words are split on whitespace; a word outside the vocabulary is read as
+``<unk>`` when the vocabulary has it (and said so), else it is marked like a bad character.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..sequence import MAX_STEPS, InputError, parse_numeric
 from ..views.common import pin_size, token_text
+from .text_input import UNKNOWN, EncodedWords, common_prefix, encode_words, word_spans, words_label
 
 #: Pause in typing before the sequence is recomputed (ms), when recomputing is costly; when it
 #: is cheap (an appended character), the update runs on the next turn of the event loop.
@@ -100,16 +103,27 @@ class SequenceEditor(QWidget):
         self.random_button.clicked.connect(self.randomize)
         self._error_colour = QColor("#c0392b")
         self._last_encoded: tuple[Any, str, np.ndarray] | None = None
+        self._last_words: EncodedWords | None = None
 
     # -- model -------------------------------------------------------------------------------
     @property
     def text_mode(self) -> bool:
         return bool(self.model is not None and self.model.has_vocabulary)
 
+    @property
+    def word_mode(self) -> bool:
+        return self.text_mode and not self.model.vocabulary.is_characters
+
     def set_model(self, model: Any, text: str | None = None) -> None:
         """Switch to ``model``'s input mode and presets; show ``text`` (or its first preset)."""
         self.model = model
-        if self.text_mode:
+        self.mode_label.setToolTip("")
+        if self.word_mode:
+            self.mode_label.setText(words_label(model.vocabulary))
+            self.mode_label.setToolTip(" ".join(list(model.vocabulary)[:200]))
+            self.edit.setPlaceholderText("Type words from the vocabulary, separated by spaces…")
+            self.edit.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        elif self.text_mode:
             vocab = "".join(token_text(ch) for ch in model.vocabulary)
             self.mode_label.setText(f"<b>Text</b>: one character per step. Vocabulary: <code>{_escape(vocab)}</code>")
             self.edit.setPlaceholderText("Type characters from the vocabulary…")
@@ -174,14 +188,22 @@ class SequenceEditor(QWidget):
             self.set_text(preset)
 
     def random_text(self, steps: int = RANDOM_STEPS) -> str:
-        if self.model is None:
+        return self.random_text_for(self.model, steps)
+
+    def random_text_for(self, model: Any, steps: int = RANDOM_STEPS) -> str:
+        """A random input ``model`` reads: tokens of its vocabulary, else smooth noisy numbers."""
+        if model is None:
             return ""
-        if self.text_mode:
-            vocab = [ch for ch in self.model.vocabulary if ch.isprintable()] or list(self.model.vocabulary)
-            return "".join(self._rng.choice(vocab, size=steps))
+        vocab = model.vocabulary
+        if vocab is not None and not vocab.is_characters:
+            words = [w for w in vocab if w != UNKNOWN] or list(vocab)
+            return " ".join(self._rng.choice(words, size=min(steps, 12)))
+        if vocab is not None:
+            chars = [ch for ch in vocab if ch.isprintable()] or list(vocab)
+            return "".join(self._rng.choice(chars, size=steps))
         t = np.arange(steps)[:, None]
-        phase = self._rng.uniform(0, 2 * np.pi, size=(1, self.model.input_size))
-        X = np.sin(0.3 * t + phase) + 0.2 * self._rng.normal(size=(steps, self.model.input_size))
+        phase = self._rng.uniform(0, 2 * np.pi, size=(1, model.input_size))
+        X = np.sin(0.3 * t + phase) + 0.2 * self._rng.normal(size=(steps, model.input_size))
         return format_numeric(X)
 
     def randomize(self) -> None:
@@ -194,12 +216,16 @@ class SequenceEditor(QWidget):
         if self.model is None:
             return
         text = self.text()
+        tokens: list[str]
         try:
-            if self.text_mode:
+            unknown: list[tuple[int, str]] = []
+            if self.word_mode:
+                X, tokens, unknown = self._encode_words(text)
+            elif self.text_mode:
                 if len(text) > MAX_STEPS:
                     raise InputError(f"{len(text)} characters, more than {MAX_STEPS}; split the sequence")
                 X = self._encode_text(text)
-                tokens: list[str] = list(text)
+                tokens = list(text)
             else:
                 X = parse_numeric(text, self.model.input_size)
                 tokens = [", ".join(f"{v:.3g}" for v in row) for row in X]
@@ -207,6 +233,8 @@ class SequenceEditor(QWidget):
             self._show_error(exc, text)
             return
         self._clear_error()
+        if unknown:
+            self._show_unknown(unknown, text)
         self._show_preset_of(text)
         self.count_label.setText(f"{len(X)} steps")
         self.sequence_changed.emit(X, tokens, text)
@@ -230,15 +258,50 @@ class SequenceEditor(QWidget):
         self._last_encoded = (model, text, X)
         return X
 
+    def _encode_words(self, text: str) -> tuple[np.ndarray, list[str], list[tuple[int, str]]]:
+        """(X, the tokens read, (step, word) of each word read as <unk>), re-encoding only the words
+        after the unchanged prefix of the last text."""
+        self._last_words = encoded = encode_words(self.model, text, self._last_words)
+        words = text.split() if encoded.unknown else []
+        return encoded.X, encoded.tokens, [(k + 1, words[k]) for k in encoded.unknown]
+
+    def _show_unknown(self, unknown: list[tuple[int, str]], text: str) -> None:
+        """Words read as <unk>: said below the text and dotted underneath, not an error."""
+        spans = word_spans(text, {word for _step, word in unknown})
+        self._mark(spans, QTextCharFormat.UnderlineStyle.DotLine, QColor(self._error_colour), None)
+        listed = ", ".join(f"{word!r} (step {step})" for step, word in unknown[:5])
+        more = " …" if len(unknown) > 5 else ""
+        self.message.setText(f"Read as {UNKNOWN}, not in the vocabulary: {listed}{more}")
+        self.message.setStyleSheet("")
+
     def _show_error(self, exc: InputError, text: str) -> None:
         spans = self._bad_spans(exc, text)
+        self._mark(spans, QTextCharFormat.UnderlineStyle.WaveUnderline, self._error_colour, QColor(255, 80, 60, 60))
+        message = str(exc)  # "step 26: 'X' is not in the vocabulary …": steps counted from t = 0
+        if not self.text_mode and exc.offset is not None and "\n" in text.strip():
+            message += f" (line {text.count(chr(10), 0, exc.offset) + 1})"
+        if len(spans) > 1:
+            message += f" ({len(spans)} {'words' if self.word_mode else 'characters'} are outside the vocabulary)"
+        self.message.setText(message)
+        self.message.setStyleSheet(f"color: {self._error_colour.name()};")
+        self.count_label.setText("")
+        self.input_invalid.emit(message)
+
+    def _mark(
+        self,
+        spans: list[tuple[int, int]],
+        style: QTextCharFormat.UnderlineStyle,
+        colour: QColor,
+        background: QColor | None,
+    ) -> None:
         selections = []
         for start, length in spans[:2000]:
             selection = QTextEdit.ExtraSelection()
             fmt = QTextCharFormat()
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            fmt.setUnderlineColor(self._error_colour)
-            fmt.setBackground(QColor(255, 80, 60, 60))
+            fmt.setUnderlineStyle(style)
+            fmt.setUnderlineColor(colour)
+            if background is not None:
+                fmt.setBackground(background)
             selection.format = fmt
             cursor = QTextCursor(self.edit.document())
             cursor.setPosition(start)
@@ -246,17 +309,11 @@ class SequenceEditor(QWidget):
             selection.cursor = cursor
             selections.append(selection)
         self.edit.setExtraSelections(selections)
-        message = str(exc)  # "step 26: 'X' is not in the vocabulary …": steps counted from t = 0
-        if not self.text_mode and exc.offset is not None and "\n" in text.strip():
-            message += f" (line {text.count(chr(10), 0, exc.offset) + 1})"
-        if len(spans) > 1:
-            message += f" ({len(spans)} characters are outside the vocabulary)"
-        self.message.setText(message)
-        self.message.setStyleSheet(f"color: {self._error_colour.name()};")
-        self.count_label.setText("")
-        self.input_invalid.emit(message)
 
     def _bad_spans(self, exc: InputError, text: str) -> list[tuple[int, int]]:
+        if self.word_mode:
+            vocab = self.model.vocabulary
+            return word_spans(text, {word for word in text.split() if word not in vocab})
         if self.text_mode and self.model is not None:
             vocab = set(self.model.vocabulary)
             return [(k, 1) for k, ch in enumerate(text) if ch not in vocab]
@@ -274,17 +331,6 @@ class SequenceEditor(QWidget):
 
     def set_error_colour(self, colour: str) -> None:
         self._error_colour = QColor(colour)
-
-
-def common_prefix(a: str, b: str) -> int:
-    """Length of the longest common prefix of two strings (vectorised: 10 000 characters in µs)."""
-    n = min(len(a), len(b))
-    if n == 0:
-        return 0
-    x = np.frombuffer(a[:n].encode("utf-32-le"), dtype=np.uint32)
-    y = np.frombuffer(b[:n].encode("utf-32-le"), dtype=np.uint32)
-    differs = np.flatnonzero(x != y)
-    return int(differs[0]) if differs.size else n
 
 
 def _escape(text: str) -> str:

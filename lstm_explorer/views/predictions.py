@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
@@ -28,6 +28,7 @@ class _Bars(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[tuple[str, float, bool]] = []  # label, probability, is the actual next token
+        self.shown_labels: list[str] = []  # the labels as drawn (elided to fit)
         self.theme: Theme = theme("light")
         self.setMinimumHeight(TOP_K * 22 + 6)
 
@@ -37,13 +38,23 @@ class _Bars(QWidget):
         font = QFont(painter.font())
         font.setFamily("monospace")
         painter.setFont(font)
-        label_w, value_w, row_h = 40, 56, 22
+        metrics = QFontMetrics(font)
+        value_w, row_h = 56, 22
+        # Labels as wide as the widest one (words are longer than characters), at most a third of
+        # the panel; a longer one is elided with … rather than clipped.
+        widest = max((metrics.horizontalAdvance(label) for label, _p, _a in self.rows), default=0)
+        label_w = int(min(max(widest + 10, 40), max(self.width() // 3, 40)))
         bar_w = max(self.width() - label_w - value_w - 8, 10)
-        for k, (label, p, actual) in enumerate(self.rows):
+        self.shown_labels = [
+            metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 6) for label, _p, _a in self.rows
+        ]
+        for k, (_label, p, actual) in enumerate(self.rows):
             y = 3 + k * row_h
             painter.setPen(QColor(th.text))
             painter.drawText(
-                QRectF(0, y, label_w - 6, row_h - 4), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label
+                QRectF(0, y, label_w - 6, row_h - 4),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                self.shown_labels[k],
             )
             painter.fillRect(QRectF(label_w, y + 3, bar_w, row_h - 10), QColor(th.window))
             colour = QColor("#009E73") if actual else QColor(th.accent)
@@ -147,7 +158,9 @@ class PredictionsPanel(QWidget):
             top.append(labels.index(actual))  # the highlighted token is always among the bars
         self._show_bars([(token_text(labels[k]), float(out[k]), labels[k] == actual) for k in top])
         seen = token_text(tokens[t]) if t < len(tokens) else ""
-        self.title.setText(f"After reading <code>{_escape(seen)}</code> at t = {t}, the next character is:")
+        vocab = self.document.model.vocabulary if self.document.model is not None else None
+        unit = "word" if vocab is not None and not vocab.is_characters else "character"
+        self.title.setText(f"After reading <code>{_escape(seen)}</code> at t = {t}, the next {unit} is:")
         if actual is None:
             self.text.setText("End of the input: type more to see whether the model was right.")
         elif actual in labels:
