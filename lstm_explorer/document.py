@@ -91,7 +91,7 @@ class ExplorerDocument:
         #: The colour scale of every node of the shown trace (see :mod:`.scales`): the diagram, the
         #: heatmaps and export all colour with it. Set before the playback announces a new trace.
         self.scales: ColourScales | None = None
-        self._scale_tracker: ScaleTracker | None = None
+        self.scale_tracker: ScaleTracker | None = None
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -139,7 +139,7 @@ class ExplorerDocument:
         self.plain_traces = {}
         self.unit_search = None
         self.input_problem = ""
-        self._scale_tracker = ScaleTracker(model.network.graph)
+        self.scale_tracker = ScaleTracker(model.network.graph)
         self.scales = initial_scales(model.network.graph)
         self.playback.set_trace(None)
         self.playback.select(())
@@ -240,10 +240,10 @@ class ExplorerDocument:
         if not self.network.prefix_stable(*self.layer):
             changed_from = 0  # a step here depends on later inputs: every step is recomputed
         trace = self.traces[self.layer]
-        if self._scale_tracker is None or self._scale_tracker.graph is not trace.graph:
-            self._scale_tracker = ScaleTracker(trace.graph)
+        if self.scale_tracker is None or self.scale_tracker.graph is not trace.graph:
+            self.scale_tracker = ScaleTracker(trace.graph)
             changed_from = 0
-        self.scales = self._scale_tracker.update(trace, changed_from)
+        self.scales = self.scale_tracker.update(trace, changed_from)
         self.events.traces.emit(changed_from)
         self.playback.set_trace(trace, t=max(t, 0), changed_from=changed_from)
 

@@ -14,7 +14,8 @@ Which nodes show the same quantity, and so share one scale, follows from the gra
   term contributes (i⊙C̃_t is bounded, but drawn on ±1 beside a ±20 cell state it would look
   as large as the state);
 * a gate times a value is the value's quantity (r ⊙ (W_hn h + b_hn));
-* a concatenation is the quantity of its unbounded parts ([h_{t−1}, x_t] with x_t).
+* a concatenation is the quantity of its one unbounded part ([h_{t−1}, x_t] with x_t); with two
+  (a ReLU RNN's h_{t−1} and x_t) it is a quantity of its own.
 
 So an LSTM has four scales (gate 0…1, value ±1, input ±v, cell state ±v) and a GRU five.
 
@@ -145,9 +146,9 @@ def quantities(graph: CellGraph) -> dict[str, str]:
                 if graph.value_range(source) != "gate":
                     join(source, node.name)
         elif node.kind == "concat":
-            for source in node.inputs:
-                if source in unbounded:
-                    join(source, node.name)
+            parts = [source for source in node.inputs if source in unbounded]
+            if len(parts) == 1:  # two unbounded parts are two quantities: the whole is its own
+                join(parts[0], node.name)
     members: dict[str, list[str]] = {}
     for node in graph.nodes:
         if root(node.name) != node.name or node.name in unbounded:
