@@ -48,7 +48,9 @@ def test_quantities_share_a_scale_along_the_cell_state_line_and_across_steps():
     assert {n for n, q in mingru.items() if q == "hidden state"} == {"h_prev", "h_tilde", "keep", "write", "h"}
 
 
-@pytest.mark.parametrize(("value", "vmax"), [(0.3, 1.0), (1.0, 1.0), (1.01, 2.0), (17.1, 20.0), (20.0, 20.0), (51, 100)])
+@pytest.mark.parametrize(
+    ("value", "vmax"), [(0.3, 1.0), (1.0, 1.0), (1.01, 2.0), (17.1, 20.0), (20.0, 20.0), (51, 100)]
+)
 def test_nice_vmax_rounds_up_to_1_2_5(value, vmax):
     assert nice_vmax(value) == vmax
 
