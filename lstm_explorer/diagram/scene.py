@@ -25,8 +25,8 @@ from ..engine.graph import CellGraph, Node
 from ..engine.interventions import Intervention
 from ..engine.trace import Trace
 from ..playback import PlaybackState
-from .held import HeldMarks, held_units_at
 from ..scales import ColourScales, Scale, initial_scales, scales_of
+from .held import HeldMarks, held_units_at
 from .items import (
     MAX_STRIP_LENGTH,
     PACKET_LENGTH,
