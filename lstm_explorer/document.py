@@ -24,6 +24,7 @@ from .engine.interventions import Intervention
 from .engine.trace import Trace
 from .events import EventGroup
 from .playback import Playback
+from .scales import ColourScales, ScaleTracker, initial_scales
 from .session import Session, Update
 
 if TYPE_CHECKING:
@@ -87,6 +88,10 @@ class ExplorerDocument:
         #: The unit finder's last result (analysis.units.UnitTable) for this input, or None.
         self.unit_search: Any = None
         self.unit_search_input: list[str] = []
+        #: The colour scale of every node of the shown trace (see :mod:`.scales`): the diagram, the
+        #: heatmaps and export all colour with it. Set before the playback announces a new trace.
+        self.scales: ColourScales | None = None
+        self.scale_tracker: ScaleTracker | None = None
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -114,6 +119,7 @@ class ExplorerDocument:
         other.layer, other.traces, other.interventions = self.layer, dict(self.traces), self.interventions
         other.plain_traces, other.unit_search = dict(self.plain_traces), self.unit_search
         other.unit_search_input = self.unit_search_input
+        other.scales = self.scales  # frozen: shared
         state = self.playback.state
         other.playback.set_trace(self.trace, t=state.t)
         other.playback.select(state.selected)
@@ -133,6 +139,8 @@ class ExplorerDocument:
         self.plain_traces = {}
         self.unit_search = None
         self.input_problem = ""
+        self.scale_tracker = ScaleTracker(model.network.graph)
+        self.scales = initial_scales(model.network.graph)
         self.playback.set_trace(None)
         self.playback.select(())
         self.events.model.emit(model)
@@ -231,8 +239,13 @@ class ExplorerDocument:
             return
         if not self.network.prefix_stable(*self.layer):
             changed_from = 0  # a step here depends on later inputs: every step is recomputed
+        trace = self.traces[self.layer]
+        if self.scale_tracker is None or self.scale_tracker.graph is not trace.graph:
+            self.scale_tracker = ScaleTracker(trace.graph)
+            changed_from = 0
+        self.scales = self.scale_tracker.update(trace, changed_from)
         self.events.traces.emit(changed_from)
-        self.playback.set_trace(self.traces[self.layer], t=max(t, 0), changed_from=changed_from)
+        self.playback.set_trace(trace, t=max(t, 0), changed_from=changed_from)
 
     def select_featured_units(self) -> None:
         """Start with the units the model's author points at (brackets: its depth counter), else

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import colormaps
 from ..engine import ops
 from . import strip_numbers
 from .cells import draw_cells
@@ -374,50 +373,6 @@ class FrameItem(QGraphicsItem):
         painter.setPen(self.theme.muted_text)
         painter.setFont(font(10.5))
         painter.drawText(QPointF(self._rect.left() + 4, self._rect.top() - 7), self.title)
-
-
-class LegendItem(QGraphicsItem):
-    """The two colour scales with their end values: always visible, so colours can be read."""
-
-    BAR = (120.0, 10.0)
-
-    def __init__(self, theme: Theme) -> None:
-        super().__init__()
-        self.theme = theme
-        self._images = {name: _gradient_image(name) for name in ("diverging", "sequential")}
-        self._rect = QRectF(-10, 0, 2 * self.BAR[0] + 60, 40)
-        self.setZValue(5)
-
-    def boundingRect(self) -> QRectF:  # Qt override
-        return self._rect
-
-    # Qt override
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        w, h = self.BAR
-        painter.setFont(font(8.5))
-        x = 0.0
-        for name, caption, low, high in (
-            ("diverging", "value", "−1", "+1"),
-            ("sequential", "gate", "0", "1"),
-        ):
-            painter.setPen(self.theme.muted_text)
-            painter.drawText(QPointF(x, 10), caption)
-            bar = QRectF(x, 15, w, h)
-            draw_cells(painter, bar, self._images[name])
-            painter.setPen(QPen(self.theme.wire, 0.6))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(bar)
-            painter.setPen(self.theme.muted_text)
-            painter.drawText(QRectF(x - 10, 27, 20, 12), Qt.AlignmentFlag.AlignCenter, low)
-            painter.drawText(QRectF(x + w - 10, 27, 20, 12), Qt.AlignmentFlag.AlignCenter, high)
-            if name == "diverging":
-                painter.drawText(QRectF(x + w / 2 - 10, 27, 20, 12), Qt.AlignmentFlag.AlignCenter, "0")
-            x += w + 40
-
-
-def _gradient_image(name: colormaps.MapName) -> QImage:
-    rgba = np.ascontiguousarray(colormaps.gradient(name).reshape(1, -1, 4))
-    return QImage(rgba.data, rgba.shape[1], 1, rgba.shape[1] * 4, QImage.Format.Format_RGBA8888).copy()
 
 
 class ExplanationItem(QGraphicsItem):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from ..engine.graph import CellGraph
 from ..engine.trace import Trace
 from ..playback import PlaybackState
+from ..scales import ColourScales
 from .scene import DiagramScene, centred_fit
 
 _app: QApplication | None = None
@@ -45,12 +46,14 @@ class DiagramRenderer:
         self.scene.set_walkthrough(walkthrough)
         self._image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied)
         self._trace: Trace | None = None
+        self._scales: ColourScales | None = None
 
-    def render(self, trace: Trace | None, state: PlaybackState) -> QImage:
-        """The frame at ``state`` (a new QImage the caller may keep)."""
-        if trace is not self._trace:
-            self.scene.set_trace(trace)
-            self._trace = trace
+    def render(self, trace: Trace | None, state: PlaybackState, scales: ColourScales | None = None) -> QImage:
+        """The frame at ``state`` (a new QImage the caller may keep), coloured with ``scales`` (the
+        document's; None: worked out from the whole trace)."""
+        if trace is not self._trace or scales is not self._scales:
+            self.scene.set_trace(trace, scales=scales)
+            self._trace, self._scales = trace, scales
         self.scene.show_state(state)
         image = self._image
         background = QColor(Qt.GlobalColor.transparent) if self.transparent else self.scene.theme.background
@@ -85,6 +88,7 @@ def render_diagram(
     theme: str = "light",
     transparent: bool = False,
     walkthrough: bool = False,
+    scales: ColourScales | None = None,
 ) -> QImage:
     """The diagram of ``trace`` at ``state`` as an image; renderers are cached per setting."""
     key = (trace.graph.kind, (int(size[0]), int(size[1])), theme, bool(transparent), bool(walkthrough))
@@ -94,4 +98,4 @@ def render_diagram(
             _RENDERERS.pop(next(iter(_RENDERERS)))
         renderer = DiagramRenderer(trace.graph, key[1], theme, transparent=transparent, walkthrough=walkthrough)
         _RENDERERS[key] = renderer
-    return renderer.render(trace, state)
+    return renderer.render(trace, state, scales)

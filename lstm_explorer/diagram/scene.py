@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from .. import colormaps
 from ..engine.graph import CellGraph, Node
 from ..engine.interventions import Intervention
 from ..engine.trace import Trace
 from ..playback import PlaybackState
+from ..scales import ColourScales, Scale, initial_scales, scales_of
 from .held import HeldMarks, held_units_at
 from .items import (
     MAX_STRIP_LENGTH,
@@ -33,7 +33,6 @@ from .items import (
     ExplanationItem,
     FrameItem,
     LabelItem,
-    LegendItem,
     NodeItem,
     StripItem,
     WireItem,
@@ -42,6 +41,7 @@ from .items import (
     strip_images,
 )
 from .layout import COL, DOT_RADIUS, INPUT_LEAD, Layout, NodeShape, Route, build_layout
+from .legend import LegendItem
 from .theme import Theme, theme_named
 from .timeline import Status, levels, moment
 
@@ -71,6 +71,7 @@ class DiagramScene(QGraphicsScene):
         self._trace: Trace | None = None
         self._state = PlaybackState(phases=len(graph.phases))
         self._walkthrough = False
+        self._scales: ColourScales = initial_scales(graph)
         self._image_cache: dict[str, QImage] = {}
         self._image_cache_t = -1
         self._held: tuple[Intervention, ...] = ()
@@ -127,7 +128,7 @@ class DiagramScene(QGraphicsScene):
 
         # The legend sits in the band above the frame, left of h_t's upward exit: room the drawing
         # has anyway, so the picture stays wide (16:9 exports) instead of growing a bottom row.
-        self.legend = self._add(LegendItem(theme))
+        self.legend = self._add(LegendItem(theme, self._scales.legend(self.strips)))
         fx, fy, fw, fh = layout.frame
         _, by, _, bh = layout.bounds
         up_x = max((e.route.points[-1][0] for e in layout.exits if e.route.points[-1][1] < fy), default=fx + fw)
@@ -217,11 +218,21 @@ class DiagramScene(QGraphicsScene):
     def walkthrough(self) -> bool:
         return self._walkthrough
 
-    def set_trace(self, trace: Trace | None, *, redraw: bool = True) -> None:
-        """Draw ``trace`` from now on. ``redraw=False``: leave the items as they are until the next
-        :meth:`show_state` (a caller about to show a new position draws once, not twice)."""
+    @property
+    def scales(self) -> ColourScales:
+        """The colour scale of every node (the document's, shared with the heatmaps)."""
+        return self._scales
+
+    def set_trace(self, trace: Trace | None, *, redraw: bool = True, scales: ColourScales | None = None) -> None:
+        """Draw ``trace`` from now on, coloured with ``scales`` (the document's; None: worked out
+        from the whole trace, which reads every value). ``redraw=False``: leave the items as they
+        are until the next :meth:`show_state` (a caller about to show a new position draws once)."""
         if trace is not None and trace.graph.kind != self.graph.kind:
             raise ValueError(f"a {trace.graph.kind} trace cannot be drawn on the {self.graph.kind} diagram")
+        if scales is None or any(name not in scales for name in self.strips):
+            scales = scales_of(trace) if trace is not None else initial_scales(self.graph)
+        self._scales = scales
+        self.legend.set_scales(scales.legend(self.strips))
         self._trace = trace
         self._image_cache.clear()
         self._image_cache_t = -1
@@ -287,12 +298,12 @@ class DiagramScene(QGraphicsScene):
             return
         self._image_cache.clear()
         self._image_cache_t = t
-        groups: dict[colormaps.Colormap, list[str]] = {}
+        groups: dict[Scale, list[str]] = {}
         for name in self.strips:
-            groups.setdefault(colormaps.colormap_for(self.graph[name]), []).append(name)
-        for colormap, names in groups.items():
+            groups.setdefault(self._scales[name], []).append(name)
+        for scale, names in groups.items():
             vectors = [self._trace[name][t] for name in names]
-            self._image_cache.update(zip(names, strip_images(vectors, colormap), strict=True))
+            self._image_cache.update(zip(names, strip_images(vectors, scale.colours), strict=True))
 
     def _fill_strip(self, strip: StripItem, name: str, t: int, hidden: int) -> None:
         if t < 0 or self._trace is None:
@@ -305,7 +316,7 @@ class DiagramScene(QGraphicsScene):
         values = self._trace[name][t]
         image = self._image_cache.get(name)
         if image is None:
-            image = strip_image(values, colormaps.colormap_for(self.graph[name]))
+            image = strip_image(values, self._scales[name].colours)
             self._image_cache[name] = image
         if strip.image is not image:
             width = self.graph[name].width

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsView, QStyleOptionGraphicsItem, QWidget
 from ..engine.interventions import Intervention
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
+from ..scales import ColourScales
 from .scene import DiagramScene
 
 ZOOM_STEP = 1.15
@@ -54,13 +55,22 @@ class LegendBand(QWidget):
 
 
 class DiagramView(QGraphicsView):
-    """``unit_menu_requested(node, unit, screen_pos)``: a strip's cell was right-clicked."""
+    """``unit_menu_requested(node, unit, screen_pos)``: a strip's cell was right-clicked.
+    ``scales``: where the colour scales of the playback's trace come from (the document's, so
+    the diagram and the heatmaps agree); None: the scene works them out from the trace."""
 
     unit_menu_requested = Signal(str, int, QPoint)
 
-    def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        playback: Playback,
+        parent: QWidget | None = None,
+        *,
+        scales: Callable[[], ColourScales | None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.playback = playback
+        self._scales = scales or (lambda: None)
         self.diagram: DiagramScene | None = None
         self._held: tuple[Intervention, ...] = ()
         self.unit_menu: Any = None  # the last right-click menu (see views/hold_menu.py)
@@ -100,7 +110,7 @@ class DiagramView(QGraphicsView):
         if self.diagram is None or self.diagram.graph.kind != trace.graph.kind:
             self._make_scene(trace)
         else:
-            self.diagram.set_trace(trace, redraw=False)
+            self.diagram.set_trace(trace, redraw=False, scales=self._scales())
             self._trace_pending = True
 
     def _make_scene(self, trace: Trace) -> None:
@@ -109,7 +119,7 @@ class DiagramView(QGraphicsView):
         scene.unit_clicked.connect(self._on_unit_clicked)
         scene.unit_menu_requested.connect(self.unit_menu_requested)
         scene.set_held(self._held)
-        scene.set_trace(trace, redraw=False)
+        scene.set_trace(trace, redraw=False, scales=self._scales())
         scene.show_state(self.playback.state)
         old = self.diagram
         self.diagram = scene

@@ -20,6 +20,7 @@ from .options import ExportError, ExportOptions
 
 if TYPE_CHECKING:
     from ..document import ExplorerDocument
+    from ..scales import ColourScales
     from ..views.theme import Theme
 
 
@@ -44,6 +45,7 @@ class DiagramFrames:
         walkthrough: bool = False,
         region: tuple[float, float, float, float] | None = None,
         held: tuple[Intervention, ...] = (),
+        scales: ColourScales | None = None,
     ) -> None:
         from ..diagram.render import DiagramRenderer
 
@@ -53,6 +55,8 @@ class DiagramFrames:
             raise ExportError(str(exc)) from None
         self._renderer.scene.set_held(held)  # held units are hatched, as in the window
         self.trace = trace
+        #: The document's colour scales (None: worked out from the trace), as the window colours.
+        self.scales = scales
         self.size = size
         self.transparent = transparent
         #: The part of the scene to draw (the window's zoom), or None for the whole cell.
@@ -74,7 +78,7 @@ class DiagramFrames:
 
     def render(self, state: PlaybackState) -> QImage:
         if self.region is None:
-            return self._renderer.render(self.trace, state)
+            return self._renderer.render(self.trace, state, self.scales)
         image = _image(self.size, self.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -87,8 +91,8 @@ class DiagramFrames:
 
     def paint(self, painter: QPainter, target: QRectF, state: PlaybackState) -> None:
         scene = self._renderer.scene
-        if scene.trace is not self.trace:
-            scene.set_trace(self.trace)
+        if scene.trace is not self.trace or (self.scales is not None and scene.scales is not self.scales):
+            scene.set_trace(self.trace, scales=self.scales)
         scene.show_state(state)
         saved = scene.backgroundBrush()
         if self.transparent:
@@ -263,6 +267,7 @@ def diagram_source(document: ExplorerDocument, options: ExportOptions) -> FrameS
         walkthrough=options.walkthrough,
         region=options.region,
         held=for_layer(document.interventions, *document.layer),
+        scales=document.scales,
     )
 
 

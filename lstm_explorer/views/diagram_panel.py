@@ -20,7 +20,7 @@ def make_diagram_view(document: ExplorerDocument) -> DiagramView:
     from ..diagram import DiagramView  # the diagram package loads with the first view, not with this module
     from .hold_menu import unit_menu
 
-    view = DiagramView(document.playback)
+    view = DiagramView(document.playback, scales=lambda: document.scales)
 
     def show_held(*_: object) -> None:
         view.set_held(for_layer(document.interventions, *document.layer))

@@ -17,11 +17,11 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from .. import colormaps
 from ..document import ExplorerDocument
 from ..engine.graph import CellGraph, Node
 from ..engine.trace import Trace
 from ..playback import PlaybackState
+from ..scales import Scale, scales_of
 from .common import display_nodes, label_html
 from .heatmap_items import ScaleBar, TimeCursor, tile_item
 from .heatmap_marks import HeatmapMarks
@@ -39,22 +39,6 @@ SLICE_SECONDS = 0.008
 SYNC_TILES = 8
 
 
-def unbounded(node: Node) -> bool:
-    """Values not confined to [−1, 1] (the cell state, ReLU outputs), by the op table's ranges."""
-    return node.value_range == "unbounded"
-
-
-def nice_vmax(value: float) -> float:
-    """The colour-scale end for unbounded values: 1, 2, 5, 10, 20, 50 … at or above ``value``."""
-    if not value > 1.0 or not math.isfinite(value):
-        return 1.0
-    exp = math.floor(math.log10(value))
-    for m in (1.0, 2.0, 5.0, 10.0):
-        if m * 10**exp >= value:
-            return m * 10**exp
-    return 10.0 ** (exp + 1)
-
-
 @dataclass
 class _NodeMap:
     node: Node
@@ -66,17 +50,12 @@ class _NodeMap:
     valid: list[int] = field(default_factory=list)  # columns of each buffer that are up to date
     rects: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
     selection_lines: list[pg.InfiniteLine] = field(default_factory=list)
-    vmax: float = 1.0
-    seen_max: float = 0.0
-
-    @property
-    def sequential(self) -> bool:
-        return colormaps.map_name_for(self.node) == "sequential"
+    #: The document's scale for this node (shared with the diagram), as the tiles were coloured.
+    scale: Scale | None = None
 
     def colour(self, values: np.ndarray) -> np.ndarray:
-        if self.sequential:
-            return colormaps.sequential(values)
-        return colormaps.diverging(values, self.vmax)
+        assert self.scale is not None
+        return self.scale.colours(values)
 
 
 HOVER_HINT = "Hover over a heatmap to read a value; click to jump there and select the unit."
@@ -165,11 +144,10 @@ class HeatmapPanel(QWidget):
                 plot.setXLink(first)
             cursor = TimeCursor(hidden, self.theme.cursor)
             plot.addItem(cursor)
-            name: colormaps.MapName = colormaps.map_name_for(node)
-            low, high = colormaps.value_range(name)
-            bar = ScaleBar(name, low, high, self.theme)
+            scale = self._scale_of(node.name)
+            bar = ScaleBar(scale.map_name, scale.low, scale.high, self.theme)
             self.view.addItem(bar, row=row, col=1)
-            self.maps[node.name] = _NodeMap(node, plot, cursor, bar)
+            self.maps[node.name] = _NodeMap(node, plot, cursor, bar, scale=scale)
         self._apply_theme_to_plots()
 
     def set_theme(self, t: Theme) -> None:
@@ -220,19 +198,12 @@ class HeatmapPanel(QWidget):
             # Columns from changed_from on are stale.
             for k in range(changed_from // TILE, len(m.valid)):
                 m.valid[k] = min(m.valid[k], max(changed_from - k * TILE, 0))
-            if unbounded(m.node):
-                values = trace[m.node.name]
-                fresh = values[changed_from:]
-                if changed_from == 0:
-                    m.seen_max = 0.0
-                if fresh.size:  # max and min: no |x| temporary (5 M values at T=10 000, H=512)
-                    m.seen_max = max(m.seen_max, float(fresh.max()), -float(fresh.min()))
-                vmax = nice_vmax(m.seen_max)
-                if vmax != m.vmax:
-                    m.vmax = vmax
-                    m.valid = [0] * len(m.valid)
-                    m.bar.set_range(-vmax, vmax)
-                    self._dirty.update((m.node.name, k) for k in range(tiles))
+            scale = self._scale_of(m.node.name)
+            if scale != m.scale:  # the quantity's range grew or shrank: every tile is recoloured
+                m.scale = scale
+                m.valid = [0] * len(m.valid)
+                m.bar.set_range(scale.low, scale.high)
+                self._dirty.update((m.node.name, k) for k in range(tiles))
             self._dirty.update((m.node.name, k) for k in range(changed_from // TILE, tiles))
         self._dirty = {(n, k) for n, k in self._dirty if k < tiles}
         # The time axis grows in chunks (see view_end), so typing does not rescale every plot.
@@ -252,6 +223,15 @@ class HeatmapPanel(QWidget):
             self._render_some()
         else:
             self._timer.start(0)
+
+    def _scale_of(self, name: str) -> Scale:
+        """The document's colour scale for a node (the one the diagram uses too)."""
+        scales = self.document.scales
+        if scales is None or name not in scales:
+            trace = self.playback.trace
+            assert trace is not None
+            scales = scales_of(trace)  # a playback given a trace without the document's scales
+        return scales[name]
 
     def _render_some(self) -> None:
         """Colour dirty tiles for up to SLICE_SECONDS, nearest the cursor first; then come back."""

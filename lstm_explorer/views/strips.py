@@ -25,10 +25,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
-from .. import colormaps
 from ..document import ExplorerDocument
 from ..engine.trace import Trace
 from ..playback import PlaybackState
+from ..scales import VALUE, Scale
 from .common import token_text
 from .theme import Theme, theme
 
@@ -287,6 +287,7 @@ class ChainView(StepStrip):
         self.setToolTip("The network unrolled through time: click a module to jump to its step")
         self._images: dict[int, tuple[QImage, np.ndarray]] = {}  # t → h_t strip (image, its pixels)
         self._image_rows = 0
+        self._image_scale: Scale | None = None  # the scale the cached strips were coloured with
         self._chain_fonts: dict[str, QFont] = {}
 
     def _on_trace_changed(self, trace: Trace | None) -> None:
@@ -320,17 +321,24 @@ class ChainView(StepStrip):
             self._chain_fonts[key] = font
         return font
 
+    def _hidden_scale(self) -> Scale:
+        scales, trace = self.document.scales, self.playback.trace
+        name = trace.graph.hidden_output if trace is not None else ""
+        return scales[name] if scales is not None and name in scales else Scale(VALUE, "diverging")
+
     def _strip_image(self, t: int, h: np.ndarray, rows: int) -> QImage:
-        """h_t resampled to ``rows`` pixels and coloured; kept until step t changes."""
-        if rows != self._image_rows:
+        """h_t resampled to ``rows`` pixels and coloured with the document's scale for h (the
+        diagram's and the heatmaps'); kept until step t or the scale changes."""
+        scale = self._hidden_scale()
+        if rows != self._image_rows or scale != self._image_scale:
             self._images.clear()
-            self._image_rows = rows
+            self._image_rows, self._image_scale = rows, scale
         cached = self._images.get(t)
         if cached is None:
             if len(self._images) > 512:
                 self._images.clear()
             index = np.minimum((np.arange(rows) * len(h)) // rows, len(h) - 1)
-            rgba = np.ascontiguousarray(colormaps.diverging(h[index])[:, None, :])
+            rgba = np.ascontiguousarray(scale.colours(h[index])[:, None, :])
             cached = (QImage(rgba.data, 1, rows, 4, QImage.Format.Format_RGBA8888), rgba)
             self._images[t] = cached
         return cached[0]

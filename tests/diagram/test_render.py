@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from lstm_explorer import colormaps
 from lstm_explorer.diagram import DiagramRenderer, render_diagram
 from lstm_explorer.diagram.scene import DiagramScene
 from lstm_explorer.engine.cells import CELL_KINDS
+from lstm_explorer.scales import scales_of
 
 from .conftest import state
 
@@ -72,14 +72,14 @@ def test_at_each_phase_end_strips_show_the_colour_map_of_the_trace(qapp, make_tr
     trace = make_trace(kind, hidden=5, inputs=3, steps=3)
     scene = DiagramScene(trace.graph)
     scene.set_trace(trace)
-    graph = trace.graph
+    graph, scales = trace.graph, scales_of(trace)
     for t in range(trace.steps):
         for phase in range(len(graph.phases)):
             scene.show_state(state(trace, t, phase, 1.0))
             for node in graph.nodes:
                 shown = scene.strip_colours(node.name)
                 if node.phase <= phase:
-                    expected = colormaps.colormap_for(node)(trace[node.name][t])
+                    expected = scales[node.name].colours(trace[node.name][t])
                     assert shown is not None and np.array_equal(shown, expected), (t, phase, node.name)
                 else:
                     assert shown is None, (t, phase, node.name)
@@ -92,7 +92,7 @@ def test_rendered_strip_pixels_are_the_mapped_trace_values(qapp, make_trace) -> 
     image = renderer.render(trace, state(trace, 1))
     for name in ("f", "c", "h_prev", "o"):
         strip = renderer.scene.strips[name]
-        expected = colormaps.colormap_for(trace.graph[name])(trace[name][1])
+        expected = scales_of(trace)[name].colours(trace[name][1])
         for k in range(4):
             local_x = -strip.length / 2 + (k + 0.5) * strip.length / 4
             p = strip.mapToScene(local_x, 0)
