@@ -143,7 +143,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="shorter inputs (10 000 instead of 100 000 steps)")
     parser.add_argument("--only", nargs="*", help="case names to run (csv, paste, key, recompute, cancel, video, open)")
     args = parser.parse_args()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive until the end
     limit_blas_threads(1)
     long = 10_000 if args.quick else 100_000
     folder = Path(tempfile.mkdtemp(prefix="bench-stalls-"))
@@ -234,6 +234,7 @@ def main() -> int:
     print(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     worst = max(results.values(), default=0.0)
     print(f"worst over all cases: {worst:.1f} ms")
+    del app
     return 0
 
 

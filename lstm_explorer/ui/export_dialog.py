@@ -265,8 +265,9 @@ class ExportDialog(QDialog):
 
     def _data_export_ended(self) -> None:
         self._exporting = False
-        self.data_export.deleteLater()
-        self.data_export = None
+        if self.data_export is not None:
+            self.data_export.deleteLater()
+            self.data_export = None
 
     def _on_cancelled(self) -> None:
         self._finish_progress()
