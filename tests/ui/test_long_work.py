@@ -101,3 +101,67 @@ def test_a_numeric_window_exports_npz_that_reads_back(qtbot, make_window, tmp_pa
         dialog.run_export()
     with np.load(tmp_path / "walk.npz") as data:
         np.testing.assert_array_equal(data["c"], window.document.trace["c"])
+
+
+def numeric_window(make_window):
+    window = make_window(random_model("lstm", input_size=1, hidden_size=4))
+    window.editor.set_text("0.5\n0.25")
+    return window
+
+
+def test_a_long_paste_goes_in_slices_as_one_undo_step_and_is_read_off_the_gui_thread(qtbot, make_window):
+    from PySide6.QtWidgets import QApplication
+
+    from lstm_explorer.ui.parsing import PARSE_SYNC_CHARS
+    from lstm_explorer.ui.sliced_paste import SLICE_CHARS
+
+    window = numeric_window(make_window)
+    steps = 40_000
+    values = np.round(np.sin(np.arange(steps) * 0.01), 4)
+    lines = "\n".join(f"{v:.4f}" for v in values)
+    assert len(lines) > max(PARSE_SYNC_CHARS, 3 * SLICE_CHARS)
+    edit = window.editor.edit
+    edit.selectAll()
+    QApplication.clipboard().setText(lines)
+    edit.paste()
+    assert edit.pasting and edit.isReadOnly()  # the first slice is in; the event loop runs between slices
+    assert 0 < len(edit.toPlainText()) < len(lines)
+    qtbot.waitUntil(lambda: not edit.pasting, timeout=30000)
+    assert edit.toPlainText() == lines and not edit.isReadOnly()
+    qtbot.waitUntil(lambda: window.editor.parsing, timeout=5000)  # read on a worker thread
+    qtbot.waitUntil(lambda: window.playback.steps == steps, timeout=60000)
+    np.testing.assert_array_equal(window.document.X[:, 0], values)
+    assert window.document.tokens[1] == f"{values[1]:.3g}"
+    edit.undo()  # the whole paste was one step
+    assert edit.toPlainText() == "0.5\n0.25"
+    qtbot.waitUntil(lambda: window.playback.steps == 2, timeout=10000)
+
+
+def test_a_mistake_in_a_long_paste_is_shown_where_it_is(qtbot, make_window):
+    window = numeric_window(make_window)
+    lines = ["0.125"] * 40_000
+    lines[30_000] = "0.5,,1"
+    window.editor.edit.setPlainText("\n".join(lines))
+    window.editor.flush()
+    assert window.editor.parsing and window.editor.count_label.text() == "reading…"
+    qtbot.waitUntil(lambda: window.editor.message.text() != "", timeout=30000)
+    assert window.editor.message.text().startswith("line 30001, column 5: empty value")
+    assert window.playback.steps == 2  # the last good sequence stays
+
+
+def test_typing_while_a_long_input_is_read_drops_the_stale_result(qtbot, make_window):
+    window = numeric_window(make_window)
+    window.editor.edit.setPlainText("\n".join(["0.125"] * 40_000))
+    window.editor.flush()
+    assert window.editor.parsing
+    window.editor.set_text("1\n2\n3")  # short: read at once; the long one's result is forgotten
+    assert window.playback.steps == 3 and not window.editor.parsing
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    # The long parse's worker ends and its (stale) result is delivered: it must not land.
+    qtbot.waitUntil(lambda: not any(t.name.startswith("parse-") for t in threading.enumerate()), timeout=30000)
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: not window.recompute.busy, timeout=10000)
+    assert window.playback.steps == 3
