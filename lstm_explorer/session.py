@@ -150,7 +150,11 @@ class Session:
         #: Units held at a value (see engine/interventions.py); change them through :meth:`compute`.
         self.interventions: tuple[Intervention, ...] = ()
         #: Measured cost of one step of the whole network, to decide what may run on the GUI thread.
-        self.seconds_per_step = 2e-6 * network.num_layers * len(network.directions) * (1 + network.hidden_size / 64)
+        # Python overhead grows with the graph (~H/64 µs), the products with H² (~1.5 ns per H², fitted
+        # at H = 512 and 1024: a 40-step input of a 1024-unit model is no GUI-thread work).
+        H = network.hidden_size
+        per_layer = max(2e-6 * (1 + H / 64), 1.5e-9 * H * H)
+        self.seconds_per_step = per_layer * network.num_layers * len(network.directions)
 
     @property
     def X(self) -> np.ndarray:
