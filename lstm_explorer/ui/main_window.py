@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.status.busy_changed.connect(self.cancel_action.setEnabled)
         self.input_flow.failed.connect(self._on_compute_failed)
         self.input_flow.cheap.connect(lambda cheap: self.editor.set_debounce(0 if cheap else DEBOUNCE_MS))
-        self.model_loader.loaded.connect(lambda model, key, _tag, session: self._show_model(model, key, session=session))
+        self.model_loader.loaded.connect(lambda model, key, _, session: self._show_model(model, key, session=session))
         self.model_loader.failed.connect(self.show_error)
 
         self.apply_theme(self.theme_name)
