@@ -183,7 +183,9 @@ class ExportDialog(QDialog):
         if dialog is None:
             return True
         dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, total))
+        dialog.setValue(min(done, total))  # a modal progress dialog processes events here
+        if self._progress is not dialog:
+            return True  # the export ended meanwhile (a data export's result arrived)
         if done:
             elapsed = time.perf_counter() - self._started
             rate = done / elapsed if elapsed > 0 else 0.0

