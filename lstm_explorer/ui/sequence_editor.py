@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from ..sequence import MAX_STEPS, InputError
 from ..views.common import pin_size, token_text
-from .text_input import UNKNOWN, EncodedWords, common_prefix, encode_words, word_spans, words_label
 from .parsing import PARSE_SYNC_CHARS, BackgroundParse, read_numeric
 from .sliced_paste import SlicedPasteEdit
+from .text_input import UNKNOWN, EncodedWords, common_prefix, encode_words, word_spans, words_label
 
 #: Pause in typing before the sequence is recomputed (ms), when recomputing is costly; when it
 #: is cheap (an appended character), the update runs on the next turn of the event loop.
