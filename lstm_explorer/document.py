@@ -127,10 +127,11 @@ class ExplorerDocument:
         return other
 
     # -- changing ----------------------------------------------------------------------------
-    def set_model(self, model: Model, key: str = "") -> None:
-        """Show ``model``, with no input yet; every field is reset and announced."""
+    def set_model(self, model: Model, key: str = "", session: Session | None = None) -> None:
+        """Show ``model``, with no input yet; every field is reset and announced. ``session``: one
+        prepared for ``model.network`` elsewhere (compiling a large model's cells takes a while)."""
         self.model, self.model_key = model, key or model.name
-        self.session = Session(model.network)
+        self.session = session if session is not None and session.network is model.network else Session(model.network)
         self.text, self.tokens = "", []
         self.X = np.zeros((0, model.network.input_size))
         self.layer = (0, False)

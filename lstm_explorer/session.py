@@ -38,8 +38,11 @@ from .engine.trace import Trace
 
 Key = tuple[int, bool]  # (layer, reverse)
 
-#: Steps computed between two progress reports / cancellation checks.
+#: Most steps computed between two progress reports / cancellation checks.
 CHUNK = 512
+#: Longest a chunk should take (s): chunks shrink to this from the measured speed, so Cancel is
+#: heard within ~50 ms also at H = 512 and beyond, where 512 steps take half a second.
+CHUNK_SECONDS = 0.05
 
 
 def headroom(steps: int) -> int:
@@ -150,7 +153,11 @@ class Session:
         #: Units held at a value (see engine/interventions.py); change them through :meth:`compute`.
         self.interventions: tuple[Intervention, ...] = ()
         #: Measured cost of one step of the whole network, to decide what may run on the GUI thread.
-        self.seconds_per_step = 2e-6 * network.num_layers * len(network.directions) * (1 + network.hidden_size / 64)
+        # Python overhead grows with the graph (~H/64 µs), the products with H² (~1.5 ns per H², fitted
+        # at H = 512 and 1024: a 40-step input of a 1024-unit model is no GUI-thread work).
+        H = network.hidden_size
+        per_layer = max(2e-6 * (1 + H / 64), 1.5e-9 * H * H)
+        self.seconds_per_step = per_layer * network.num_layers * len(network.directions)
 
     @property
     def X(self) -> np.ndarray:
@@ -256,13 +263,17 @@ class Session:
                 inputs = self._layer_input(X, layer, stores, T)
                 seq = inputs[::-1] if reverse or net.backwards[layer] else inputs
                 position = start
+                chunk_steps = max(1, min(CHUNK, int(CHUNK_SECONDS / max(self.seconds_per_step, 1e-9))))
                 while position < T:
                     if cancelled is not None and cancelled():
                         raise CancelledError()
-                    stop = min(position + CHUNK, T)
+                    stop = min(position + chunk_steps, T)
+                    chunk_began = time.perf_counter()
                     state = store.state_at(position)
                     chunk = self._cells[key].run(seq[position:stop], state, offset=position, interventions=own)
                     store.write(position, chunk)
+                    per_step = (time.perf_counter() - chunk_began) / (stop - position)
+                    chunk_steps = max(1, min(CHUNK, int(CHUNK_SECONDS / max(per_step, 1e-9))))
                     done += stop - position
                     position = stop
                     if progress is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,6 +29,9 @@ TRACE_FORMATS = (".npz", ".csv", ".json")
 BLOCK_ROWS = 256
 
 Arrays = Mapping[str, np.ndarray]
+#: ``progress(done, total)``, called between blocks; it stops the write by raising (the atomic
+#: write then removes the partial file), e.g. the export's ExportCancelled.
+WriteProgress = Callable[[int, int], object]
 
 
 def csv_header(arrays: Arrays) -> list[str]:
@@ -40,8 +44,9 @@ def write_trace(
     *,
     meta: dict[str, object] | None = None,
     readout: dict[str, np.ndarray] | None = None,
+    progress: WriteProgress | None = None,
 ) -> Path:
-    """Write atomically; the format follows the extension.
+    """Write atomically; the format follows the extension; ``progress`` hears of every block.
 
     * ``.npz``: one array per node name, shape (T, width), and per ``readout`` array
       (``logits``, ``probs``: (T, outputs)).
@@ -56,7 +61,7 @@ def write_trace(
     sections: dict[str, Arrays] = {"nodes": trace}
     if readout:
         sections["readout"] = readout
-    return write_sections(sections, path, cell=trace.graph.kind, steps=trace.steps, meta=meta)
+    return write_sections(sections, path, cell=trace.graph.kind, steps=trace.steps, meta=meta, progress=progress)
 
 
 def write_sections(
@@ -66,6 +71,7 @@ def write_sections(
     cell: str,
     steps: int,
     meta: dict[str, object] | None = None,
+    progress: WriteProgress | None = None,
 ) -> Path:
     """Named (steps, width) arrays by section, in order: sections are JSON objects; .npz and .csv
     hold every array of every section side by side."""
@@ -74,25 +80,53 @@ def write_sections(
     if suffix not in TRACE_FORMATS:
         raise ValueError(f"unknown trace format {path.suffix or '(none)'!r}; use {', '.join(TRACE_FORMATS)}")
     flat = {name: arrays[name] for arrays in sections.values() for name in arrays}
+    counter = _Counter(progress, steps * (1 if suffix == ".csv" else len(flat)))  # rows, or rows × arrays
     with atomic_path(path) as temp:
         if suffix == ".npz":
             with open(temp, "wb") as handle:
-                # Float arrays only, so no allow_pickle=False: numpy < 2.1 would store it as an array.
-                named: dict[str, Any] = {name: np.asarray(value) for name, value in flat.items()}
-                np.savez(handle, **named)
+                _write_npz(handle, flat, counter, steps)
         elif suffix == ".csv":
             with open(temp, "w", newline="") as handle:
-                _write_csv(handle, flat, steps)
+                _write_csv(handle, flat, steps, counter=counter)
         else:
             with open(temp, "w") as handle:
-                _write_json(handle, sections, {"cell": cell, "steps": steps, "meta": meta or {}})
+                _write_json(handle, sections, {"cell": cell, "steps": steps, "meta": meta or {}}, counter)
     return path
 
 
-def _blocks(steps: int) -> Iterator[tuple[int, int]]:
+class _Counter:
+    """Rows written so far, out of ``total``, told to ``progress`` between blocks."""
+
+    def __init__(self, progress: WriteProgress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
+
+
+def _blocks(steps: int, counter: _Counter | None = None) -> Iterator[tuple[int, int]]:
     for start in range(0, steps, BLOCK_ROWS):
         checkpoint()  # a safe point for Ctrl+C: the atomic write removes the partial file
-        yield start, min(start + BLOCK_ROWS, steps)
+        stop = min(start + BLOCK_ROWS, steps)
+        yield start, stop
+        if counter is not None:
+            counter.add(stop - start)
+
+
+def _write_npz(handle: Any, arrays: Arrays, counter: _Counter, steps: int) -> None:
+    """What ``np.savez`` writes (one uncompressed ``name.npy`` member per array), one member at a
+    time so that progress is heard between members (uncompressed: writing is the disk's speed)."""
+    with zipfile.ZipFile(handle, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, value in arrays.items():
+            checkpoint()
+            array = np.asarray(value)
+            with archive.open(f"{name}.npy", mode="w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+            counter.add(steps)
 
 
 def write_arrays(
@@ -133,9 +167,11 @@ def write_arrays(
     return path
 
 
-def _write_csv(handle: TextIO, arrays: Arrays, steps: int, header: list[str] | None = None) -> None:
+def _write_csv(
+    handle: TextIO, arrays: Arrays, steps: int, header: list[str] | None = None, counter: _Counter | None = None
+) -> None:
     csv.writer(handle).writerow(header or csv_header(arrays))
-    for start, stop in _blocks(steps):
+    for start, stop in _blocks(steps, counter):
         # (rows, total width) for this block only; repr gives the shortest text that reads back exactly.
         block = np.concatenate([np.asarray(arrays[name][start:stop], dtype=np.float64) for name in arrays], axis=1)
         lines = [
@@ -145,7 +181,9 @@ def _write_csv(handle: TextIO, arrays: Arrays, steps: int, header: list[str] | N
         handle.write("".join(lines))
 
 
-def _write_json(handle: TextIO, sections: Mapping[str, Arrays], head: dict[str, object]) -> None:
+def _write_json(
+    handle: TextIO, sections: Mapping[str, Arrays], head: dict[str, object], counter: _Counter | None = None
+) -> None:
     """The same text ``json.dumps`` gives for the whole document, written a block of rows at a time."""
     handle.write(json.dumps(head)[:-1])  # without the closing brace
     for section, arrays in sections.items():
@@ -153,7 +191,7 @@ def _write_json(handle: TextIO, sections: Mapping[str, Arrays], head: dict[str, 
         for index, name in enumerate(arrays):
             handle.write(("" if index == 0 else ", ") + json.dumps(name) + ": [")
             array = arrays[name]
-            for start, stop in _blocks(len(array)):
+            for start, stop in _blocks(len(array), counter):
                 rows = json.dumps(np.asarray(array[start:stop]).tolist())[1:-1]  # without the list's brackets
                 handle.write(("" if start == 0 else ", ") + rows)
             handle.write("]")

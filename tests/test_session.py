@@ -163,3 +163,27 @@ def test_typing_keeps_the_held_units():
     assert np.all(session.traces[(0, False)]["h"][10:, 1] == 0.5)
     assert np.all(session.traces[(0, False)]["c_prev"][20:22] == 0.0)
     assert_same(session.traces, session.network.run(X, interventions=held))
+
+
+def test_chunks_are_sized_by_time_so_cancel_is_heard_quickly_and_results_stay_exact(monkeypatch):
+    import lstm_explorer.session as session_module
+
+    model = random_model("lstm", input_size=3, hidden_size=16, seed=4)
+    X = np.random.default_rng(2).normal(size=(300, 3))
+    expected = Session(model.network).compute(X, in_place=False).traces[(0, False)]
+    reports: list[int] = []
+    monkeypatch.setattr(session_module, "CHUNK_SECONDS", 1e-9)  # any chunk is "too slow": one step each
+    session = Session(model.network)
+    update = session.compute(X, in_place=False, progress=lambda done, _total: reports.append(done))
+    assert reports[:3] == [1, 2, 3] and reports[-1] == 300
+    for name in expected.graph.names:
+        np.testing.assert_array_equal(update.traces[(0, False)][name], expected[name])
+    checks: list[int] = []
+
+    def cancelled() -> bool:
+        checks.append(1)
+        return len(checks) > 2
+
+    with pytest.raises(CancelledError):
+        session.compute(X, in_place=False, cancelled=cancelled)
+    assert len(checks) == 3  # heard after two one-step chunks, not after 512 steps

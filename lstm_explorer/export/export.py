@@ -347,7 +347,12 @@ def _export_still(
 
 
 def _export_trace(
-    trace: Trace, options: ExportOptions, fmt: str, target: Path, readout: dict[str, np.ndarray] | None
+    trace: Trace,
+    options: ExportOptions,
+    fmt: str,
+    target: Path,
+    readout: dict[str, np.ndarray] | None,
+    progress: Progress | None = None,
 ) -> ExportResult:
     from ..tracefile import write_trace
 
@@ -358,7 +363,8 @@ def _export_trace(
     meta = {**options.meta, "steps": [start, stop]}
     rows = {name: values[start:stop] for name, values in (readout or {}).items()}
     try:
-        write_trace(part, target, meta=meta, readout=rows)
+        # Progress counts rows; a cancel raises ExportCancelled between blocks (the partial file goes).
+        write_trace(part, target, meta=meta, readout=rows, progress=lambda done, total: _report(progress, done, total))
     except OSError as exc:
         raise ExportError(_os_message(exc, target)) from None
     return ExportResult(target, fmt, 0, time.perf_counter() - began)
@@ -408,9 +414,7 @@ def export_frames(
     if fmt in TRACES:
         check_overwrite(options)
         _report(progress, 0, 1)
-        result = _export_trace(trace, options, fmt, target, readout)
-        _report(progress, 1, 1)
-        return result
+        return _export_trace(trace, options, fmt, target, readout, progress)
     if source is None:
         raise ExportError(f"a {fmt.upper()} export needs a view to draw")
     check_steps(options.steps or (0, trace.steps), trace.steps)

@@ -7,8 +7,9 @@ zoom, theme and selection. It asks before replacing a file and remembers its cho
 window's QSettings (:mod:`.export_settings`).
 
 The dialog only gathers options and shows progress: the work is :func:`export`, the same function
-``lstm-explorer export`` calls. Export runs on the GUI thread in slices (the views are widgets),
-processing events after every frame so the window stays responsive and Cancel is heard.
+``lstm-explorer export`` calls. Rendered formats run on the GUI thread in slices (the views are
+widgets), processing events after every frame so the window stays responsive and Cancel is heard;
+data formats (CSV, NPZ, JSON) need no Qt and are written on a worker thread (:mod:`.export_worker`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from ..playback import PlaybackState
 from . import export_settings
 from .export_form import ExportForm
 from .export_preview import ExportPreview
+from .export_worker import DataExport
 
 
 class ExportDialog(QDialog):
@@ -76,6 +78,7 @@ class ExportDialog(QDialog):
         self.last_result: ExportResult | None = None
         self._progress: QProgressDialog | None = None
         self._exporting = False
+        self.data_export: DataExport | None = None
 
         self.form = ExportForm(document, theme=theme, folder=folder, walkthrough=walkthrough, region=region)
         self.preview = ExportPreview(document)
@@ -173,17 +176,25 @@ class ExportDialog(QDialog):
         self.preview.show_frame(options, state)
 
     # -- exporting -------------------------------------------------------------------------------
-    def _on_progress(self, done: int, total: int) -> bool:
+    def _on_progress(self, done: int, total: int, rows: bool = False) -> bool:
+        """Progress of a rendered export (frames; events are processed here, between frames) or
+        of a data export (``rows``: reported from the worker, the event loop runs anyway)."""
         dialog = self._progress
         if dialog is None:
             return True
         dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, total))
+        dialog.setValue(min(done, total))  # a modal progress dialog processes events here
+        if self._progress is not dialog:
+            return True  # the export ended meanwhile (a data export's result arrived)
         if done:
             elapsed = time.perf_counter() - self._started
             rate = done / elapsed if elapsed > 0 else 0.0
-            dialog.setLabelText(f"Exporting frame {done} of {total} ({rate:.0f} frames/s)…")
-        QApplication.processEvents()
+            what = "row" if rows else "frame"
+            dialog.setLabelText(f"Exporting {what} {done} of {total} ({rate:.0f} {what}s/s)…")
+        if not rows:
+            QApplication.processEvents()
+        elif dialog.wasCanceled() and self.data_export is not None:
+            self.data_export.cancel()  # cancelled by a key or close rather than the button
         return not dialog.wasCanceled()
 
     def confirm_replace(self, options: ExportOptions) -> bool:
@@ -203,7 +214,8 @@ class ExportDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def run_export(self) -> ExportResult | None:
-        """Export with a progress dialog; errors are shown, not raised. Returns the result or None."""
+        """Export with a progress dialog; errors are shown, not raised. Returns the result, or None
+        (not exported, or a data export that goes on on a worker thread: ``exported`` tells)."""
         options = self.options()
         if not self.confirm_replace(options):
             self.summary.setText("Not exported: choose another name, or answer Yes to replace the file.")
@@ -219,33 +231,65 @@ class ExportDialog(QDialog):
         progress.setAutoClose(False)
         progress.setAutoReset(False)
         self._started = time.perf_counter()
+        if options.format in TRACES:
+            self._export_data(options, progress)
+            return None
         try:
             try:
                 result = export(self.document, options, self._on_progress)
             finally:
                 self._exporting = False
         except ExportCancelled:
-            self._finish_progress()
-            self.summary.setText("Export cancelled; nothing was written.")
-            self._schedule_preview()
+            self._on_cancelled()
             return None
         except ExportError as exc:
-            self._finish_progress()
-            box = QMessageBox(QMessageBox.Icon.Warning, "Export failed", str(exc), QMessageBox.StandardButton.Ok, self)
-            box.setObjectName("exportError")
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()  # window-modal, without a nested event loop
-            self.summary.setText(f"<span style='color:#c92a2a'>{exc}</span>")
-            self._schedule_preview()
+            self._on_failed(str(exc))
             return None
         except BaseException:
             self._finish_progress()  # an unexpected error: the app's error dialog takes over
             raise
+        self._on_exported(result)
+        return result
+
+    def _export_data(self, options: ExportOptions, progress: QProgressDialog) -> None:
+        """CSV, NPZ, JSON: written on a worker thread (no Qt needed), the dialog's progress and
+        Cancel follow it without blocking the window."""
+        job = self.data_export = DataExport(self)
+        job.progress.connect(lambda done, total: self._on_progress(done, total, rows=True))
+        job.finished.connect(self._on_exported)
+        job.failed.connect(self._on_failed)
+        job.cancelled.connect(self._on_cancelled)
+        job.crashed.connect(self._finish_progress)
+        for end in (job.finished, job.failed, job.cancelled, job.crashed):
+            end.connect(self._data_export_ended)
+        progress.canceled.connect(job.cancel)
+        job.start(self.document, options)
+
+    def _data_export_ended(self) -> None:
+        self._exporting = False
+        if self.data_export is not None:
+            self.data_export.deleteLater()
+            self.data_export = None
+
+    def _on_cancelled(self) -> None:
+        self._finish_progress()
+        self.summary.setText("Export cancelled; nothing was written.")
+        self._schedule_preview()
+
+    def _on_failed(self, message: str) -> None:
+        self._finish_progress()
+        box = QMessageBox(QMessageBox.Icon.Warning, "Export failed", message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("exportError")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal, without a nested event loop
+        self.summary.setText(f"<span style='color:#c92a2a'>{message}</span>")
+        self._schedule_preview()
+
+    def _on_exported(self, result: ExportResult) -> None:
         self._finish_progress()
         self.last_result = result
         self.exported.emit(result)
         self.accept()
-        return result
 
     def _finish_progress(self) -> None:
         if self._progress is not None:
@@ -254,6 +298,8 @@ class ExportDialog(QDialog):
             self._progress = None
 
     def done(self, code: int) -> None:
+        if self.data_export is not None:  # closed while writing (the app quits): stop, remove the temp file
+            self.data_export.wait()
         self._preview_timer.stop()
         self.preview.close_source()
         export_settings.save(self.settings, self.form.remembered())

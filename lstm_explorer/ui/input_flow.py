@@ -52,7 +52,10 @@ class InputFlow(QObject):
 
     def _on_model(self, _model: object) -> None:
         if self.recompute is not None:
+            # One Recompute per model: the old one (and the session and traces it holds) goes, or
+            # every model opened would stay in memory as a child of the flow.
             self.recompute.cancel(silent=True)
+            self.recompute.deleteLater()
             self.stopped.emit("")
         self.interventions, self.plain, self._last = (), None, None
         self.recompute = recompute = Recompute(self.document.require_session(), self)

@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.status.busy_changed.connect(self.cancel_action.setEnabled)
         self.input_flow.failed.connect(self._on_compute_failed)
         self.input_flow.cheap.connect(lambda cheap: self.editor.set_debounce(0 if cheap else DEBOUNCE_MS))
-        self.model_loader.loaded.connect(lambda model, key, _tag: self._show_model(model, key))
+        self.model_loader.loaded.connect(lambda model, key, _, session: self._show_model(model, key, session=session))
         self.model_loader.failed.connect(self.show_error)
 
         self.apply_theme(self.theme_name)
@@ -220,11 +220,13 @@ class MainWindow(QMainWindow):
         else:
             self.model_loader.load(self.model_files.request_for(spec))
 
-    def _show_model(self, model: Any, key: str, text: str | None = None, keep_banner: bool = False) -> None:
+    def _show_model(
+        self, model: Any, key: str, text: str | None = None, keep_banner: bool = False, session: Any = None
+    ) -> None:
         self._save_input()
         self.player.pause()
         model = self.model_files.with_remembered_vocabulary(model, key)
-        self.document.set_model(model, key)
+        self.document.set_model(model, key, session)  # a session prepared for the same network is used
         if not keep_banner:
             self.banner.hide()
         self.setWindowTitle(f"{model.name} — {APP_NAME}")

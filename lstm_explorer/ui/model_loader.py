@@ -1,7 +1,10 @@
 """Opening a model file on a worker thread: a large or slow file (a network folder, a 500 MB
 checkpoint) never freezes the window; the status bar says what is opening, with Cancel, and the
 open model stays on screen until the new one is ready. A cancelled open is forgotten: reading
-cannot be interrupted safely, so the worker finishes and its result is dropped."""
+cannot be interrupted safely, so the worker finishes and its result is dropped.
+
+The worker also prepares the model's :class:`Session` (compiling the cells: 0.7 s for a 2-layer
+LSTM of 1024 units, which froze the window when it ran on the GUI thread)."""
 
 from __future__ import annotations
 
@@ -11,16 +14,17 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ..session import Session
 from . import opening
 
 
 class _Bridge(QObject):
-    done = Signal(int, object, str)  # job, model, key
+    done = Signal(int, object, str, object)  # job, model, key, prepared session
     failed = Signal(int, object)  # job, OpenError
 
 
 class ModelLoader(QObject):
-    loaded = Signal(object, str, object)  # model, key, what the caller attached
+    loaded = Signal(object, str, object, object)  # model, key, what the caller attached, prepared Session
     failed = Signal(str)  # banner HTML
     module_needed = Signal(object)  # an OpenError whose file holds several modules (.modules, .request)
     started = Signal(str)  # the name being opened
@@ -52,7 +56,7 @@ class ModelLoader(QObject):
             except opening.OpenError as exc:
                 bridge.failed.emit(job, exc)
             else:
-                bridge.done.emit(job, model, key)
+                bridge.done.emit(job, model, key, Session(model.network))
 
         self.started.emit(Path(spec.path if isinstance(spec, opening.OpenRequest) else str(spec)).name)
         threading.Thread(target=work, name=f"open-model-{job}", daemon=True).start()
@@ -63,11 +67,11 @@ class ModelLoader(QObject):
             if not silent:
                 self.stopped.emit("cancelled")
 
-    def _on_done(self, job: int, model: Any, key: str) -> None:
+    def _on_done(self, job: int, model: Any, key: str, session: Session) -> None:
         if job in self._tags:
             tag = self._tags.pop(job)
             self.stopped.emit("")
-            self.loaded.emit(model, key, tag)
+            self.loaded.emit(model, key, tag, session)
 
     def _on_failed(self, job: int, error: opening.OpenError) -> None:
         if self._tags.pop(job, None) is not None or job == self._job:

@@ -18,15 +18,16 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from ..sequence import MAX_STEPS, InputError, parse_numeric
+from ..sequence import MAX_STEPS, InputError
 from ..views.common import pin_size, token_text
+from .parsing import PARSE_SYNC_CHARS, BackgroundParse, read_numeric
+from .sliced_paste import SlicedPasteEdit
 from .text_input import UNKNOWN, EncodedWords, common_prefix, encode_words, word_spans, words_label
 
 #: Pause in typing before the sequence is recomputed (ms), when recomputing is costly; when it
@@ -55,7 +56,7 @@ class SequenceEditor(QWidget):
         self.mode_label = QLabel()
         self.mode_label.setWordWrap(True)
         self.mode_label.setObjectName("modeLabel")
-        self.edit = QPlainTextEdit()
+        self.edit = SlicedPasteEdit()
         self.edit.setObjectName("sequenceEdit")
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
@@ -99,11 +100,15 @@ class SequenceEditor(QWidget):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
         self.edit.textChanged.connect(self._timer.start)
+        self.edit.paste_finished.connect(self._timer.start)
         self.presets.activated.connect(self._on_preset)
         self.random_button.clicked.connect(self.randomize)
         self._error_colour = QColor("#c0392b")
         self._last_encoded: tuple[Any, str, np.ndarray] | None = None
         self._last_words: EncodedWords | None = None
+        self._parser = BackgroundParse(self)
+        self._parser.parsed.connect(self._on_parsed)
+        self._parser.invalid.connect(self._on_parse_failed)
 
     # -- model -------------------------------------------------------------------------------
     @property
@@ -210,13 +215,24 @@ class SequenceEditor(QWidget):
         self.set_text(self.random_text())
 
     # -- parsing -----------------------------------------------------------------------------
+    @property
+    def parsing(self) -> bool:
+        """True while a long numeric input is being read on a worker thread."""
+        return self._parser.busy
+
     def flush(self) -> None:
-        """Parse now (the debounce timer calls this after a pause in typing)."""
+        """Parse now (the debounce timer calls this after a pause in typing). Long numeric input
+        is read on a worker thread (100 000 lines take ~1 s of Python): the result follows."""
         self._timer.stop()
-        if self.model is None:
+        if self.model is None or self.edit.pasting:  # a long paste is still going in: read it once it is all in
             return
         text = self.text()
         tokens: list[str]
+        if not self.text_mode and len(text) > PARSE_SYNC_CHARS:
+            self.count_label.setText("reading…")
+            self._parser.parse(text, self.model.input_size)
+            return
+        self._parser.forget()
         try:
             unknown: list[tuple[int, str]] = []
             if self.word_mode:
@@ -227,11 +243,23 @@ class SequenceEditor(QWidget):
                 X = self._encode_text(text)
                 tokens = list(text)
             else:
-                X = parse_numeric(text, self.model.input_size)
-                tokens = [", ".join(f"{v:.3g}" for v in row) for row in X]
+                X, tokens = read_numeric(text, self.model.input_size)
         except InputError as exc:
             self._show_error(exc, text)
             return
+        self._accept(X, tokens, text, unknown)
+
+    def _on_parsed(self, text: str, X: np.ndarray, tokens: list[str]) -> None:
+        if self.model is not None and not self.text_mode and text == self.text():
+            self._accept(X, tokens, text)
+
+    def _on_parse_failed(self, text: str, exc: InputError) -> None:
+        if self.model is not None and not self.text_mode and text == self.text():
+            self._show_error(exc, text)
+
+    def _accept(
+        self, X: np.ndarray, tokens: list[str], text: str, unknown: list[tuple[int, str]] | None = None
+    ) -> None:
         self._clear_error()
         if unknown:
             self._show_unknown(unknown, text)

@@ -181,7 +181,7 @@ def test_disk_full_while_writing_frames_or_the_trace(strips, tmp_path, monkeypat
         export_frames(strips.trace, options(f"{tmp_path}/frames/"), source=strips)
     with pytest.raises(ExportError, match="disk is full"):
         export_frames(strips.trace, options(tmp_path / "still.png"), source=strips)
-    monkeypatch.setattr(lstm_explorer.tracefile.np, "savez", full)
+    monkeypatch.setattr(lstm_explorer.tracefile.np.lib.format, "write_array", full)
     with pytest.raises(ExportError, match="disk is full"):
         export_frames(strips.trace, options(tmp_path / "trace.npz"))
     assert list(tmp_path.iterdir()) == []
