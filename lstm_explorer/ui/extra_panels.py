@@ -1,0 +1,41 @@
+"""Panels added after the window's own: the Gradients dock (tabbed with the gate heatmaps) and
+View → Compare with…. Kept out of main_window.py, which only assembles the core panels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from ..views.gradients_panel import GradientsPanel
+from ..views.stale import StaleVeil
+from ..views.theme import THEMES
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -> None:
+    """The Gradients dock (listed under View → Panels, following the theme) and View → Compare with…."""
+    document = window.document
+    window.gradients = GradientsPanel(document)  # type: ignore[attr-defined]
+    dock = window._dock("Gradients", "gradientsDock", window.gradients, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.gradients_dock = dock  # type: ignore[attr-defined]
+    window.tabifyDockWidget(window.heatmaps_dock, dock)
+    window.heatmaps_dock.raise_()
+    StaleVeil(document, window.gradients)
+    panels_menu.addAction(dock.toggleViewAction())
+    for name, action in window.theme_actions.items():
+        action.toggled.connect(lambda on, n=name: on and window.gradients.set_theme(THEMES[n]))  # type: ignore[attr-defined]
+    compare = QAction("&Compare with…", window)
+    compare.triggered.connect(lambda: _compare(window))
+    view_menu.addAction(compare)
+    window.compare_action = compare  # type: ignore[attr-defined]
+
+
+def _compare(window: MainWindow) -> None:
+    from .compare import ask_compare
+
+    ask_compare(window)
