@@ -3,6 +3,7 @@ View → Compare with…. Kept out of main_window.py, which only assembles the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -20,19 +21,28 @@ if TYPE_CHECKING:
 def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -> None:
     """The Gradients dock (listed under View → Panels, following the theme) and View → Compare with…."""
     document = window.document
-    window.gradients = GradientsPanel(document)  # type: ignore[attr-defined]
-    dock = window._dock("Gradients", "gradientsDock", window.gradients, Qt.DockWidgetArea.RightDockWidgetArea)
+    panel = GradientsPanel(document)
+    window.gradients = panel  # type: ignore[attr-defined]
+    dock = window._dock("Gradients", "gradientsDock", panel, Qt.DockWidgetArea.RightDockWidgetArea)
     window.gradients_dock = dock  # type: ignore[attr-defined]
     window.tabifyDockWidget(window.heatmaps_dock, dock)
     window.heatmaps_dock.raise_()
-    StaleVeil(document, window.gradients)
+    StaleVeil(document, panel)
     panels_menu.addAction(dock.toggleViewAction())
     for name, action in window.theme_actions.items():
-        action.toggled.connect(lambda on, n=name: on and window.gradients.set_theme(THEMES[n]))  # type: ignore[attr-defined]
+        action.toggled.connect(_follow_theme(panel, name))
     compare = QAction("&Compare with…", window)
     compare.triggered.connect(lambda: _compare(window))
     view_menu.addAction(compare)
     window.compare_action = compare  # type: ignore[attr-defined]
+
+
+def _follow_theme(panel: GradientsPanel, name: str) -> Callable[[bool], None]:
+    def on_toggled(checked: bool) -> None:
+        if checked:
+            panel.set_theme(THEMES[name])
+
+    return on_toggled
 
 
 def _compare(window: MainWindow) -> None:

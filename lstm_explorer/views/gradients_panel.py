@@ -254,7 +254,11 @@ class GradientsPanel(QWidget):
 
     def _describe(self, result: GradientResult) -> str:
         request = result.request
-        where = f"t = {request.anchor}" if request.anchor == self.playback.t else f"t = {request.anchor} (computing t = {self.playback.t}…)"
+        where = (
+            f"t = {request.anchor}"
+            if request.anchor == self.playback.t
+            else f"t = {request.anchor} (computing t = {self.playback.t}…)"
+        )
         text = (
             f"<b>{request.target}</b> = {result.gradients.value:.4g} of <b>{request.model.name}</b>, at {where}; "
             f"{result.seconds * 1000:.0f} ms."
@@ -262,7 +266,10 @@ class GradientsPanel(QWidget):
         if result.sigma_max is not None:
             text += "<br>" + sigma_note(result.sigma_max)
         elif result.unit_path is not None and request.unit is not None:
-            text += f"<br>Unit {request.unit}: the dashed line is the direct path alone; where it meets the solid one the state carries the gradient by itself."
+            text += (
+                f"<br>Unit {request.unit}: the dashed line is its state's own path alone; where it meets the "
+                "solid line the state carries the gradient by itself."
+            )
         return text
 
     # -- a second model (View → Compare with…) --------------------------------------------------------
