@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
-from .readout import readout_kind
+from .readout import readout_kind, task_answers
 from .theme import Theme, theme
 
 if TYPE_CHECKING:
@@ -82,9 +82,14 @@ class PredictionPlot(QWidget):
             self._make()
         steps = np.arange(document.steps)
         outputs = model.readout(np.stack([document.top_output_at(t) for t in range(document.steps)]))[:, 0]
-        if readout_kind(model) == "next-value":
+        kind = readout_kind(model)
+        if kind == "next-value":
             self.predicted.setData(steps, outputs)  # the prediction made at t is for step t + 1
             self.true.setData(steps[:-1], document.X[1:, 0])
+        elif kind == "answer":  # the task's answer where it scores (adding: the sum, at the last step)
+            answers, mask = task_answers(model, document.X)
+            self.predicted.setData(steps, outputs)
+            self.true.setData(steps[mask], answers[mask, 0], symbol="o", symbolSize=7)
         else:
             self.predicted.setData(steps, outputs)
             self.true.setData([], [])
