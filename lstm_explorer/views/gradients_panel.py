@@ -87,6 +87,7 @@ class GradientsPanel(QWidget):
         self.strip = InputGradientStrip()
         self.plot_widget: pg.PlotWidget | None = None
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self._labels: dict[str, str] = {}  # key → the legend text its curve was made with
         top = QHBoxLayout()
         top.addWidget(QLabel("Target:"))
         top.addWidget(self.target_edit, 1)
@@ -148,17 +149,22 @@ class GradientsPanel(QWidget):
         import pyqtgraph as pg
 
         curve = self.curves.get(key)
+        if curve is not None and self._labels.get(key) != label:  # another unit or model: a new legend entry
+            self._drop_curves({k for k in self.curves if k != key})
+            curve = None
         if curve is None:
             assert self.plot_widget is not None
             style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
             pen = pg.mkPen(colour, width=2 if not dashed else 1.5, style=style)
             curve = self.plot_widget.getPlotItem().plot(pen=pen, name=label, connect="finite")
             self.curves[key] = curve
+            self._labels[key] = label
         return curve
 
     def _drop_curves(self, keep: set[str]) -> None:
         for key in [k for k in self.curves if k not in keep]:
             curve = self.curves.pop(key)
+            self._labels.pop(key, None)
             assert self.plot_widget is not None
             self.plot_widget.getPlotItem().removeItem(curve)
             self.legend.removeItem(curve)

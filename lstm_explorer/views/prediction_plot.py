@@ -61,7 +61,7 @@ class PredictionPlot(QWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setLabel("bottom", "time step t")
-        item.addLegend(offset=(6, 6), labelTextSize="8pt")
+        self.legend = item.addLegend(offset=(6, 6), labelTextSize="8pt")
         self.predicted = item.plot(pen=pg.mkPen(PREDICTED, width=2), name="predicted next")
         self.true = item.plot(pen=pg.mkPen(TRUE, width=2, style=Qt.PenStyle.DashLine), name="true next")
         self.time_cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.theme.cursor, width=2))
@@ -83,6 +83,11 @@ class PredictionPlot(QWidget):
         steps = np.arange(document.steps)
         outputs = model.readout(np.stack([document.top_output_at(t) for t in range(document.steps)]))[:, 0]
         kind = readout_kind(model)
+        names = ("output", "true answer") if kind == "answer" else ("predicted next", "true next")
+        for item, name in zip((self.predicted, self.true), names, strict=True):
+            label = self.legend.getLabel(item)
+            if label is not None and label.text != name:
+                label.setText(name)
         if kind == "next-value":
             self.predicted.setData(steps, outputs)  # the prediction made at t is for step t + 1
             self.true.setData(steps[:-1], document.X[1:, 0])

@@ -110,3 +110,13 @@ def test_the_window_has_a_gradients_dock(window, qtbot):
     panels = next(a.menu() for a in view.actions() if a.text() == "&Panels")
     assert "Gradients" in [a.text() for a in panels.actions()]
     assert "&Compare with…" in [a.text() for a in view.actions()]
+
+
+def test_the_legend_names_the_selected_unit(qtbot, make_panel):
+    panel = make_panel()
+    panel.document.playback.select((3,))
+    panel.compute_now()
+    panel.document.playback.select((5,))
+    panel.compute_now()
+    labels = [label.text for _, label in panel.legend.items]
+    assert any("[5]" in text for text in labels) and not any("[3]" in text for text in labels)
