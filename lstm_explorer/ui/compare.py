@@ -68,8 +68,10 @@ class CompareWindow(QWidget):
 
     ended = Signal()
 
-    def __init__(self, document: ExplorerDocument, model: Model, theme_name: str = "light") -> None:
-        super().__init__(None, Qt.WindowType.Window)
+    def __init__(
+        self, document: ExplorerDocument, model: Model, theme_name: str = "light", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)  # a window of its own that goes with its parent
         self.setObjectName("compareWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.document = document
@@ -180,7 +182,7 @@ def start_comparison(window: MainWindow, spec: Any) -> CompareWindow | None:
         previous.close()
     try:
         model, _key = opening.load_model(spec)
-        compare = CompareWindow(window.document, model, window.theme_name)
+        compare = CompareWindow(window.document, model, window.theme_name, window)
     except opening.OpenError as exc:
         window.show_error(str(exc))
         return None

@@ -36,6 +36,9 @@ class GradientRequest:
     #: The selected unit, whose state path is drawn against its full derivative (None: none).
     unit: int | None
     interventions: tuple[Any, ...] = ()
+    #: Which trace of the asking view this was computed for: a result for an older one is dropped
+    #: (a recompute may rewrite the trace's arrays in place, so the Trace object can stay the same).
+    epoch: int = 0
 
     @property
     def steps(self) -> int:

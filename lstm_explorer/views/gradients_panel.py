@@ -15,6 +15,7 @@ adds its curves to the same plot, dashed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -103,7 +104,8 @@ class GradientsPanel(QWidget):
         self._layout = layout
         self._stale = False
         self._t = -1
-        playback.trace_changed.connect(lambda _trace: self.refresh())
+        self._epoch = 0  # counts the traces shown: results for an older one are dropped
+        playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(lambda _selected: self.refresh())
 
@@ -170,6 +172,10 @@ class GradientsPanel(QWidget):
             self.legend.removeItem(curve)
 
     # -- following the document ---------------------------------------------------------------------
+    def _on_trace_changed(self, _trace: object) -> None:
+        self._epoch += 1
+        self.refresh()
+
     def _on_position_changed(self, state: PlaybackState) -> None:
         if state.t != self._t:
             self.refresh()
@@ -193,7 +199,7 @@ class GradientsPanel(QWidget):
         self._stale = False
         self._t = self.playback.t
         try:
-            request = request_for(self.document, self.target_edit.text())
+            request = replace(request_for(self.document, self.target_edit.text()), epoch=self._epoch)
         except TargetError as exc:
             self._on_failed(str(exc))
             return
@@ -204,7 +210,7 @@ class GradientsPanel(QWidget):
         """Compute for the current position on this thread and show it (export, scripts)."""
         self._t = self.playback.t
         try:
-            request = request_for(self.document, self.target_edit.text())
+            request = replace(request_for(self.document, self.target_edit.text()), epoch=self._epoch)
         except TargetError as exc:
             self._on_failed(str(exc))
             return None
@@ -224,7 +230,7 @@ class GradientsPanel(QWidget):
 
     def _on_result(self, result: GradientResult) -> None:
         document = self.document
-        if result.request.traces.get(document.layer) is not document.trace:
+        if result.request.epoch != self._epoch:
             return  # computed for an input or layer no longer shown
         self.target_error.setText("")
         self.result = result

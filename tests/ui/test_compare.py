@@ -14,7 +14,6 @@ def test_a_second_model_follows_the_first_and_joins_the_gradient_plot(window, qt
     document = window.document
     compare = start_comparison(window, "adding-rnn")
     assert compare is not None
-    qtbot.addWidget(compare)
     companion = compare.companion
     np.testing.assert_array_equal(companion.X, document.X)
     document.playback.seek(70, 1, 0.5)  # mid-step: the RNN (fewer phases) is at the same fraction
