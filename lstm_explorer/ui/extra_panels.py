@@ -28,6 +28,7 @@ def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -
     window.tabifyDockWidget(window.heatmaps_dock, dock)
     window.heatmaps_dock.raise_()
     StaleVeil(document, panel)
+    dock.visibilityChanged.connect(_catch_up(panel))  # its tab brought forward
     panels_menu.addAction(dock.toggleViewAction())
     for name, action in window.theme_actions.items():
         action.toggled.connect(_follow_theme(panel, name))
@@ -35,6 +36,14 @@ def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -
     compare.triggered.connect(lambda: _compare(window))
     view_menu.addAction(compare)
     window.compare_action = compare  # type: ignore[attr-defined]
+
+
+def _catch_up(panel: GradientsPanel) -> Callable[[bool], None]:
+    def on_visibility(visible: bool) -> None:
+        if visible:
+            panel.refresh()
+
+    return on_visibility
 
 
 def _follow_theme(panel: GradientsPanel, name: str) -> Callable[[bool], None]:

@@ -191,9 +191,17 @@ class GradientsPanel(QWidget):
         if self.companion_runner is not None:
             self.companion_runner.synchronous = synchronous
 
-    def refresh(self) -> None:
-        """Ask for the gradients of what the document shows now (a closed panel waits until shown)."""
+    def on_screen(self) -> bool:
+        """Shown and not behind another tab (a dock's hidden tab stays "visible", moved off screen);
+        a panel drawn for export (never on screen) counts as shown."""
         if not self.isVisible():
+            return False
+        return self.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen) or not self.visibleRegion().isEmpty()
+
+    def refresh(self) -> None:
+        """Ask for the gradients of what the document shows now (a hidden panel waits until shown:
+        :meth:`showEvent`, or its dock's tab brought forward)."""
+        if not self.on_screen():
             self._stale = True
             return
         self._stale = False

@@ -120,3 +120,13 @@ def test_the_legend_names_the_selected_unit(qtbot, make_panel):
     panel.compute_now()
     labels = [label.text for _, label in panel.legend.items]
     assert any("[5]" in text for text in labels) and not any("[3]" in text for text in labels)
+
+
+def test_behind_the_heatmaps_tab_the_panel_computes_nothing_until_brought_forward(window, qtbot):
+    window.open_model("adding")
+    panel = window.gradients
+    qtbot.waitUntil(lambda: not window.heatmaps.visibleRegion().isEmpty())
+    window.playback.seek(30)
+    assert panel.result is None  # its tab is behind the heatmaps': no work done
+    window.gradients_dock.raise_()
+    qtbot.waitUntil(lambda: panel.result is not None and panel.result.request.anchor == 30, timeout=10000)
