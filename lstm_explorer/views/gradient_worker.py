@@ -4,6 +4,7 @@ replaces any other waiting, so scrubbing never queues up work and never waits fo
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -92,14 +93,17 @@ class GradientRunner(QObject):
         bridge = self._bridge
 
         def work() -> None:
-            try:
-                result = compute(request)
-            except TargetError as exc:
-                bridge.failed.emit(job, str(exc))
-            except Exception:  # a bug: reported on the GUI thread (the crash dialog)
-                bridge.crashed.emit(job, sys.exc_info())
-            else:
-                bridge.finished.emit(job, result)
+            # The panel (and its bridge) may be gone by the time the result is ready (the window
+            # closed): there is then nobody to tell.
+            with contextlib.suppress(RuntimeError):
+                try:
+                    result = compute(request)
+                except TargetError as exc:
+                    bridge.failed.emit(job, str(exc))
+                except Exception:  # a bug: reported on the GUI thread (the crash dialog)
+                    bridge.crashed.emit(job, sys.exc_info())
+                else:
+                    bridge.finished.emit(job, result)
 
         self.busy_changed.emit(True)
         threading.Thread(target=work, name=f"gradients-{job}", daemon=True).start()
