@@ -3,6 +3,8 @@ models/gradients.py computes, and a bad target changes nothing but the message b
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
 
 from lstm_explorer.document import ExplorerDocument
 from lstm_explorer.engine.gradients import direct_path, largest_singular_value
@@ -21,16 +23,23 @@ def adding_input(steps: int = 100, marks: tuple[int, int] = (4, 30)) -> np.ndarr
 
 @pytest.fixture
 def make_panel(qtbot):
+    made: list[GradientsPanel] = []
+
     def make(name: str = "adding", X: np.ndarray | None = None) -> GradientsPanel:
         document = ExplorerDocument.computed(load_bundled(name), adding_input() if X is None else X)
         panel = GradientsPanel(document)
-        qtbot.addWidget(panel)
         panel.resize(700, 600)
         panel.show()
         qtbot.waitExposed(panel)
+        made.append(panel)
         return panel
 
-    return make
+    yield make
+    for panel in made:  # deleted now, not whenever the garbage collector gets to the panel's cycle
+        panel.runner.wait()
+        panel.close()
+        panel.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def shown_at_lag(panel: GradientsPanel, key: str) -> np.ndarray:
