@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -> None:
-    """The Gradients dock (listed under View → Panels, following the theme) and View → Compare with…."""
+    """The Gradients dock (closed at first; listed under View → Panels, following the theme) and
+    View → Compare with…."""
     document = window.document
     panel = GradientsPanel(document)
     window.gradients = panel  # type: ignore[attr-defined]
@@ -27,6 +28,10 @@ def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -
     window.gradients_dock = dock  # type: ignore[attr-defined]
     window.tabifyDockWidget(window.heatmaps_dock, dock)
     window.heatmaps_dock.raise_()
+    # Closed until asked for (View → Panels → Gradients; a saved layout reopens it): the default
+    # layout stays the window's own, and Reset layout, which shows window.docks, leaves it closed.
+    window.docks.remove(dock)
+    dock.hide()
     StaleVeil(document, panel)
     dock.visibilityChanged.connect(_catch_up(panel))  # its tab brought forward
     panels_menu.addAction(dock.toggleViewAction())

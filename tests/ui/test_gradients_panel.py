@@ -134,6 +134,7 @@ def test_the_legend_names_the_selected_unit(qtbot, make_panel):
 def test_behind_the_heatmaps_tab_the_panel_computes_nothing_until_brought_forward(window, qtbot):
     window.open_model("adding")
     panel = window.gradients
+    window.gradients_dock.show()
     window.tabifyDockWidget(window.heatmaps_dock, window.gradients_dock)
     window.heatmaps_dock.raise_()
     qtbot.waitUntil(lambda: panel.visibleRegion().isEmpty() and not window.heatmaps.visibleRegion().isEmpty())

@@ -342,7 +342,7 @@ def test_menus_have_what_the_issue_lists(window):
     assert window.export_action.text().replace("&", "") == "Export…"
     panels = next(m for m in window.menuBar().findChildren(QMenu) if m.title().replace("&", "") == "Panels")
     entries = {a.text(): a for a in panels.actions()}
-    assert set(entries) == {dock.windowTitle() for dock in window.docks}
+    assert set(entries) == {dock.windowTitle() for dock in (*window.docks, window.gradients_dock)}
     entries["Unit plot"].trigger()  # unticking a panel closes it …
     assert window.unit_plot_dock.isHidden()
     entries["Unit plot"].trigger()  # … and ticking it shows it again
