@@ -85,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--view",
         default="diagram",
         help="what to draw: diagram (default), chain, dashboard (every panel), or one panel: "
-        "heatmaps, unit_plot, equations, predictions",
+        "heatmaps, unit_plot, equations, predictions, gradients",
     )
     parser.add_argument(
         "--frames-per-step", type=_positive_int, default=30, metavar="N", help="frames for each step (default 30)"

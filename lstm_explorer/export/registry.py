@@ -78,6 +78,7 @@ def _register_builtin() -> None:
     _builtin_registered = True
     # The Qt views load with the first frame, not with this module: the CLI imports it for --help.
     from . import views as qt_views
+    from .gradients_view import gradients_source
 
     earlier = dict(_VIEWS)  # listed after the built-ins; a built-in's name registered earlier wins
     _VIEWS.clear()
@@ -87,4 +88,5 @@ def _register_builtin() -> None:
     register_view("units", "Units (finder table, saturation scatter)", qt_views.units_source)
     for name, label in qt_views.PANELS.items():
         register_view(name, label, partial(qt_views.panel_source, name))
+    register_view("gradients", "Gradients through time", gradients_source)
     _VIEWS.update(earlier)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMainWindow
 from ..engine.cells import CELL_KINDS, cell_graph
 from ..views.theme import THEMES
 from . import opening
+from .extra_panels import add_extra_panels
 from .help import APP_NAME, show_about
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def build_menus(window: MainWindow) -> None:
     zoom_out = _action(window, "Zoom &out", window.diagram.zoom_out, None, view_menu)
     zoom_out.setShortcuts(_keys("Ctrl+-", QKeySequence.StandardKey.ZoomOut))
     _action(window, "Fit diagram", window.diagram.fit, "Ctrl+0", view_menu)
+    add_extra_panels(window, view_menu, panels)
     view_menu.addSeparator()
     _action(window, "P&resentation mode", window.presentation.toggle, "F11", view_menu)
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
-from .readout import readout_kind
+from .readout import readout_kind, task_answers
 from .theme import Theme, theme
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class PredictionPlot(QWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setLabel("bottom", "time step t")
-        item.addLegend(offset=(6, 6), labelTextSize="8pt")
+        self.legend = item.addLegend(offset=(6, 6), labelTextSize="8pt")
         self.predicted = item.plot(pen=pg.mkPen(PREDICTED, width=2), name="predicted next")
         self.true = item.plot(pen=pg.mkPen(TRUE, width=2, style=Qt.PenStyle.DashLine), name="true next")
         self.time_cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.theme.cursor, width=2))
@@ -82,9 +82,19 @@ class PredictionPlot(QWidget):
             self._make()
         steps = np.arange(document.steps)
         outputs = model.readout(np.stack([document.top_output_at(t) for t in range(document.steps)]))[:, 0]
-        if readout_kind(model) == "next-value":
+        kind = readout_kind(model)
+        names = ("output", "true answer") if kind == "answer" else ("predicted next", "true next")
+        for item, name in zip((self.predicted, self.true), names, strict=True):
+            label = self.legend.getLabel(item)
+            if label is not None and label.text != name:
+                label.setText(name)
+        if kind == "next-value":
             self.predicted.setData(steps, outputs)  # the prediction made at t is for step t + 1
             self.true.setData(steps[:-1], document.X[1:, 0])
+        elif kind == "answer":  # the task's answer where it scores (adding: the sum, at the last step)
+            answers, mask = task_answers(model, document.X)
+            self.predicted.setData(steps, outputs)
+            self.true.setData(steps[mask], answers[mask, 0], symbol="o", symbolSize=7)
         else:
             self.predicted.setData(steps, outputs)
             self.true.setData([], [])

@@ -18,7 +18,7 @@ from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .common import RichTextBox, token_text
 from .prediction_plot import PredictionPlot
-from .readout import class_names, readout_kind
+from .readout import class_names, readout_kind, task_answers
 from .theme import Theme, theme
 
 TOP_K = 5
@@ -125,7 +125,7 @@ class PredictionsPanel(QWidget):
         if model is None or self.playback.trace is None or self.playback.steps == 0:
             return
         kind = readout_kind(model)
-        self.plot.set_active(kind in ("next-value", "values"))
+        self.plot.set_active(kind in ("next-value", "answer", "values"))
         if kind == "none":
             self.title.setText(f"<b>{model.name}</b> has no readout layer: it gives hidden states, not predictions.")
             self._show_bars([])
@@ -141,6 +141,8 @@ class PredictionsPanel(QWidget):
             self._show_bars([(names[k], float(out[k]), False) for k in order])
             self.title.setText(f"Class probabilities at t = {t}:")
             self.text.setText(f"Most likely: <b>{_escape(names[int(order[0])])}</b> (p = {float(out[order[0]]):.3f})")
+        elif kind == "answer":
+            self._answer(t, out, model.metadata.get("trained_on", "task"))
         else:
             self._values(t, out, kind)
 
@@ -190,6 +192,25 @@ class PredictionsPanel(QWidget):
             f"<br>Held units: p {before:.3f} → {after:.3f} (Δp <b>{after - before:+.3f}</b>), "
             f"Δ loss <b>{loss:+.3f}</b> nats against the unheld run."
         )
+
+    def _answer(self, t: int, out: np.ndarray, task: str) -> None:
+        """The model's answer against its task's (the adding problem: the sum, at the last step)."""
+        self._show_bars([])
+        answers, mask = task_answers(self.document.model, self.document.X)
+        what = "sum" if task == "adding" else "answer"
+        shown = ", ".join(f"{v:.4f}" for v in out[:4])
+        if mask[t]:
+            truth = answers[t][: len(out)]
+            err = float(np.abs(out - truth).max())
+            self.title.setText(f"At t = {t}, where the {task} task reads the answer:")
+            true_text = ", ".join(f"{v:.4f}" for v in truth[:4])
+            self.text.setText(f"answer <b>{shown}</b><br>true {what} <b>{true_text}</b>, error {err:.4f}")
+        else:
+            scored = np.flatnonzero(mask)
+            when = f"at t = {int(scored[-1])}" if scored.size else "at no step of this input"
+            self.title.setText(f"At t = {t}, the output so far (the {task} task reads it {when}):")
+            self.text.setText(f"output <b>{shown}</b>")
+        self.plot.show_position(t)
 
     def _values(self, t: int, out: np.ndarray, kind: str) -> None:
         self._show_bars([])

@@ -1,0 +1,26 @@
+"""The Gradients panel as an exportable view: a fresh panel that computes each frame's gradients
+on the spot (export draws frames with no event loop, so nothing may wait for a worker thread)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .views import OwnWidgetFrames, _finish, _replay, _theme
+
+if TYPE_CHECKING:
+    from ..document import ExplorerDocument
+    from .frames import FrameSource
+    from .options import ExportOptions
+
+
+def gradients_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    from ..views.gradients_panel import GradientsPanel
+    from ..views.theme import make_palette
+
+    panel = GradientsPanel(document)
+    panel.set_synchronous(True)
+    panel.setPalette(make_palette(options.theme))
+    source = OwnWidgetFrames(panel, document.playback, options.size, transparent=options.transparent)
+    _replay(document, [panel], _theme(options))
+    _finish([panel])
+    return source

@@ -1,0 +1,65 @@
+"""Panels added after the window's own: the Gradients dock (tabbed with the gate heatmaps) and
+View → Compare with…. Kept out of main_window.py, which only assembles the core panels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from ..views.gradients_panel import GradientsPanel
+from ..views.stale import StaleVeil
+from ..views.theme import THEMES
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -> None:
+    """The Gradients dock (closed at first; listed under View → Panels, following the theme) and
+    View → Compare with…."""
+    document = window.document
+    panel = GradientsPanel(document)
+    window.gradients = panel  # type: ignore[attr-defined]
+    dock = window._dock("Gradients", "gradientsDock", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.gradients_dock = dock  # type: ignore[attr-defined]
+    window.tabifyDockWidget(window.heatmaps_dock, dock)
+    window.heatmaps_dock.raise_()
+    # Closed until asked for (View → Panels → Gradients; a saved layout reopens it): the default
+    # layout stays the window's own, and Reset layout, which shows window.docks, leaves it closed.
+    window.docks.remove(dock)
+    dock.hide()
+    StaleVeil(document, panel)
+    dock.visibilityChanged.connect(_catch_up(panel))  # its tab brought forward
+    panels_menu.addAction(dock.toggleViewAction())
+    for name, action in window.theme_actions.items():
+        action.toggled.connect(_follow_theme(panel, name))
+    compare = QAction("&Compare with…", window)
+    compare.triggered.connect(lambda: _compare(window))
+    view_menu.addAction(compare)
+    window.compare_action = compare  # type: ignore[attr-defined]
+
+
+def _catch_up(panel: GradientsPanel) -> Callable[[bool], None]:
+    def on_visibility(visible: bool) -> None:
+        if visible:
+            panel.refresh()
+
+    return on_visibility
+
+
+def _follow_theme(panel: GradientsPanel, name: str) -> Callable[[bool], None]:
+    def on_toggled(checked: bool) -> None:
+        if checked:
+            panel.set_theme(THEMES[name])
+
+    return on_toggled
+
+
+def _compare(window: MainWindow) -> None:
+    from .compare import ask_compare
+
+    ask_compare(window)
