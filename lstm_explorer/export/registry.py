@@ -60,6 +60,10 @@ def view_source(document: ExplorerDocument, options: ExportOptions) -> FrameSour
         raise ExportError(f"unknown view {options.view!r}; choose one of {', '.join(_VIEWS)}")
     if document.trace is None:
         raise ExportError("there is nothing to export yet: enter a sequence first")
+    from PySide6.QtWidgets import QApplication  # with the views: this module loads for --help too
+
+    if QApplication.instance() is None:  # Qt aborts the process when text is measured without one
+        raise ExportError("drawing a view needs a QApplication: create one first (the command line does)")
     if not options.caption:
         return view.factory(document.snapshot(), options)
     from .captions import captioned

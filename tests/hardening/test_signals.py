@@ -145,7 +145,7 @@ def test_a_live_process_keeps_its_temporary_files_unless_its_id_was_reused(tmp_p
 
 
 @pytest.mark.parametrize("name", ["still.png", "still.svg", "still.pdf"])
-def test_a_cancel_as_a_still_finishes_leaves_nothing_and_keeps_the_target(tmp_path, name):
+def test_a_cancel_as_a_still_finishes_leaves_nothing_and_keeps_the_target(qapp, tmp_path, name):
     from lstm_explorer.document import ExplorerDocument
     from lstm_explorer.export import ExportCancelled, ExportOptions, export
     from lstm_explorer.models import random_model
