@@ -243,8 +243,9 @@ def read_cli_interventions(args: argparse.Namespace, model, steps: int) -> tuple
     return tuple(items)
 
 
-def trace_cli_layer(args: argparse.Namespace, model, X: np.ndarray, interventions: Sequence = ()):
-    """The trace of the layer and direction chosen by --layer and --reverse, with ``interventions``."""
+def check_cli_layer(args: argparse.Namespace, model, X: np.ndarray, layers: int | None = None) -> None:
+    """--layer and --reverse name a layer and direction of ``model``, and the traces of ``layers``
+    layers (default: up to --layer) of ``X`` fit in memory."""
     from .models.safe_read import require_memory
 
     network = model.network
@@ -255,10 +256,10 @@ def trace_cli_layer(args: argparse.Namespace, model, X: np.ndarray, intervention
     # Every node of every layer up to --layer, in each direction, is kept: (T, width) float64 each.
     widths = sum(network.graph.width(name, network.input_size, network.hidden_size) for name in network.graph.names)
     try:
-        require_memory(8 * len(X) * widths * (args.layer + 1) * len(network.directions), f"a trace of {len(X)} steps")
+        layers = args.layer + 1 if layers is None else layers
+        require_memory(8 * len(X) * widths * layers * len(network.directions), f"a trace of {len(X)} steps")
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    return network.trace(X, args.layer, args.reverse, interventions=interventions)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,12 +16,12 @@ from ..cli import (
     add_intervention_arguments,
     add_layer_arguments,
     add_model_arguments,
+    check_cli_layer,
     given_input,
     load_cli_model,
     read_cli_input,
     read_cli_interventions,
     read_cli_session,
-    trace_cli_layer,
 )
 
 FORMAT_HELP = (
@@ -196,14 +196,14 @@ def run_export(args: argparse.Namespace) -> int:
     model = load_cli_model(args)
     X = read_cli_input(args, model)
     interventions = read_cli_interventions(args, model, len(X))
-    trace = trace_cli_layer(args, model, X)  # checks --layer and --reverse
+    check_cli_layer(args, model, X, layers=model.network.num_layers)  # the document keeps every layer
     session = read_cli_session(args)
     from_session = session is not None and not given_input(args)
     # A still of a session shows its step and phase, unless --steps says otherwise.
     session_still = from_session and args.steps is None and fmt in STILLS
     still_step = _session_step(session, args) if session_still else None
     try:
-        steps = parse_steps(str(still_step) if still_step is not None else args.steps, trace.steps)
+        steps = parse_steps(str(still_step) if still_step is not None else args.steps, len(X))
     except ExportError as exc:
         raise CliError(f"--{exc}") from None
     text = args.input if model.has_vocabulary and args.input is not None else ""
@@ -218,7 +218,7 @@ def run_export(args: argparse.Namespace) -> int:
     if session is not None:
         document.playback.select(session.selected)
     if args.select:
-        document.playback.select(_units(args.select, trace.hidden_size))
+        document.playback.select(_units(args.select, document.network.layer(args.layer, args.reverse).hidden_size))
     options = ExportOptions(
         out=args.out,
         view=args.view,

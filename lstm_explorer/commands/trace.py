@@ -12,10 +12,10 @@ from ..cli import (
     add_intervention_arguments,
     add_layer_arguments,
     add_model_arguments,
+    check_cli_layer,
     load_cli_model,
     read_cli_input,
     read_cli_interventions,
-    trace_cli_layer,
 )
 from ..document import readout_arrays
 
@@ -43,11 +43,15 @@ def run_trace(args: argparse.Namespace) -> int:
     model = load_cli_model(args)
     X = read_cli_input(args, model)
     interventions = read_cli_interventions(args, model, len(X))
-    trace = trace_cli_layer(args, model, X, interventions)
+    network = model.network
+    # One run: the layers up to --layer, and up to the top when the readout is written too.
+    upto = network.num_layers - 1 if model.has_readout else args.layer
+    check_cli_layer(args, model, X, layers=upto + 1)
+    traces = network.run(X, upto=upto, interventions=interventions)
+    trace = traces[(args.layer, args.reverse)]
     meta = {"model": model.name, "cell": model.kind, "layer": args.layer, "reverse": args.reverse}
     if interventions:
         meta["interventions"] = [item.describe() for item in interventions]
-    traces = model.network.run(X, interventions=interventions)
     readout = readout_arrays(model, traces, (args.layer, args.reverse))
     try:
         write_trace(trace, out, meta=meta, readout=readout)
