@@ -38,6 +38,7 @@ import numpy as np
 
 from .common import Assumption, FileContents, ModelFileError, Tensors
 from .keras_config import KerasLayer, check_graph, check_recurrent, config_layers, match_config, name_order
+from .validate import check_dtype, finite_problem
 
 _GATES = {4: "lstm", 3: "gru", 1: "rnn"}
 _OPEN_KERAS = "open the .keras file (model.save('m.keras')), whose config records it"
@@ -52,10 +53,22 @@ def _h5py(path: Path) -> Any:
     return h5py
 
 
-def _vars(group: Any) -> list[np.ndarray]:
-    """The datasets 0, 1, 2 … of a ``vars`` group, in index order."""
+def _vars(path: Path, group: Any) -> list[np.ndarray]:
+    """The datasets 0, 1, 2 … of a ``vars`` group, in index order, as float64. Each is checked here,
+    where its Keras name (``layers/lstm/cell/vars/0``) is still known: later checks see only the
+    PyTorch names the arrays are given (``weight_ih_l0``), which a Keras user never wrote."""
     keys = sorted(group.keys(), key=lambda k: int(k) if k.isdigit() else 1 << 30)
-    return [np.asarray(group[k][()], dtype=np.float64) for k in keys]
+    arrays = []
+    for key in keys:
+        dataset = group[key]
+        name = dataset.name.lstrip("/")
+        check_dtype(path, name, dataset.dtype)
+        array = np.asarray(dataset[()], dtype=np.float64)
+        problem = finite_problem(name, array)
+        if problem is not None:
+            raise ModelFileError(path, problem)
+        arrays.append(array)
+    return arrays
 
 
 def _read_groups(path: Path, source: Any) -> list[KerasLayer]:
@@ -78,11 +91,11 @@ def _read_groups(path: Path, source: Any) -> list[KerasLayer]:
             layer = KerasLayer("", {}, name)
             for reverse, sub in ((False, "cell"), (False, "forward_layer/cell"), (True, "backward_layer/cell")):
                 if f"{sub}/vars" in group:
-                    layer.cells[reverse] = _vars(group[f"{sub}/vars"])
+                    layer.cells[reverse] = _vars(path, group[f"{sub}/vars"])
             if not layer.cells:
                 for sub in ("vars", "layer/vars"):
                     if sub in group and len(group[sub]):
-                        layer.arrays = _vars(group[sub])
+                        layer.arrays = _vars(path, group[sub])
                         break
             if layer.cells or layer.arrays:
                 layers.append(layer)
@@ -369,14 +382,16 @@ def read_keras_archive(path: Path) -> FileContents:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            if "model.weights.h5" not in names:
-                raise ModelFileError(path, "the .keras archive has no model.weights.h5")
-            weights = archive.read("model.weights.h5")
-            config = json.loads(archive.read("config.json")) if "config.json" in names else None
+            weights = archive.read("model.weights.h5") if "model.weights.h5" in names else None
+            config_text = archive.read("config.json") if "config.json" in names else None
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ModelFileError(path, f"not a readable .keras archive ({exc})") from None
+    if weights is None:
+        raise ModelFileError(path, "the .keras archive has no model.weights.h5")
+    try:
+        config = json.loads(config_text) if config_text is not None else None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ModelFileError(path, f"config.json is not valid JSON ({exc})") from None
     if config is None:
         return _read(path, io.BytesIO(weights), None, "Keras 3 .keras archive without config.json")
-    return _read(path, io.BytesIO(weights), config_layers(config), "Keras 3 .keras archive")
+    return _read(path, io.BytesIO(weights), config_layers(path, config), "Keras 3 .keras archive")

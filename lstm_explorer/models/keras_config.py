@@ -71,11 +71,69 @@ class KerasLayer:
         return self.class_name
 
 
-def config_layers(config: Any) -> list[dict[str, Any]]:
-    """Layer configs of a Sequential or Functional model, in model order."""
-    inner = config.get("config", {}) if isinstance(config, dict) else {}
-    layers = inner.get("layers", []) if isinstance(inner, dict) else []
-    return [layer for layer in layers if isinstance(layer, dict) and isinstance(layer.get("config"), dict)]
+#: Settings read from a layer's config, with the JSON type each must have when present.
+_SETTING_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "use_bias": (bool,),
+    "reset_after": (bool,),
+    "go_backwards": (bool,),
+    "return_sequences": (bool,),
+    "mask_zero": (bool,),
+    "merge_mode": (str, type(None)),
+}
+_WRAPPERS = ("Bidirectional", "TimeDistributed")
+
+
+def config_layers(path: Path, config: Any) -> list[dict[str, Any]]:
+    """Layer configs of a Sequential or Functional model, in model order, after checking that every
+    part of config.json this reader looks at has the JSON type Keras writes (a hand-edited or
+    truncated config is refused in one message naming the part, never a traceback)."""
+    inner = config.get("config") if isinstance(config, dict) else None
+    layers = inner.get("layers") if isinstance(inner, dict) else None
+    if not isinstance(layers, list):
+        raise ModelFileError(path, "config.json has no list of layers (config.layers): not a Keras model config")
+    for k, layer in enumerate(layers):
+        _check_layer(path, f"config.layers[{k}]", layer)
+    return layers
+
+
+def _check_layer(path: Path, where: str, layer: Any, wrapped: bool = False) -> None:
+    def refuse(part: str, wanted: str) -> None:
+        raise ModelFileError(path, f"config.json: {where}{part} is not {wanted}")
+
+    if not isinstance(layer, dict):
+        refuse("", "a layer (a JSON object)")
+    if not isinstance(layer.get("class_name"), str):
+        refuse(".class_name", "a string")
+    settings = layer.get("config")
+    if not isinstance(settings, dict):
+        refuse(".config", "a JSON object")
+    for key, types in _SETTING_TYPES.items():
+        if key in settings and not isinstance(settings[key], types):
+            refuse(f".config.{key}", " or ".join("null" if t is type(None) else t.__name__ for t in types))
+    if layer["class_name"] in _WRAPPERS and not wrapped:
+        _check_layer(path, f"{where}.config.layer", settings.get("layer"), wrapped=True)
+        if settings.get("backward_layer") is not None:
+            _check_layer(path, f"{where}.config.backward_layer", settings["backward_layer"], wrapped=True)
+    if wrapped:
+        return
+    nodes = layer.get("inbound_nodes", [])
+    if not isinstance(nodes, list):
+        refuse(".inbound_nodes", "a list")
+    for n, node in enumerate(nodes):
+        if not isinstance(node, dict):
+            continue  # Keras 2's nested lists: no layer graph is read from them
+        if not isinstance(node.get("kwargs", {}), dict):
+            refuse(f".inbound_nodes[{n}].kwargs", "a JSON object")
+        args = node.get("args", [])
+        if not isinstance(args, list):
+            refuse(f".inbound_nodes[{n}].args", "a list")
+        if args and isinstance(args[0], dict):
+            if not isinstance(args[0].get("config", {}), dict):
+                refuse(f".inbound_nodes[{n}].args[0].config", "a JSON object")
+            history = args[0].get("config", {}).get("keras_history")
+            if history is not None and not (isinstance(history, list) and history and isinstance(history[0], str)):
+                refuse(f".inbound_nodes[{n}].args[0].config.keras_history", "a list starting with a layer name")
 
 
 def match_config(path: Path, groups: list[KerasLayer], configs: list[dict[str, Any]]) -> list[KerasLayer]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .common import FileContents, ModelFileError, clean_text
+from .validate import check_dtype
 
 #: Where common checkpoint layouts keep the state_dict (Lightning: ``state_dict``).
 _CHECKPOINT_KEYS = ("state_dict", "model_state_dict", "model", "module", "net")
@@ -151,10 +152,27 @@ def read_torch(path: Path) -> FileContents:
     found = _find_state_dict(state)
     if found is None:
         raise ModelFileError(path, f"holds a {type(state).__name__}, expected a state_dict (a dict of tensors)")
-    tensors = {}
-    for name, value in found.items():
-        if isinstance(value, torch.Tensor) and value.is_floating_point():
-            # float16 / bfloat16 → float64 is exact: every such value is a float64 value.
-            tensors[str(name)] = value.detach().to(torch.float64).numpy()
+    tensors = {str(name): _as_array(torch, path, str(name), value) for name, value in found.items()}
+    tensors = {name: array for name, array in tensors.items() if array is not None}
     source = "PyTorch checkpoint" if found is not state else "PyTorch state_dict"
     return FileContents(tensors, {}, source=f"{source} ({path.suffix})")
+
+
+def _as_array(torch: Any, path: Path, name: str, value: Any) -> np.ndarray | None:
+    """A tensor of the state_dict as a NumPy array (None for entries that are not tensors: step
+    counters, hyper-parameters). Tensors that cannot be read as real numbers are refused by name
+    rather than dropped, so a weight never goes missing without saying why."""
+    if not isinstance(value, torch.Tensor):
+        return None
+    if value.is_quantized:
+        raise ModelFileError(path, f"tensor {name} is quantized ({value.dtype}); save the float model's state_dict")
+    if value.layout != torch.strided:
+        raise ModelFileError(path, f"tensor {name} is {value.layout} (not dense); save it with .to_dense()")
+    if value.is_complex():
+        check_dtype(path, name, np.complex128)  # refuses, naming the tensor
+    if value.is_meta:
+        raise ModelFileError(path, f"tensor {name} has no values (a meta tensor)")
+    if value.is_floating_point():
+        # float16 / bfloat16 → float64 is exact: every such value is a float64 value.
+        return value.detach().to(torch.float64).numpy()
+    return value.detach().numpy()  # integers and booleans: converted where they are used as weights

@@ -85,7 +85,7 @@ def validate_tensors(path: str | Path, tensors: Mapping[str, np.ndarray]) -> Non
             raise _file_error(path, problem)
 
 
-def _finite_problem(name: str, value: np.ndarray) -> str | None:
+def finite_problem(name: str, value: np.ndarray) -> str | None:
     array = np.asarray(value)
     problem = dtype_problem(array.dtype) or (None if array.size else "no values")
     if problem is not None:
@@ -110,7 +110,7 @@ def validate_model(model: _ModelParts) -> None:
         if key is None:
             continue
         value = model.extras[key]
-        problem = shape_problem(key, np.shape(value)) or _finite_problem(key, value)
+        problem = shape_problem(key, np.shape(value)) or finite_problem(key, value)
         if problem is not None:
             raise ValueError(problem)
 
