@@ -152,8 +152,8 @@ def read_torch(path: Path) -> FileContents:
     found = _find_state_dict(state)
     if found is None:
         raise ModelFileError(path, f"holds a {type(state).__name__}, expected a state_dict (a dict of tensors)")
-    tensors = {str(name): _as_array(torch, path, str(name), value) for name, value in found.items()}
-    tensors = {name: array for name, array in tensors.items() if array is not None}
+    arrays = {str(name): _as_array(torch, path, str(name), value) for name, value in found.items()}
+    tensors = {name: array for name, array in arrays.items() if array is not None}
     source = "PyTorch checkpoint" if found is not state else "PyTorch state_dict"
     return FileContents(tensors, {}, source=f"{source} ({path.suffix})")
 
@@ -169,7 +169,7 @@ def _as_array(torch: Any, path: Path, name: str, value: Any) -> np.ndarray | Non
     if value.layout != torch.strided:
         raise ModelFileError(path, f"tensor {name} is {value.layout} (not dense); save it with .to_dense()")
     if value.is_complex():
-        check_dtype(path, name, np.complex128)  # refuses, naming the tensor
+        check_dtype(path, name, np.dtype(np.complex128))  # refuses, naming the tensor
     if value.is_meta:
         raise ModelFileError(path, f"tensor {name} has no values (a meta tensor)")
     if value.is_floating_point():
