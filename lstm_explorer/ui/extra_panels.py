@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu
 from ..views.gradients_panel import GradientsPanel
 from ..views.stale import StaleVeil
 from ..views.theme import THEMES
+from . import screen_fit
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -26,15 +27,16 @@ def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -
     window.gradients = panel  # type: ignore[attr-defined]
     dock = window._dock("Gradients", "gradientsDock", panel, Qt.DockWidgetArea.RightDockWidgetArea)
     window.gradients_dock = dock  # type: ignore[attr-defined]
-    window.tabifyDockWidget(window.heatmaps_dock, dock)
-    window.heatmaps_dock.raise_()
+    window.tall_docks.append(dock)  # its curves need height: screen_fit.arrange_docks places it
     # Closed until asked for (View → Panels → Gradients; a saved layout reopens it): the default
     # layout stays the window's own, and Reset layout, which shows window.docks, leaves it closed.
     window.docks.remove(dock)
     dock.hide()
     StaleVeil(document, panel)
     dock.visibilityChanged.connect(_catch_up(panel))  # its tab brought forward
-    panels_menu.addAction(dock.toggleViewAction())
+    shown = dock.toggleViewAction()
+    shown.triggered.connect(lambda checked: screen_fit.bring_forward(window, dock) if checked else None)
+    panels_menu.addAction(shown)
     for name, action in window.theme_actions.items():
         action.toggled.connect(_follow_theme(panel, name))
     compare = QAction("&Compare with…", window)

@@ -190,6 +190,8 @@ class MainWindow(QMainWindow):
         self.predictions_dock = self._dock("Predictions", "predictionsDock", screen_fit.scrollable(self.predictions), B)
         for panel in (self.diagram, self.equations, self.predictions, self.heatmaps, self.chain, self.unit_plot):
             StaleVeil(document, panel)
+        self.beside_heatmaps: list[QDockWidget] = []  # docks that share the heatmaps' tab group
+        self.tall_docks: list[QDockWidget] = []  # beside the heatmaps when those are a tall column
         self.unit_docks = add_unit_docks(self)
         self.splitDockWidget(self.transport_dock, self.chain_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.chain_dock, self.unit_plot_dock, Qt.Orientation.Horizontal)

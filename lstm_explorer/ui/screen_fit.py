@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QTabBar, QWidget
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -25,6 +25,7 @@ FRAME_POLL_MS, FRAME_POLLS = 100, 30
 #: Shares of the window (fractions of its width or height).
 LEFT_COLUMN = 0.18  # input above equations
 RIGHT_COLUMN = 0.22  # heatmaps, on large screens
+SIDE_COLUMN = 0.36  # a panel opened beside the diagram (Gradients on a laptop)
 BOTTOM_ROW = 0.22  # chain | unit plot | predictions (laptop: chain | tabs)
 INPUT_SHARE = 0.3  # of the left column's height; the equations take the rest
 
@@ -102,10 +103,28 @@ def is_small(window: QWidget) -> bool:
     return window.width() < SMALL_WINDOW.width() or window.height() < SMALL_WINDOW.height()
 
 
-def _tab_unit_docks(window: MainWindow) -> None:
-    """The Units and Interventions panels go wherever the heatmaps go, as tabs beside them."""
-    for dock in (window.unit_docks.units_dock, window.unit_docks.interventions_dock):
-        window.tabifyDockWidget(window.heatmaps_dock, dock)
+def _tab_beside_heatmaps(window: MainWindow, tall_column: bool) -> None:
+    """The Units and Interventions panels go wherever the heatmaps go, as tabs beside them. Panels
+    that need height (the Gradients curves) join them only when the heatmaps have a tall column;
+    otherwise they get a column of their own on the right, beside the diagram. A closed panel stays
+    closed but opens in that place (docking or tabifying would show it)."""
+    for dock in (*window.beside_heatmaps, *window.tall_docks):
+        closed = dock.isHidden()
+        if tall_column or dock not in window.tall_docks:
+            window.tabifyDockWidget(window.heatmaps_dock, dock)
+        else:
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        if closed:
+            dock.hide()
+
+
+def bring_forward(window: MainWindow, dock: QDockWidget) -> None:
+    """A panel just opened from View → Panels: its tab in front; in a column of its own, as wide
+    as the diagram can spare (Qt would split the width in half, shrinking the diagram's labels)."""
+    dock.raise_()
+    if not window.tabifiedDockWidgets(dock) and not dock.isFloating():
+        width = int(window.width() * SIDE_COLUMN)
+        QTimer.singleShot(0, window, lambda: window.resizeDocks([dock], [width], Qt.Orientation.Horizontal))
 
 
 def arrange_docks(window: MainWindow) -> None:
@@ -118,7 +137,7 @@ def arrange_docks(window: MainWindow) -> None:
         # The bottom row is as short as the chain allows: the plots share a tab group beside it,
         # and the predictions share one with the equations in the left column.
         window.tabifyDockWidget(window.unit_plot_dock, window.heatmaps_dock)
-        _tab_unit_docks(window)
+        _tab_beside_heatmaps(window, tall_column=False)
         window.tabifyDockWidget(window.equations_dock, window.predictions_dock)
         # Six heatmaps need a row of 200 px to be read; on a laptop they are a tab away.
         (window.heatmaps_dock if h * BOTTOM_ROW >= 200 else window.unit_plot_dock).raise_()
@@ -127,7 +146,7 @@ def arrange_docks(window: MainWindow) -> None:
         window.resizeDocks(bottom[:2], [int(w * 0.45), int(w * 0.55)], horizontal)
     else:
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, window.heatmaps_dock)
-        _tab_unit_docks(window)
+        _tab_beside_heatmaps(window, tall_column=True)
         window.heatmaps_dock.raise_()
         window.splitDockWidget(window.unit_plot_dock, window.predictions_dock, horizontal)
         columns = [int(w * LEFT_COLUMN), int(w * RIGHT_COLUMN)]
@@ -136,3 +155,23 @@ def arrange_docks(window: MainWindow) -> None:
     window.resizeDocks([window.input_dock, window.equations_dock], [int(h * INPUT_SHARE), h], vertical)
     transport = window.transport_dock.widget().sizeHint().height()
     window.resizeDocks([window.transport_dock, window.chain_dock], [transport, int(h * BOTTOM_ROW)], vertical)
+    QTimer.singleShot(0, window, lambda: hide_stale_tab_bars(window))
+
+
+def hide_stale_tab_bars(window: QMainWindow) -> None:
+    """Hide tab bars that belong to no tab group any more. After restoreState (View → Reset
+    layout) re-grouping the docks leaves Qt's tab bars for the restored groups visible, drawn over
+    the chain or the token strip (seen with Qt 6.8–6.11; Qt reuses and shows them itself if needed)."""
+
+    def is_open(dock: QDockWidget) -> bool:  # open, even when behind another tab
+        return dock.toggleViewAction().isChecked()
+
+    groups = set()
+    for dock in filter(is_open, window.findChildren(QDockWidget)):
+        group = [dock, *filter(is_open, window.tabifiedDockWidgets(dock))]
+        groups.add(frozenset(d.windowTitle() for d in group))
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is window and bar.isVisible():
+            titles = frozenset(bar.tabText(i) for i in range(bar.count()))
+            if titles not in groups:
+                bar.hide()

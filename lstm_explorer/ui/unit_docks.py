@@ -33,5 +33,6 @@ def add_unit_docks(window: MainWindow) -> UnitDocks:
     interventions_dock = window._dock("Interventions", "interventionsDock", interventions, area)
     window.tabifyDockWidget(window.heatmaps_dock, units_dock)
     window.tabifyDockWidget(units_dock, interventions_dock)
+    window.beside_heatmaps += [units_dock, interventions_dock]
     window.heatmaps_dock.raise_()
     return UnitDocks(units, interventions, units_dock, interventions_dock)

@@ -265,6 +265,12 @@ class GradientsPanel(QWidget):
             keep |= {"unit_full", "unit_path"}
         keep |= self._draw_companion()
         self._drop_curves(keep)
+        # Lags run from 0 to the target's distance from the first step; at t = 0 there is one point,
+        # which pyqtgraph would centre in an arbitrary ±0.5 window.
+        lags, _ = result.by_lag(norms["x"])
+        plot = self.plot_widget
+        assert plot is not None  # made above on the first result
+        plot.setXRange(0, max(1, int(np.max(lags))), padding=0.02)
         self.summary.setText(self._describe(result))
 
     @staticmethod

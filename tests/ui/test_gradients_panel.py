@@ -143,3 +143,20 @@ def test_behind_the_heatmaps_tab_the_panel_computes_nothing_until_brought_forwar
     assert panel.result is before  # its tab is behind the heatmaps': no work done
     window.gradients_dock.raise_()
     qtbot.waitUntil(lambda: panel.result is not None and panel.result.request.anchor == 30, timeout=10000)
+
+
+@pytest.mark.parametrize("size", [(2560, 1440), (1920, 1080), (1366, 768)])
+def test_view_panels_gradients_opens_it_in_front_where_its_curves_have_height(window, qtbot, size):
+    """Beside the heatmaps when they have a tall column (a large screen); on a laptop or a 1080p
+    screen the heatmaps are a short bottom tab, so the panel gets its own column beside the diagram."""
+    window.resize(*size)
+    window.reset_layout()  # the layout for this size
+    assert window.gradients_dock.isHidden()
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    panels = next(a.menu() for a in view.actions() if a.text() == "&Panels")
+    next(a for a in panels.actions() if a.text() == "Gradients").trigger()
+    qtbot.waitUntil(lambda: not window.gradients.visibleRegion().isEmpty())
+    assert not window.gradients_dock.isFloating()
+    beside = window.tabifiedDockWidgets(window.gradients_dock)
+    assert (window.heatmaps_dock in beside) == (size == (2560, 1440))
+    assert window.gradients.height() >= 0.4 * window.height()

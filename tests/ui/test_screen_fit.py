@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
+
+from lstm_explorer.ui.main_window import MainWindow
 
 PROBE = r"""
 import json, sys
@@ -78,3 +81,29 @@ def test_first_launch_fits_the_screen_and_the_diagram_dominates(tmp_path, size):
     # The diagram has the largest area of all panels.
     view_area = shown["view"][0] * shown["view"][1]
     assert view_area > max(shown["docks"].values())
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (2560, 1440)])
+def test_reset_layout_leaves_no_tab_bar_of_a_group_that_is_gone(qtbot, settings, size):
+    """Qt leaves the tab bars of the groups restoreState made visible when the docks are grouped
+    again: they were drawn over the chain. Every tab bar shown must name an open group."""
+    window = MainWindow(settings=settings)  # the first start's own layout, then a reset at another size
+    qtbot.addWidget(window)
+    window.show()
+    QApplication.processEvents()
+    window.resize(*size)
+    QApplication.processEvents()
+    window.reset_layout()
+    for _ in range(3):
+        QApplication.processEvents()
+
+    def is_open(dock):
+        return dock.toggleViewAction().isChecked()
+
+    groups = set()
+    for dock in filter(is_open, window.findChildren(QDockWidget)):
+        groups.add(frozenset(d.windowTitle() for d in [dock, *filter(is_open, window.tabifiedDockWidgets(dock))]))
+    shown = [bar for bar in window.findChildren(QTabBar) if bar.isVisible()]
+    assert shown
+    for bar in shown:
+        assert frozenset(bar.tabText(i) for i in range(bar.count())) in groups
