@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from lstm_explorer.models.bundled import load_bundled
 from lstm_explorer.models.gradients import model_gradients
 from lstm_explorer.ui.compare import start_comparison
 from lstm_explorer.ui.main_window import MainWindow
@@ -46,7 +47,7 @@ def main() -> int:
         window.resizeDocks([window.gradients_dock], [760], Qt.Orientation.Horizontal)
         panel = window.gradients
         panel.target_edit.setText("out[0]")  # the answer at the step shown
-        compare = start_comparison(window, "adding-rnn")
+        compare = start_comparison(window, load_bundled("adding-rnn"))
         settle(app)
         panel.compute_now()
         settle(app)

@@ -1,7 +1,9 @@
 """View → Compare with…: a second model on the same input and position, in a window of its own.
 
-The second model gets a document of its own (:class:`~lstm_explorer.document.ExplorerDocument`),
-recomputed whenever the first one's input changes; its playback follows the first's position
+The second model is opened on a worker thread (like File → Open) and gets a document of its own
+(:class:`~lstm_explorer.document.ExplorerDocument`), recomputed whenever the first one's input
+changes — through :class:`~lstm_explorer.ui.compute.Recompute`, so a long input is computed off the
+GUI thread with its progress shown above the diagrams. Its playback follows the first's position
 (step, and the same fraction of the step when the cells have different numbers of phases) and
 selection. The window shows both cell diagrams side by side; the Gradients panel draws the second
 model's curves on its own plot, dashed. Closing the window ends the comparison.
@@ -29,9 +31,12 @@ from PySide6.QtWidgets import (
 
 from ..document import ExplorerDocument
 from ..playback import PlaybackState
+from ..session import Session, Update
 from ..views.diagram_panel import make_diagram_view
 from . import opening
 from .banner import escape
+from .compute import Recompute
+from .model_loader import ModelLoader
 
 if TYPE_CHECKING:
     from ..models.model import Model
@@ -67,16 +72,27 @@ class CompareWindow(QWidget):
     """Both diagrams side by side; ``companion`` is the second model's document."""
 
     ended = Signal()
+    computed = Signal()  # the second model's traces are up to date with the first's input
 
     def __init__(
-        self, document: ExplorerDocument, model: Model, theme_name: str = "light", parent: QWidget | None = None
+        self,
+        document: ExplorerDocument,
+        model: Model,
+        theme_name: str = "light",
+        parent: QWidget | None = None,
+        session: Session | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)  # a window of its own that goes with its parent
         self.setObjectName("compareWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.document = document
         X, tokens = same_input(model, document)  # raises before anything is built
-        self.companion = ExplorerDocument.computed(model, X, tokens, text=document.text)
+        self.companion = ExplorerDocument()
+        self.companion.set_model(model, session=session)
+        self.recompute = Recompute(self.companion.require_session(), self)
+        self.recompute.updated.connect(self._on_computed)
+        self.recompute.progress.connect(self._on_progress)
+        self.recompute.failed.connect(lambda message: self._show_problem(f"Not updated: {escape(message)}"))
         self.setWindowTitle(f"{document.model.name if document.model else ''} beside {model.name}")
         self.problem = QLabel()
         self.problem.setObjectName("compareProblem")
@@ -98,7 +114,7 @@ class CompareWindow(QWidget):
         outer.addWidget(self.problem)
         outer.addWidget(splitter, 1)
         self.resize(1400, 600)
-        self._follow(document.playback.state)
+        self.recompute.submit(X, (tokens, document.text))
         document.events.traces.connect(self._on_traces)
         document.playback.position_changed.connect(self._follow)
         document.playback.selection_changed.connect(self._on_selection)
@@ -110,12 +126,29 @@ class CompareWindow(QWidget):
         try:
             X, tokens = same_input(companion.model, self.document)
         except CompareError as exc:
-            self.problem.setText(f"Not updated: {escape(str(exc))}")
-            self.problem.show()
+            self.recompute.cancel(silent=True)
+            self._show_problem(f"Not updated: {escape(str(exc))}")
             return
+        self.recompute.submit(X, (tokens, self.document.text))
+
+    def _on_computed(self, update: Update, tag: tuple[list[str], str]) -> None:
+        tokens, text = tag
+        first = not self.companion.traces
+        self.companion.apply_update(update, tokens, text)
+        if first:
+            self.companion.select_featured_units()
+            self._on_selection(self.document.playback.selected)
         self.problem.hide()
-        companion.apply_update(companion.require_session().update(X), tokens, self.document.text)
         self._follow(self.document.playback.state)
+        self.computed.emit()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        name = self.companion.model.name if self.companion.model else ""
+        self._show_problem(f"Computing {escape(name)} on this input… {done:,} / {total:,} steps")
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
 
     def _follow(self, state: PlaybackState) -> None:
         """The same step, and the same fraction of it (cells differ in their number of phases)."""
@@ -133,6 +166,7 @@ class CompareWindow(QWidget):
         self.companion.playback.select(tuple(u for u in selected if u < hidden))
 
     def end(self) -> None:
+        self.recompute.cancel(silent=True)
         document = self.document
         document.events.traces.disconnect(self._on_traces)
         document.playback.position_changed.disconnect(self._follow)
@@ -174,23 +208,34 @@ class ChooseModel(QDialog):
             self.choice.setEditText(path)
 
 
-def start_comparison(window: MainWindow, spec: Any) -> CompareWindow | None:
-    """Open ``spec`` (a Model, bundled name, cell kind or path) beside the window's model; on
-    failure show why on the window's banner and change nothing."""
-    previous = getattr(window, "compare_window", None)
-    if previous is not None:
-        previous.close()
+def compare_with(window: MainWindow, spec: Any) -> None:
+    """Open ``spec`` (a bundled name, cell kind or path) on a worker thread, then show it beside
+    the window's model (:func:`start_comparison`); a file that cannot be opened is reported on the
+    window's banner and changes nothing."""
+    loader = getattr(window, "compare_loader", None)
+    if loader is None:
+        loader = ModelLoader(window)
+        loader.loaded.connect(lambda model, _key, _tag, session: start_comparison(window, model, session))
+        loader.failed.connect(window.show_error)
+        loader.started.connect(lambda name: window.statusBar().showMessage(f"Opening {name} to compare…"))
+        window.compare_loader = loader  # type: ignore[attr-defined]
+    loader.load(spec)
+
+
+def start_comparison(window: MainWindow, model: Model, session: Session | None = None) -> CompareWindow | None:
+    """Show ``model`` beside the window's model; if it cannot read the input, say why on the
+    window's banner and change nothing."""
     try:
-        model, _key = opening.load_model(spec)
-        compare = CompareWindow(window.document, model, window.theme_name, window)
-    except opening.OpenError as exc:
-        window.show_error(str(exc))
-        return None
+        compare = CompareWindow(window.document, model, window.theme_name, window, session)
     except CompareError as exc:
         window.show_error(escape(f"Cannot compare: {exc}"))
         return None
+    previous = getattr(window, "compare_window", None)
+    if previous is not None:
+        previous.close()
     panel = window.gradients  # type: ignore[attr-defined]
     panel.set_companion(compare.companion)
+    compare.computed.connect(panel.refresh)
     compare.ended.connect(lambda: panel.set_companion(None))
     compare.ended.connect(lambda: setattr(window, "compare_window", None))
     window.compare_window = compare  # type: ignore[attr-defined]
@@ -201,4 +246,4 @@ def start_comparison(window: MainWindow, spec: Any) -> CompareWindow | None:
 def ask_compare(window: MainWindow) -> None:
     dialog = ChooseModel(window)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.choice.currentText().strip():
-        start_comparison(window, dialog.choice.currentText().strip())
+        compare_with(window, dialog.choice.currentText().strip())
