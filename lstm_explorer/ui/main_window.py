@@ -199,8 +199,11 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState()
 
     # -- models ------------------------------------------------------------------------------
-    def open_model(self, spec: Any, *, quiet: bool = False, text: str | None = None, keep_banner: bool = False) -> bool:
-        """Open a model or a session now; on failure show why and keep the current one. True if it opened."""
+    def open_model(
+        self, spec: Any, *, quiet: bool = False, text: str | None = None, keep_banner: bool = False, session: Any = None
+    ) -> bool:
+        """Open a model or a session now (``session``: one prepared for the model's network); on
+        failure show why and keep the current one. True if it opened."""
         if is_session_path(spec):
             return self.sessions.open(spec)
         try:
@@ -211,14 +214,14 @@ class MainWindow(QMainWindow):
             elif not quiet:
                 self.show_error(str(exc))
             return False
-        self._show_model(model, key, text, keep_banner)
+        self._show_model(model, key, text, keep_banner, session)
         return True
 
     def open_in_background(self, spec: Any) -> None:
         """Open a file a person chose (menu, drop, recent) off the GUI thread; the model on screen
-        stays until the new one is ready, and Cancel in the status bar forgets it. A session opens now."""
+        stays until the new one is ready, and Cancel in the status bar forgets it."""
         if is_session_path(spec):
-            self.sessions.open(spec)
+            self.sessions.open_in_background(spec)
         else:
             self.model_loader.load(self.model_files.request_for(spec))
 

@@ -3,19 +3,24 @@
 Opening reads and checks the whole file first (a bad file shows the banner and the open model
 stays), then opens the model with the session's input through the window's usual path, and puts
 layer, step, phase, selection, theme and panel layout back once the input's traces have arrived
-(at once for a short input, after the background recompute for a long one).
+(at once for a short input, after the background recompute for a long one). A session a person
+opens (File → Open session…, a drop, Open recent) is read on a worker thread, with the model's
+cells compiled there too: a session with a large embedded model never freezes the window.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
 from ..assets import examples_folder
+from ..session import Session
 from ..session_file import (
     SESSION_SUFFIX,
     OpenedSession,
@@ -39,6 +44,14 @@ __all__ = ["SESSION_FILTER", "SessionActions", "is_session_path"]
 SESSION_FILTER = f"LSTM Explorer sessions (*{SESSION_SUFFIX});;All files (*)"
 
 
+class _Bridge(QObject):
+    """Carries the reader thread's result to the GUI thread (queued signals)."""
+
+    read = Signal(int, object, object)  # job, OpenedSession, its model's prepared Session
+    failed = Signal(int, str)  # job, message
+    crashed = Signal(int, object)  # job, sys.exc_info() of an unexpected exception
+
+
 class SessionActions:
     """The window's session commands; ``window.sessions``."""
 
@@ -51,6 +64,12 @@ class SessionActions:
         self.window = window
         self._pending: OpenedSession | None = None
         self._waiting_on: Recompute | None = None
+        self._job = 0
+        self._paths: dict[int, Path] = {}  # the request being read, by job
+        self._bridge = _Bridge(window)  # parented: it goes with the window
+        self._bridge.read.connect(self._on_read)
+        self._bridge.failed.connect(self._on_read_failed)
+        self._bridge.crashed.connect(self._on_crashed)
 
     # -- saving ------------------------------------------------------------------------------
     def choose_and_save(self, embed: bool = False) -> None:
@@ -94,16 +113,57 @@ class SessionActions:
         start = str(window.settings.value("session/folder", str(examples_folder())))
         path, _ = QFileDialog.getOpenFileName(window, "Open session", start, SESSION_FILTER)
         if path:
-            self.open(path)
+            self.open_in_background(path)
+
+    def open_in_background(self, path: str | Path) -> None:
+        """Read and check a session file on a worker thread, then show it (:meth:`open`'s second
+        half); the newest request wins and the model on screen stays until then."""
+        self._job += 1
+        job, path = self._job, Path(path)
+        self._paths = {job: path}
+        bridge = self._bridge
+        self.window.statusBar().showMessage(f"Opening session {path.name}…")
+
+        def work() -> None:
+            try:
+                opened = read_session(path)
+                prepared = Session(opened.model.network)  # compiling a large model's cells takes a while
+            except SessionError as exc:
+                bridge.failed.emit(job, str(exc))
+            except Exception:  # a bug: reported on the GUI thread like any other
+                bridge.crashed.emit(job, sys.exc_info())
+            else:
+                bridge.read.emit(job, opened, prepared)
+
+        threading.Thread(target=work, name=f"open-session-{job}", daemon=True).start()
+
+    def _on_read(self, job: int, opened: OpenedSession, prepared: Session) -> None:
+        path = self._paths.pop(job, None)
+        if path is not None:
+            self.window.statusBar().clearMessage()
+            self._show(path, opened, prepared)
+
+    def _on_crashed(self, job: int, info: Any) -> None:
+        if self._paths.pop(job, None) is not None:
+            self.window.statusBar().clearMessage()
+            sys.excepthook(*info)
+
+    def _on_read_failed(self, job: int, message: str) -> None:
+        if self._paths.pop(job, None) is not None:
+            self.window.show_error(f"Could not open the session: {escape(message)}")
 
     def open(self, path: str | Path) -> bool:
-        """Open a session file; on failure the banner says why and the open model stays."""
-        window = self.window
+        """Open a session file now; on failure the banner says why and the open model stays."""
         try:
             opened = read_session(path)
         except SessionError as exc:
-            window.show_error(f"Could not open the session: {escape(str(exc))}")
+            self.window.show_error(f"Could not open the session: {escape(str(exc))}")
             return False
+        return self._show(Path(path), opened)
+
+    def _show(self, path: Path, opened: OpenedSession, prepared: Session | None = None) -> bool:
+        window = self.window
+        self._paths.clear()  # an older request still being read no longer applies
         window.settings.setValue("session/folder", str(Path(path).parent))
         if opened.theme is not None:
             window.apply_theme(opened.theme)
@@ -111,7 +171,7 @@ class SessionActions:
             window.restoreState(QByteArray(opened.layout))
         self._stop_waiting()  # a session still waiting for its traces: this one replaces it
         self._pending = opened
-        if not window.open_model((opened.model, opened.model_key), text=opened.text):
+        if not window.open_model((opened.model, opened.model_key), text=opened.text, session=prepared):
             self._pending = None
             return False
         recompute = window.recompute

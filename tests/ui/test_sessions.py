@@ -2,6 +2,7 @@
 window shows the saved moment again (step, phase, selection, layer, input, theme, layout)."""
 
 import json
+import threading
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -45,7 +46,7 @@ def test_save_change_everything_and_open_again(qtbot, monkeypatch, window, tmp_p
 
     answer_file_dialog(monkeypatch, path, "getOpenFileName")
     qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert window.model.name == "brackets"
+    qtbot.waitUntil(lambda: window.model.name == "brackets", timeout=10000)  # read on a worker thread
     assert window.editor.text() == "(a(b)c)((a))"
     assert window.status.position.text() == "t = 4 / 11"
     assert window.playback.state.phase == 2 and not window.playback.state.step_complete
@@ -61,7 +62,7 @@ def test_save_change_everything_and_open_again(qtbot, monkeypatch, window, tmp_p
     window.recent_menu.aboutToShow.emit()
     entry = next(a for a in window.recent_menu.actions() if a.text() == "lesson.lstmx")
     entry.trigger()
-    assert window.status.position.text() == "t = 4 / 11"
+    qtbot.waitUntil(lambda: window.status.position.text() == "t = 4 / 11", timeout=10000)
 
 
 def test_a_hand_written_session_opens_on_its_layer_and_direction(qtbot, make_window, tmp_path):
@@ -106,7 +107,7 @@ def test_dropping_a_session_opens_it(qtbot, window, tmp_path):
         QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(drop)
-    assert window.model.name == "remember"
+    qtbot.waitUntil(lambda: window.model.name == "remember", timeout=10000)  # read on a worker thread
     assert window.status.position.text() == "t = 0 / 1"
     assert window.playback.selected == (1,)
 
@@ -173,3 +174,33 @@ def test_a_session_with_held_units_shows_them_held(qtbot, window, tmp_path):
     assert (window.playback.trace["c"][:, 12] == 0).all()
     assert [label.text() for label, _ in window.unit_docks.interventions.rows] == ["<code>c[12]=0.0</code>"]
     assert not (window.document.plain_traces[(0, False)]["c"][:, 12] == 0).all()  # the unheld run, for the Δ
+
+
+def test_a_session_a_person_opens_is_read_off_the_gui_thread(qtbot, monkeypatch, window, tmp_path):
+    from lstm_explorer.ui import sessions
+
+    readers = []
+    read_session = sessions.read_session
+
+    def recording(path):
+        readers.append(threading.current_thread())
+        return read_session(path)
+
+    monkeypatch.setattr(sessions, "read_session", recording)
+    path = tmp_path / "lesson.lstmx"
+    path.write_text(json.dumps({"model": "remember", "input": "ab?", "t": 1, "selected": [0]}))
+    shown = window.model
+    window.open_in_background(str(path))  # File → Open session…, a drop, Open recent
+    assert window.model is shown  # nothing changes until the worker's result arrives
+    qtbot.waitUntil(lambda: window.model.name == "remember", timeout=10000)
+    assert readers and readers[0] is not threading.main_thread()
+    assert window.status.position.text() == "t = 1 / 2"
+
+
+def test_a_bad_session_read_in_the_background_keeps_the_open_model(qtbot, window, tmp_path):
+    path = tmp_path / "broken.lstmx"
+    path.write_text("{ not json")
+    shown = window.model
+    window.open_in_background(str(path))
+    qtbot.waitUntil(lambda: "broken.lstmx" in window.banner.label.text(), timeout=10000)
+    assert window.model is shown
