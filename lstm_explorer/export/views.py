@@ -273,10 +273,11 @@ def diagram_source(document: ExplorerDocument, options: ExportOptions) -> FrameS
 
 def _panel(name: str, document: ExplorerDocument) -> QWidget:
     """A fresh panel showing ``document`` (made for one export, never on screen)."""
+    from ..views.chain import ChainView
     from ..views.equations import EquationsPanel
     from ..views.heatmaps import HeatmapPanel
     from ..views.predictions import PredictionsPanel
-    from ..views.strips import ChainView, TokenStrip
+    from ..views.strips import TokenStrip
     from ..views.unit_plot import UnitPlot
 
     makers: dict[str, Callable[[ExplorerDocument], QWidget]] = {

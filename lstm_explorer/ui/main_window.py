@@ -23,12 +23,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
+from ..views.chain import ChainView
 from ..views.diagram_panel import make_diagram_view
 from ..views.equations import EquationsPanel
 from ..views.heatmaps import HeatmapPanel
 from ..views.predictions import PredictionsPanel
 from ..views.stale import StaleVeil
-from ..views.strips import ChainView
 from ..views.theme import DEFAULT_THEME, THEMES, apply_palette, theme
 from ..views.unit_plot import UnitPlot
 from . import opening, preferences, screen_fit
