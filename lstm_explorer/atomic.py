@@ -1,9 +1,11 @@
 """Atomic writes: a file appears complete under its name, or not at all.
 
 Temporary files and folders are made next to the target (a rename is atomic only within one
-file system) under a recognisable name that carries the writing process's id,
-``.walk.mp4.lstmx-<pid>-<random>.mp4``: a process killed with SIGKILL cannot remove its own, so
-the next write into the same folder removes those whose process no longer runs.
+file system) under a recognisable name that carries the writing process's id and machine,
+``.walk.mp4.lstmx-<pid>@<host>-<random>.mp4``: a process killed with SIGKILL cannot remove its
+own, so the next write into the same folder removes those whose process no longer runs — only
+those written on this machine: on a folder shared over the network, a process id says nothing
+about another machine's processes.
 
 Replacing a file keeps its mode; writing onto a symbolic link writes through to the file the
 link points at (the link stays a link); a new file gets the mode ``open`` would give it.
@@ -16,14 +18,20 @@ import errno
 import os
 import re
 import shutil
+import socket
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-#: Marks temporary names: ``.<target name>.lstmx-<pid>-<random><suffix>``.
+#: Marks temporary names: ``.<target name>.lstmx-<pid>@<host>-<random><suffix>``.
 TEMP_TAG = "lstmx"
-_TEMP_NAME = re.compile(rf"^\..+\.{TEMP_TAG}-(?P<pid>\d+)-[^/]*$")
+_TEMP_NAME = re.compile(rf"^\..+\.{TEMP_TAG}-(?P<pid>\d+)@(?P<rest>.*)$")
+
+
+def host_tag() -> str:
+    """This machine's name as it may appear in a file name (letters, digits, dots and dashes)."""
+    return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname()) or "localhost"
 
 
 def _umask() -> int:
@@ -39,7 +47,7 @@ def default_mode(*, folder: bool = False) -> int:
 
 def temp_prefix(target: Path) -> str:
     """The start of a temporary name for ``target`` (mkstemp/mkdtemp add random characters)."""
-    return f".{target.name}.{TEMP_TAG}-{os.getpid()}-"
+    return f".{target.name}.{TEMP_TAG}-{os.getpid()}@{host_tag()}-"
 
 
 def write_target(target: str | Path) -> Path:
@@ -109,8 +117,8 @@ def remove_stale_temporaries(folder: str | Path) -> list[str]:
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
             match = _TEMP_NAME.match(entry.name)
-            if not match:
-                continue
+            if not match or not match["rest"].startswith(f"{host_tag()}-"):
+                continue  # not a temporary name, or another machine's
             try:
                 modified = entry.stat(follow_symlinks=False).st_mtime
                 if not _is_stale(int(match["pid"]), modified):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_explorer.atomic import TEMP_TAG, remove_stale_temporaries, temp_prefix
+from lstm_explorer.atomic import TEMP_TAG, host_tag, remove_stale_temporaries, temp_prefix
 from lstm_explorer.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +106,11 @@ def test_a_signal_during_training_saves_nothing(tmp_path, monkeypatch, capsys):
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the command's handler is gone
 
 
+def temp_name(target: str, pid: int, rest: str, host: str | None = None) -> str:
+    """A temporary name as process ``pid`` on ``host`` (default: this machine) would make it."""
+    return f".{target}.{TEMP_TAG}-{pid}@{host or host_tag()}-{rest}"
+
+
 def dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
@@ -115,9 +120,11 @@ def dead_pid() -> int:
 @pytest.mark.parametrize("kind", ["file", "folder"])
 def test_leftovers_of_a_killed_process_are_removed_by_the_next_export(tmp_path, kind):
     pid = dead_pid()
-    stale = tmp_path / f".walk.gif.{TEMP_TAG}-{pid}-x1y2z3.gif"
+    stale = tmp_path / temp_name("walk.gif", pid, "x1y2z3.gif")
+    elsewhere = tmp_path / temp_name("walk.gif", pid, "x1y2z3.gif", host="another-machine")
+    elsewhere.write_bytes(b"written over the network by another machine's process")
     if kind == "folder":
-        stale = tmp_path / f".frames.{TEMP_TAG}-{pid}-x1y2z3.part"
+        stale = tmp_path / temp_name("frames", pid, "x1y2z3.part")
         stale.mkdir()
         (stale / "frame_00000.png").write_bytes(b"half")
     else:
@@ -127,13 +134,13 @@ def test_leftovers_of_a_killed_process_are_removed_by_the_next_export(tmp_path, 
     unrelated = tmp_path / ".walk.gif.backup"
     unrelated.write_bytes(b"mine")
     assert main(["export", "lstm", "--input", "1 2 3 4 5 6 7 8", "--out", str(tmp_path / "t.csv")]) == 0
-    assert not stale.exists() and ours.exists() and unrelated.exists()
+    assert not stale.exists() and ours.exists() and unrelated.exists() and elsewhere.exists()
 
 
 def test_a_live_process_keeps_its_temporary_files_unless_its_id_was_reused(tmp_path):
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        busy = tmp_path / f".walk.mp4.{TEMP_TAG}-{sleeper.pid}-abc.mp4"
+        busy = tmp_path / temp_name("walk.mp4", sleeper.pid, "abc.mp4")
         busy.write_bytes(b"")
         assert remove_stale_temporaries(tmp_path) == [] and busy.exists()
         # Written an hour before that process started: the id belonged to a process now gone.
