@@ -40,4 +40,7 @@ def make_diagram_view(document: ExplorerDocument) -> DiagramView:
     view.destroyed.connect(forget)
     view.unit_menu_requested.connect(open_menu)
     show_held()
+    from .backward_flow import BackwardFlow
+
+    view.backward_flow = BackwardFlow(document, view)  # the backward mode (View → Diagram)
     return view
