@@ -382,7 +382,7 @@ def dashboard_source(document: ExplorerDocument, options: ExportOptions) -> Fram
     grid = QGridLayout(board)
     grid.setContentsMargins(6, 6, 6, 6)
     grid.setSpacing(6)
-    diagram = make_diagram_view(document)
+    diagram = make_diagram_view(document, synchronous=True)  # (in the backward mode, as the window shows it)
     getattr(diagram, "set_theme", lambda _name: None)(options.theme)
     panels = {
         name: _panel(name, document)

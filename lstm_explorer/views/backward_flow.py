@@ -39,11 +39,12 @@ def compute_field(document: ExplorerDocument) -> GradientField:
 class BackwardFlow(QObject):
     """Keeps ``view`` in the document's diagram mode, with the gradients the backward mode draws."""
 
-    def __init__(self, document: ExplorerDocument, view: DiagramView) -> None:
+    def __init__(self, document: ExplorerDocument, view: DiagramView, *, synchronous: bool = False) -> None:
         super().__init__(view)
         self.document = document
         self.view = view
         self.runner = GradientRunner(self, compute=compute_nodes)
+        self.runner.synchronous = synchronous  # (export: frames are drawn with no event loop)
         self.runner.finished.connect(self._on_result)
         self.runner.failed.connect(self._on_failed)
         self.field: GradientField | None = None
@@ -65,10 +66,6 @@ class BackwardFlow(QObject):
 
         view.destroyed.connect(forget)
         self.refresh()
-
-    def set_synchronous(self, synchronous: bool) -> None:
-        """Compute on the caller's thread every time (export draws frames with no event loop)."""
-        self.runner.synchronous = synchronous
 
     def _on_backward(self, _on: bool) -> None:
         self.refresh()

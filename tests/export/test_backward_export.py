@@ -95,3 +95,23 @@ def test_the_export_dialog_lists_it(qtbot, document, tmp_path):
     qtbot.addWidget(dialog)
     index = dialog.form.view_combo.findData("diagram-backward")
     assert index >= 0 and "backward" in dialog.form.view_combo.itemText(index)
+
+
+def test_the_dashboard_of_a_window_in_the_backward_mode_draws_its_gradients_at_once(qapp, tmp_path):
+    """Export draws with no event loop: a long input's gradients, which the window computes on a
+    thread, are computed before the first frame."""
+    from lstm_explorer.diagram import DiagramView
+    from lstm_explorer.document import ExplorerDocument
+    from lstm_explorer.models import random_model
+
+    model = random_model("lstm", input_size=3, hidden_size=4, seed=7)
+    document = ExplorerDocument.computed(model, np.random.default_rng(3).normal(size=(400, 3)))
+    document.playback.seek(399)
+    document.set_backward(True)
+    source = view_source(document, ExportOptions(out=tmp_path / "d.png", view="dashboard", caption=False))
+    try:
+        (diagram,) = source.widget.findChildren(DiagramView)
+        assert diagram.diagram.backward and diagram.backward_flow.field is not None
+        assert diagram.backward_flow.field.anchor == 399
+    finally:
+        source.close()
