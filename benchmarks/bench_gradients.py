@@ -6,7 +6,9 @@ the best of N runs:
   gradients  - d c[0]@T-1 / d (x, h, c) at every step: the forward trace plus the backward walk
   backward   - the backward walk alone, from a trace already computed (what a panel that holds
                the document's trace pays)
-and the ratios gradients / trace and backward / trace.
+  nodes      - the same walk recording d target / d node for every node of the cell at every
+               step (what the diagram's backward mode asks for)
+and the ratios gradients / trace, backward / trace and nodes / backward.
 Budget (DESIGN.md): 1 000 steps at H = 128 well under a second.
 
 Run: python benchmarks/bench_gradients.py [--repeats N] [--cells lstm gru rnn] [--hidden 128] [--steps 1000]
@@ -51,7 +53,10 @@ def main() -> None:
         load = handle.read().split()[:3]
     H, T = args.hidden, args.steps
     print(f"X={X_SIZE}, H={H}, T={T}, float64, best of {args.repeats}; load average {' '.join(load)}")
-    print(f"{'cell':6} {'trace':>9} {'gradients':>10} {'backward':>9} {'grad/trace':>11} {'back/trace':>11}")
+    print(
+        f"{'cell':6} {'trace':>9} {'gradients':>10} {'backward':>9} {'nodes':>9} "
+        f"{'grad/trace':>11} {'back/trace':>11} {'nodes/back':>11}"
+    )
     X = np.random.default_rng(0).normal(size=(T, X_SIZE))
     for kind in args.cells:
         net = RecurrentNetwork.from_tensors(init_weights(cell_graph(kind), X_SIZE, H, seed=1), kind)
@@ -63,9 +68,13 @@ def main() -> None:
         backward = best_of(
             lambda net=net, target=target, traces=traces: gradients(net, X, target, traces=traces), args.repeats
         )
+        nodes = best_of(
+            lambda net=net, target=target, traces=traces: gradients(net, X, target, traces=traces, nodes=True),
+            args.repeats,
+        )
         print(
-            f"{kind:6} {trace * 1e3:7.1f}ms {full * 1e3:8.1f}ms {backward * 1e3:7.1f}ms "
-            f"{full / trace:10.1f}x {backward / trace:10.1f}x"
+            f"{kind:6} {trace * 1e3:7.1f}ms {full * 1e3:8.1f}ms {backward * 1e3:7.1f}ms {nodes * 1e3:7.1f}ms "
+            f"{full / trace:10.1f}x {backward / trace:10.1f}x {nodes / backward:10.2f}x"
         )
 
 

@@ -86,6 +86,28 @@ def sequential(values: Any) -> np.ndarray:
     return _lookup(_LUTS["sequential"], np.asarray(values, dtype=np.float64))
 
 
+#: Decades a log colour scale shows below its top; anything smaller takes the lowest colour.
+LOG_DECADES = 6.0
+
+
+def log_fractions(values: Any, top: float, decades: float = LOG_DECADES) -> np.ndarray:
+    """Where each |value| sits on a log scale from ``top``·10^−decades (0) to ``top`` (1), clipped;
+    zeros (and everything when ``top`` is not positive) at 0, NaN kept."""
+    magnitude = np.abs(np.asarray(values, dtype=np.float64))
+    if not top > 0:
+        return np.where(np.isnan(magnitude), np.nan, 0.0)
+    with np.errstate(divide="ignore"):
+        logs = np.log10(magnitude / top)
+    return np.clip(1.0 + logs / decades, 0.0, 1.0)
+
+
+def log_sequential(values: Any, top: float, decades: float = LOG_DECADES) -> np.ndarray:
+    """RGBA uint8 of shape ``values.shape + (4,)``: |values| on the sequential map, log-scaled
+    (dark purple at ``top``·10^−decades and below, yellow at ``top``): magnitudes that span
+    decades, such as gradients through time, stay distinguishable."""
+    return _lookup(_LUTS["sequential"], log_fractions(values, top, decades))
+
+
 #: The map that shows each value range of the op table (engine/ops.py).
 MAP_FOR_RANGE: dict[str, MapName] = {"gate": "sequential", "signed": "diverging", "unbounded": "diverging"}
 

@@ -37,7 +37,8 @@ Key = tuple[int, bool]  # (layer, reverse)
 
 class DocumentEvents(EventGroup):
     """``model(model)``, ``input(tokens)``, ``input_problem(message)``, ``layer(key)``,
-    ``traces(changed_from)``, ``interventions(interventions)``, ``unit_search(table)``; and
+    ``traces(changed_from)``, ``interventions(interventions)``, ``unit_search(table)``,
+    ``gradient_target(text)``, ``backward(on)`` (the mode, or the step its target is pinned at); and
     ``interventions_requested(interventions)``: a view asks for other held units (whoever recomputes —
     the window's input flow — answers with :meth:`ExplorerDocument.apply_update` and
     :meth:`ExplorerDocument.set_interventions`)."""
@@ -50,6 +51,8 @@ class DocumentEvents(EventGroup):
         "traces",
         "interventions",
         "unit_search",
+        "gradient_target",
+        "backward",
         "interventions_requested",
     )
 
@@ -92,6 +95,14 @@ class ExplorerDocument:
         #: heatmaps and export all colour with it. Set before the playback announces a new trace.
         self.scales: ColourScales | None = None
         self.scale_tracker: ScaleTracker | None = None
+        #: What the gradient views take the gradient of, as written (``c[3]@40``, ``loss@-1``,
+        #: ``h[2]`` at the position); "" for the model's default: its prediction at the position.
+        self.gradient_target = ""
+        #: Whether the diagram shows gradients flowing backward. The target is then pinned at
+        #: ``backward_step`` (trace order) while the position moves back through time; a new
+        #: input pins it at the position the input moves to (announced with the traces).
+        self.backward = False
+        self.backward_step = 0
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -120,6 +131,11 @@ class ExplorerDocument:
         other.plain_traces, other.unit_search = dict(self.plain_traces), self.unit_search
         other.unit_search_input = self.unit_search_input
         other.scales = self.scales  # frozen: shared
+        other.gradient_target, other.backward, other.backward_step = (
+            self.gradient_target,
+            self.backward,
+            self.backward_step,
+        )
         state = self.playback.state
         other.playback.set_trace(self.trace, t=state.t)
         other.playback.select(state.selected)
@@ -174,9 +190,12 @@ class ExplorerDocument:
             self.set_unit_search(None)
         steps = len(self.tokens)
         t = steps - 1 if appended else min(update.first_changed, steps - 1)
+        shown_t = self.playback.t if same_input else self.to_shown_order(t)
+        if not same_input:
+            self.backward_step = max(shown_t, 0)
         self.events.input.emit(self.tokens)
         self.set_input_problem("")
-        self._show(update.first_changed, self.playback.t if same_input else self.to_shown_order(t))
+        self._show(update.first_changed, shown_t)
 
     def set_layer(self, key: Key) -> None:
         """Show another layer or direction; the same moment stays on screen."""
@@ -189,6 +208,8 @@ class ExplorerDocument:
         t = self.playback.t
         self.layer = key
         flip = was_reversed != self.reverse
+        if flip and self.traces:
+            self.backward_step = self.playback.steps - 1 - self.backward_step  # the same moment
         self.events.layer.emit(key)
         if self.traces:
             self._show(0, self.playback.steps - 1 - t if flip else t)
@@ -228,6 +249,25 @@ class ExplorerDocument:
             plain = self.traces
         self.apply_update(update, self.tokens, self.text, plain=plain)
         self.set_interventions(interventions)
+
+    def set_gradient_target(self, text: str) -> None:
+        """Take gradients of ``text`` (the engine's syntax; "" the model's default). Checked by
+        whoever computes them, which says what is wrong with it."""
+        text = text.strip()
+        if text != self.gradient_target:
+            self.gradient_target = text
+            self.events.gradient_target.emit(text)
+
+    def set_backward(self, on: bool) -> None:
+        """Show gradients flowing backward on the diagram (True), pinning the target at the
+        position, or values flowing forward (False)."""
+        on = bool(on)
+        if on == self.backward and (not on or self.backward_step == self.playback.t):
+            return
+        self.backward = on
+        if on:
+            self.backward_step = self.playback.t
+        self.events.backward.emit(on)
 
     def set_unit_search(self, table: Any) -> None:
         """The unit finder's result for the current input (None: none)."""

@@ -84,8 +84,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--view",
         default="diagram",
-        help="what to draw: diagram (default), chain, dashboard (every panel), or one panel: "
-        "heatmaps, unit_plot, equations, predictions, gradients",
+        help="what to draw: diagram (default), diagram-backward (gradients of --target flowing back), chain, "
+        "dashboard (every panel), or one panel: heatmaps, unit_plot, equations, predictions, gradients",
     )
     parser.add_argument(
         "--frames-per-step", type=_positive_int, default=30, metavar="N", help="frames for each step (default 30)"
@@ -105,6 +105,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--walkthrough", action="store_true", help="diagram: dim what is not computing and explain each phase"
     )
     parser.add_argument("--select", metavar="UNITS", help="hidden units to highlight, e.g. 0,3")
+    parser.add_argument(
+        "--target",
+        metavar="TARGET",
+        default="",
+        help="gradients (diagram-backward, gradients views): of this, e.g. loss@-1, c[3]@40, out[0]; "
+        "default: the model's prediction at the last step shown",
+    )
     parser.add_argument(
         "--no-caption", action="store_true", help="no caption band (model, t = N, input, phase) under the frames"
     )
@@ -219,6 +226,7 @@ def run_export(args: argparse.Namespace) -> int:
         document.playback.select(session.selected)
     if args.select:
         document.playback.select(_units(args.select, document.network.layer(args.layer, args.reverse).hidden_size))
+    document.set_gradient_target(args.target)
     options = ExportOptions(
         out=args.out,
         view=args.view,

@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ..engine.interventions import Intervention
-from .items import STRIP_THICKNESS, StripItem
+from .strip_item import STRIP_THICKNESS, StripItem
 from .theme import Theme
 
 

@@ -3,203 +3,63 @@
 :meth:`DiagramScene.show_state` sets every item from the trace and the playback state alone, so a
 frame does not depend on the frames before it: scrubbing, playback and offscreen export draw the
 same picture for the same position.
+
+Two modes draw the same items. Forward (the default) shows each node's value and walks the
+phases in order; backward (:meth:`DiagramScene.set_backward`) shows |∂target/∂node| from a
+:class:`.backward.GradientField` on a log colour scale and walks the phases in reverse, the
+gradient travelling back along the wires (:func:`.timeline.backward_moment`).
 """
 
 from __future__ import annotations
 
-import math
-from typing import TypeVar
-
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QTransform
+from PySide6.QtCore import QObject, QPointF
+from PySide6.QtGui import QImage, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
-    QGraphicsScene,
     QGraphicsSceneContextMenuEvent,
     QGraphicsSceneHelpEvent,
     QToolTip,
 )
 
-from ..engine.graph import CellGraph, Node
+from ..engine.graph import CellGraph
 from ..engine.interventions import Intervention
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from ..scales import ColourScales, Scale, initial_scales, scales_of
-from .held import HeldMarks, held_units_at
-from .items import (
-    MAX_STRIP_LENGTH,
-    PACKET_LENGTH,
-    ExplanationItem,
-    FrameItem,
-    LabelItem,
-    NodeItem,
-    StripItem,
-    WireItem,
-    readable,
-    strip_image,
-    strip_images,
-)
-from .layout import COL, DOT_RADIUS, INPUT_LEAD, Layout, NodeShape, Route, build_layout
-from .legend import LegendItem
+from . import describe as describing
+from .backward import GradientField
+from .geometry import centred_fit
+from .held import held_units_at
+from .layout import Route
+from .scene_items import SceneItems
+from .strip_item import StripItem, strip_image, strip_images
+from .strip_numbers import MAGNITUDE_FORMATS, VALUE_FORMATS
 from .theme import Theme, theme_named
-from .timeline import Status, levels, moment
+from .timeline import Status, StepMoment, backward_moment, consumers, levels, moment
+from .walkthrough import apply_walkthrough
 
-ItemT = TypeVar("ItemT", bound=QGraphicsItem)
-DIMMED = 0.22
-LAYER_LABEL_ROOM = 22.0
-PANEL_HEIGHT = 62.0
-LEGEND_GAP = 14.0
-TOOLTIP_VALUES = 6
+__all__ = ["DiagramScene", "centred_fit"]
 
 
-class DiagramScene(QGraphicsScene):
+class DiagramScene(SceneItems):
     """One cell variant's drawing. ``unit_clicked(unit)`` fires when a hidden unit's cell is clicked;
     ``unit_menu_requested(node, unit, screen_pos)`` when a cell is right-clicked."""
 
-    unit_clicked = Signal(int)
-    unit_menu_requested = Signal(str, int, QPoint)
-
     def __init__(self, graph: CellGraph, theme: str = "light", parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        # Items move every frame: a spatial index would be rebuilt constantly for nothing.
-        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        self.graph = graph
-        self.layout: Layout = build_layout(graph)
+        super().__init__(graph, theme, parent)
         self._levels = levels(graph)
-        self._theme = theme_named(theme)
+        # Backward, a node's gradient comes back along the wires it feeds, and the states' along
+        # their exits too (from the step after, from the layer above and the readout).
+        self._readers = consumers(graph)
+        for i, e in enumerate(self.layout.exits):
+            self._readers[e.node] = (*self._readers[e.node], f"exit:{i}")
         self._trace: Trace | None = None
         self._state = PlaybackState(phases=len(graph.phases))
-        self._walkthrough = False
-        self._scales: ColourScales = initial_scales(graph)
         self._image_cache: dict[str, QImage] = {}
         self._image_cache_t = -1
         self._held: tuple[Intervention, ...] = ()
         self._build()
-
-    # -- building ------------------------------------------------------------------------------
-    def _build(self) -> None:
-        self.clear()
-        theme, layout, graph = self._theme, self.layout, self.graph
-        self.setBackgroundBrush(theme.background)
-        self.frame_item = FrameItem(layout.frame, graph.title, theme)
-        self.addItem(self.frame_item)
-
-        self.wire_items: dict[tuple[str, str], WireItem] = {}
-        for route in layout.routes:
-            self.wire_items[(route.source, route.target)] = self._add(WireItem(route, theme))
-        self.exit_wires = [self._add(WireItem(e.route, theme)) for e in layout.exits]
-        self.input_wires: list[WireItem] = []
-        self.labels: dict[str, LabelItem] = {}
-        for node in graph.nodes:
-            if node.kind == "input":
-                self._add_input(node)
-        for i, e in enumerate(layout.exits):
-            up = e.label_at[1] < layout.frame[1]
-            label = LabelItem(e.label, theme, 13, "center" if up else "left")
-            label.setPos(e.label_at[0], e.label_at[1] - (8 if up else 0))
-            self.labels[f"exit:{i}"] = self._add(label)
-
-        self.node_items: dict[str, NodeItem] = {}
-        for node in graph.nodes:
-            if node.kind != "input":
-                shape = layout.nodes[node.name]
-                self.node_items[node.name] = self._add(NodeItem(shape, node.op, theme))
-                self._add_node_label(node)
-        self.fork_items = [self._add(_fork_dot(p, theme)) for p in layout.forks]
-
-        self.strips: dict[str, StripItem] = {}
-        for name, (a, b) in layout.strip_segments.items():
-            if graph[name].kind == "layer":
-                a = _advance(a, b, LAYER_LABEL_ROOM)  # keep the gate's name (f_t …) readable above its box
-            length = min(MAX_STRIP_LENGTH, 0.8 * math.dist(a, b))
-            strip = StripItem(name, length, theme, self.unit_clicked.emit)
-            strip.setPos((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-            strip.setRotation(math.degrees(math.atan2(b[1] - a[1], b[0] - a[0])))
-            self.strips[name] = self._add(strip)
-        self.held_marks = {name: HeldMarks(strip, theme) for name, strip in self.strips.items()}
-        self.packets: dict[tuple[str, str], StripItem] = {}
-        for route in layout.routes:
-            packet = StripItem(route.source, min(PACKET_LENGTH, 0.6 * route.length), theme, self.unit_clicked.emit)
-            packet.setZValue(4)
-            packet.travelling = True
-            packet.setVisible(False)
-            self.packets[(route.source, route.target)] = self._add(packet)
-
-        # The legend sits in the band above the frame, left of h_t's upward exit: room the drawing
-        # has anyway, so the picture stays wide (16:9 exports) instead of growing a bottom row.
-        self.legend = self._add(LegendItem(theme, self._scales.legend(self.strips)))
-        fx, fy, fw, fh = layout.frame
-        _, by, _, bh = layout.bounds
-        up_x = max((e.route.points[-1][0] for e in layout.exits if e.route.points[-1][1] < fy), default=fx + fw)
-        legend = self.legend.boundingRect()
-        self.legend.setPos(up_x - LEGEND_GAP - legend.width(), fy - legend.height() - 6)
-        self.explanation = self._add(ExplanationItem(fw, theme))
-        self.explanation.setPos(fx, max(fy + fh, by + bh) + 8)
-        self._update_scene_rect()
-
-    def _add(self, item: ItemT) -> ItemT:
-        self.addItem(item)
-        return item
-
-    def _add_input(self, node: Node) -> None:
-        """Inputs are named ports: a lead-in wire from the left (or the label below, for x_t)."""
-        x, y = self.layout.nodes[node.name].center
-        theme = self._theme
-        if node.pos[0] == 0.0:
-            lead = Route(node.name, node.name, ((x - INPUT_LEAD * COL, y), (x, y)), arrow=False)
-            self.input_wires.append(self._add(WireItem(lead, theme)))
-            label = LabelItem(node.label, theme, 13, "right")
-            label.setPos(x - INPUT_LEAD * COL - 6, y)
-        else:
-            label = LabelItem(node.label, theme, 13, "center")
-            label.setPos(x, y + 14)
-        self.labels[node.name] = self._add(label)
-
-    def _add_node_label(self, node: Node) -> None:
-        """Gate names (f_t, i_t, C̃_t, o_t, r_t, z_t, h̃_t) beside the wire that leaves the node."""
-        is_name = len(node.label) <= 4  # "f_t", "C̃_t": a name; "W_in x_t + b_in" is a formula
-        # State outputs (C_t, h_t) are named where they leave the cell instead.
-        named_here = node.kind == "layer" or (node.kind == "pointwise" and node.name not in self.graph.state_names)
-        if not (is_name and named_here):
-            return
-        shape = self.layout.nodes[node.name]
-        (cx, cy), (w, h) = shape.center, shape.size
-        label = LabelItem(node.label, self._theme, 12, "left")
-        if node.kind == "layer":
-            label.setPos(cx + 7, cy - h / 2 - 13)
-        else:
-            label.setPos(cx + w / 2 + 3, cy - h / 2 - 4)
-        self.labels[node.name] = self._add(label)
-
-    def _update_scene_rect(self) -> None:
-        bx, by, bw, bh = self.layout.bounds
-        rect = QRectF(bx, by, bw, bh)
-        rect = rect.united(self.legend.sceneBoundingRect())
-        if self._walkthrough:
-            rect = rect.united(self.explanation.sceneBoundingRect())
-        self.setSceneRect(rect.adjusted(-8, -8, 8, 8))
-
-    # Qt override (QGraphicsScene.render is not virtual in C++, but every Python caller gets this)
-    def render(
-        self,
-        painter: QPainter,
-        target: QRectF | QRect | None = None,
-        source: QRectF | QRect | None = None,
-        mode: Qt.AspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio,
-    ) -> None:
-        """Qt's render, but a picture kept in proportion is centred in the target, not pinned to its
-        top-left corner: frames, SVG and PDF pages all show the cell in the middle."""
-        target, source = QRectF(target or QRectF()), QRectF(source or QRectF())
-        if target.isNull():
-            device = painter.device()
-            target = QRectF(0, 0, device.width(), device.height())
-        if source.isNull():
-            source = self.sceneRect()
-        if mode == Qt.AspectRatioMode.KeepAspectRatio and source.width() > 0 and source.height() > 0:
-            target = centred_fit(source, target)
-            mode = Qt.AspectRatioMode.IgnoreAspectRatio
-        super().render(painter, target, source, mode)
 
     # -- inputs --------------------------------------------------------------------------------
     @property
@@ -219,6 +79,15 @@ class DiagramScene(QGraphicsScene):
         return self._walkthrough
 
     @property
+    def backward(self) -> bool:
+        """Whether the diagram shows gradients flowing backward (else values flowing forward)."""
+        return self._backward
+
+    @property
+    def gradient_field(self) -> GradientField | None:
+        return self._field
+
+    @property
     def scales(self) -> ColourScales:
         """The colour scale of every node (the document's, shared with the heatmaps)."""
         return self._scales
@@ -232,7 +101,7 @@ class DiagramScene(QGraphicsScene):
         if scales is None or any(name not in scales for name in self.strips):
             scales = scales_of(trace) if trace is not None else initial_scales(self.graph)
         self._scales = scales
-        self.legend.set_scales(scales.legend(self.strips))
+        self.value_legend.set_scales(scales.legend(self.strips))
         self._trace = trace
         self._image_cache.clear()
         self._image_cache_t = -1
@@ -256,6 +125,37 @@ class DiagramScene(QGraphicsScene):
         self._update_scene_rect()
         self.show_state(self._state)
 
+    def set_backward(self, on: bool, *, redraw: bool = True) -> None:
+        """Show gradients flowing backward (True) or values flowing forward (False)."""
+        if bool(on) != self._backward:
+            self._backward = bool(on)
+            self._image_cache.clear()
+            self._image_cache_t = -1
+            self._show_legend()
+            self._update_scene_rect()
+        if redraw:
+            self.show_state(self._state)
+
+    def set_gradient_field(self, field: GradientField | None, note: str = "", *, redraw: bool = True) -> None:
+        """The gradients the backward mode draws (None: none yet; ``note`` says why, e.g.
+        "computing ∂ loss@99 …"). Their nodes must be this cell's."""
+        if field is not None and any(name not in field.nodes for name in self.strips):
+            missing = sorted(name for name in self.strips if name not in field.nodes)
+            raise ValueError(f"the gradient field lacks the nodes {missing} of the {self.graph.kind} diagram")
+        self._field, self._field_note = field, note
+        self.gradient_legend.set_field(field, note)
+        self._image_cache.clear()
+        self._image_cache_t = -1
+        if redraw:
+            self.show_state(self._state)
+
+    def moment(self, state: PlaybackState | None = None) -> StepMoment:
+        """What is happening inside the step at ``state`` (the shown one if None), in this mode."""
+        state = self._state if state is None else state
+        if self._backward:
+            return backward_moment(self.graph, state, self._levels, self._readers)
+        return moment(self.graph, state, self._levels)
+
     # -- drawing a frame -------------------------------------------------------------------------
     def show_state(self, state: PlaybackState) -> None:
         """Set every item for this position; the picture depends only on (trace, state, settings)."""
@@ -263,7 +163,9 @@ class DiagramScene(QGraphicsScene):
         trace = self._trace
         steps = trace.steps if trace is not None else 0
         t = min(max(state.t, 0), steps - 1) if steps else -1
-        now = moment(self.graph, state, self._levels)
+        now = self.moment(state)
+        if self._backward and (self._field is None or not self._field.reaches(t)):
+            t = -1  # no gradient to show at this step: the strips wait, dashed
         hidden = trace.hidden_size if trace is not None else 0
         selected = tuple(u for u in state.selected if u < hidden)
 
@@ -278,19 +180,22 @@ class DiagramScene(QGraphicsScene):
             self.held_marks[name].set_units(held_units_at(self._held, name, t) if shown else ())
         # Copies of one vector leave together and part at the fork: each moves the same distance,
         # set by the longest of its wires, and waits at its target if it arrives early.
+        # Backward, each gradient comes back from its wire's far end and all arrive together.
         reach: dict[str, float] = {}
         for source, target in now.travelling:
-            reach[source] = max(reach.get(source, 0.0), self.wire_items[(source, target)].route.length)
-        for (source, target), packet in self.packets.items():
-            fraction = now.travelling.get((source, target))
+            reach[source] = max(reach.get(source, 0.0), self.routes[(source, target)].length)
+        for key, packet in self.packets.items():
+            fraction = now.travelling.get(key)
             if fraction is None or t < 0:
                 packet.setVisible(False)
                 continue
-            self._fill_strip(packet, source, t, hidden)
+            route = self.routes[key]
+            self._fill_strip(packet, key[0], t, hidden)
             packet.set_selection(selected)
-            self._place_packet(packet, self.wire_items[(source, target)].route, fraction * reach[source])
+            distance = (1.0 - fraction) * route.length if self._backward else fraction * reach[key[0]]
+            self._place_packet(packet, route, distance)
             packet.setVisible(True)
-        self._apply_walkthrough(state)
+        apply_walkthrough(self, state)
 
     def _colour_step(self, t: int) -> None:
         """Colour every strip's vector at step ``t`` (once per step; one pass per colour map)."""
@@ -298,6 +203,13 @@ class DiagramScene(QGraphicsScene):
             return
         self._image_cache.clear()
         self._image_cache_t = t
+        if self._backward:
+            field = self._field
+            if field is not None and field.reaches(t):
+                names = list(self.strips)
+                vectors = [field.magnitudes(name, t) for name in names]
+                self._image_cache.update(zip(names, strip_images(vectors, field.colours), strict=True))
+            return
         groups: dict[Scale, list[str]] = {}
         for name in self.strips:
             groups.setdefault(self._scales[name], []).append(name)
@@ -313,14 +225,20 @@ class DiagramScene(QGraphicsScene):
         if self._image_cache_t != t:
             self._image_cache.clear()
             self._image_cache_t = t
-        values = self._trace[name][t]
+        field = self._field if self._backward else None
+        if self._backward and (field is None or not field.reaches(t)):
+            if strip.image is not None:
+                strip.set_vector(None, None, 0)
+            return
+        values = field.magnitudes(name, t) if field is not None else self._trace[name][t]
         image = self._image_cache.get(name)
         if image is None:
-            image = strip_image(values, self._scales[name].colours)
+            image = strip_image(values, field.colours if field is not None else self._scales[name].colours)
             self._image_cache[name] = image
         if strip.image is not image:
             width = self.graph[name].width
-            strip.set_vector(values, image, hidden if width in ("h", "hx") else 0)
+            formats = MAGNITUDE_FORMATS if field is not None else VALUE_FORMATS
+            strip.set_vector(values, image, hidden if width in ("h", "hx") else 0, formats)
 
     @staticmethod
     def _place_packet(packet: StripItem, route: Route, distance: float) -> None:
@@ -333,31 +251,6 @@ class DiagramScene(QGraphicsScene):
         packet.setPos(x, y)
         packet.setRotation(angle)
 
-    def _apply_walkthrough(self, state: PlaybackState) -> None:
-        self.explanation.setVisible(self._walkthrough)
-        phase = min(max(state.phase, 0), len(self.graph.phases) - 1)
-        if self._walkthrough:
-            info = self.graph.phases[phase]
-            self.explanation.set_text(
-                f"t = {state.t} · phase {phase + 1} of {len(self.graph.phases)}: {readable(info.title)}",
-                readable(info.explanation),
-            )
-        active = {n.name for n in self.graph.nodes if n.phase == phase}
-        feeding = {s for n in self.graph.nodes if n.phase == phase for s in n.inputs}
-        lit = 1.0
-        for name, item in self.node_items.items():
-            item.setOpacity(lit if not self._walkthrough or name in active else DIMMED)
-        for (_, target), wire in self.wire_items.items():
-            wire.setOpacity(lit if not self._walkthrough or target in active else DIMMED)
-        for name, strip in self.strips.items():
-            on = name in active or name in feeding
-            strip.setOpacity(lit if not self._walkthrough or on else DIMMED)
-        for name, label in self.labels.items():
-            label.setOpacity(lit if not self._walkthrough or name in active or name in feeding else DIMMED)
-        others: list[QGraphicsItem] = [*self.exit_wires, *self.fork_items, *self.input_wires]
-        for other in others:
-            other.setOpacity(lit if not self._walkthrough else DIMMED)
-
     # -- reading what is shown -------------------------------------------------------------------
     def strip_colours(self, name: str) -> np.ndarray | None:
         """The RGBA cells of a node's strip as drawn now (None while it shows no vector)."""
@@ -369,38 +262,11 @@ class DiagramScene(QGraphicsScene):
         return buffer.reshape(converted.width(), 4).copy()
 
     def describe(self, item: QGraphicsItem | None) -> str:
-        """Tooltip text for an item: name, formula, shape and a summary of the values at step t."""
-        name = _item_node(item)
-        if name is None:
-            return ""
-        node = self.graph[name]
-        lines = [f"{name}: {node.label}"]
-        if isinstance(item, WireItem) and item.route.target and item.route.target != name:
-            lines[0] = f"{name} → {item.route.target}: {node.label}"
-        lines.append(node.formula or _default_formula(node))
-        trace = self._trace
-        if trace is None or not trace.steps:
-            lines.append("no sequence yet")
-            return "\n".join(lines)
-        t = min(max(self._state.t, 0), trace.steps - 1)
-        values = trace[name][t]
-        status = moment(self.graph, self._state, self._levels).status[name]
-        note = "" if status == Status.DONE else " (not yet computed at this phase)"
-        lines.append(f"shape ({len(values)},) at t = {t}{note}")
-        first = ", ".join(f"{v:+.4f}" for v in values[:TOOLTIP_VALUES])
-        more = ", …" if len(values) > TOOLTIP_VALUES else ""
-        lines.append(f"values [{first}{more}]")
-        lines.append(f"min {values.min():+.4f}   max {values.max():+.4f}   mean {values.mean():+.4f}")
-        return "\n".join(lines)
+        """Tooltip text for an item: name, formula, shape and a summary of the numbers at step t."""
+        return describing.describe(self, item)
 
     def tooltip_at(self, scene_pos: QPointF) -> str:
-        for item in self.items(scene_pos):
-            text = self.describe(item)
-            if text and item.isVisible():
-                if isinstance(item, StripItem) and item.values is not None:
-                    text += "\n" + _cell_line(item, item.mapFromScene(scene_pos).x())
-                return text
-        return ""
+        return describing.tooltip_at(self, scene_pos)
 
     # Qt override
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
@@ -430,53 +296,4 @@ class DiagramScene(QGraphicsScene):
 
     def node_at(self, scene_pos: QPointF) -> str | None:
         """The node whose shape, strip or outgoing wire is topmost at a scene point."""
-        return _item_node(self.itemAt(scene_pos, QTransform()))
-
-
-def _advance(a: tuple[float, float], b: tuple[float, float], by: float) -> tuple[float, float]:
-    """``a`` moved ``by`` towards ``b`` (at most half-way)."""
-    d = math.dist(a, b)
-    f = min(by / d, 0.5) if d else 0.0
-    return (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f)
-
-
-def centred_fit(source: QRectF, target: QRectF) -> QRectF:
-    """The largest rectangle of ``source``'s proportions inside ``target``, centred in it."""
-    scale = min(target.width() / source.width(), target.height() / source.height())
-    w, h = source.width() * scale, source.height() * scale
-    return QRectF(target.x() + (target.width() - w) / 2, target.y() + (target.height() - h) / 2, w, h)
-
-
-def _cell_line(strip: StripItem, local_x: float) -> str:
-    """The value under the pointer: ``unit 3 = +0.1234`` (or ``x[1]`` in the input part of [h, x])."""
-    index = strip.index_at(local_x)
-    assert index is not None and strip.values is not None
-    value = strip.values[index]
-    if index < strip.hidden_units:
-        return f"unit {index} = {value:+.6f}"
-    return f"x[{index - strip.hidden_units}] = {value:+.6f}"
-
-
-def _item_node(item: QGraphicsItem | None) -> str | None:
-    if isinstance(item, NodeItem):
-        return item.node_name
-    if isinstance(item, StripItem):
-        return item.owner
-    if isinstance(item, WireItem):
-        return item.route.source
-    return None
-
-
-def _default_formula(node: Node) -> str:
-    if node.kind == "input":
-        return f"{node.label}: input of this step"
-    if node.kind == "concat":
-        return f"{node.label}: concatenation"
-    return node.label
-
-
-def _fork_dot(p: tuple[float, float], theme: Theme) -> NodeItem:
-    shape = NodeShape("", p, (2 * DOT_RADIUS, 2 * DOT_RADIUS), "dot")
-    dot = NodeItem(shape, "copy", theme)  # no op: draws no symbol
-    dot.setAcceptHoverEvents(False)
-    return dot
+        return describing.item_node(self.itemAt(scene_pos, QTransform()))

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 
 if TYPE_CHECKING:
-    from .items import StripItem
+    from .strip_item import StripItem
 
 FONT_FAMILY = "DejaVu Sans"
 #: Cell numbers are written once their line of text is this many device pixels high (digits ~7 px).
@@ -25,6 +25,9 @@ UNIT_LABEL_POINTS = 11.0
 UNIT_LABEL_GAP = 2.5
 #: The widest text a cell or a label holds, used to size the fonts ("−0.00", "+0.00").
 WIDEST_CELL_TEXT = "-0.00"
+#: (cell, label) formats: values (``0.63``, ``+0.63``); gradient magnitudes (``3e-05``), as wide.
+VALUE_FORMATS = ("{:.2f}", "{:+.2f}")
+MAGNITUDE_FORMATS = ("{:.0e}", "{:.0e}")
 _DRAW = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextDontClip
 _POINTS_TO_PX = 96.0 / 72.0
 
@@ -84,7 +87,7 @@ def paint_cell_numbers(painter: QPainter, strip: StripItem, cell: float) -> bool
         painter.save()
         painter.translate(left + (k + 0.5) * cell, 0.0)
         painter.rotate(-angle)
-        painter.drawText(QRectF(-width / 2, -height / 2, width, height), _DRAW, f"{v:.2f}")
+        painter.drawText(QRectF(-width / 2, -height / 2, width, height), _DRAW, strip.number_formats[0].format(v))
         painter.restore()
     return True
 
@@ -115,7 +118,7 @@ def paint_unit_label(painter: QPainter, strip: StripItem, unit: int, cell: float
     painter.rotate(-strip.rotation())
     painter.setFont(_font(UNIT_LABEL_POINTS))
     painter.setPen(colour)
-    painter.drawText(unit_label_rect(strip, unit), _DRAW, f"{strip.values[unit]:+.2f}")
+    painter.drawText(unit_label_rect(strip, unit), _DRAW, strip.number_formats[1].format(strip.values[unit]))
     painter.restore()
 
 

@@ -17,6 +17,7 @@ from ..engine.interventions import Intervention
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
 from ..scales import ColourScales
+from .backward import GradientField
 from .scene import DiagramScene
 
 ZOOM_STEP = 1.15
@@ -74,8 +75,11 @@ class DiagramView(QGraphicsView):
         self.diagram: DiagramScene | None = None
         self._held: tuple[Intervention, ...] = ()
         self.unit_menu: Any = None  # the last right-click menu (see views/hold_menu.py)
+        self.backward_flow: Any = None  # what feeds the backward mode (see views/backward_flow.py)
         self._theme = "light"
         self._walkthrough = False
+        self._backward = False
+        self._field: tuple[GradientField | None, str] = (None, "")
         self._auto_fit = True  # refit on resize until the user zooms or pans
         self._trace_pending = False  # a new trace taken, not drawn yet (position_changed follows)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
@@ -119,6 +123,9 @@ class DiagramView(QGraphicsView):
         scene.unit_clicked.connect(self._on_unit_clicked)
         scene.unit_menu_requested.connect(self.unit_menu_requested)
         scene.set_held(self._held)
+        if self._field[0] is None or self._field[0].nodes.keys() >= scene.strips.keys():
+            scene.set_gradient_field(*self._field, redraw=False)
+        scene.set_backward(self._backward, redraw=False)
         scene.set_trace(trace, redraw=False, scales=self._scales())
         scene.show_state(self.playback.state)
         old = self.diagram
@@ -159,6 +166,20 @@ class DiagramView(QGraphicsView):
             self.diagram.set_walkthrough(on)
             if self._auto_fit:
                 self.fit()
+
+    def set_backward(self, on: bool) -> None:
+        """Show gradients flowing backward (True) or values flowing forward (False)."""
+        self._backward = bool(on)
+        if self.diagram is not None and self.diagram.backward != self._backward:
+            self.diagram.set_backward(self._backward)
+            self.legend_band.update()
+
+    def set_gradient_field(self, field: GradientField | None, note: str = "") -> None:
+        """The gradients the backward mode draws (None while there are none; ``note`` says why)."""
+        self._field = (field, note)
+        if self.diagram is not None:
+            self.diagram.set_gradient_field(field, note, redraw=not self._trace_pending)
+            self.legend_band.update()
 
     def fit(self) -> None:
         """Show the whole cell, as large as the widget allows."""

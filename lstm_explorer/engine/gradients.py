@@ -14,6 +14,16 @@ a reverse direction's row 0 is the last input, as in its trace):
   peephole cell, o_k's peephole) and through c_{k+1} (the forget path and the next step's
   peepholes and gates, via h_{k+1}).
 
+* ``nodes[name][k]`` (only when asked for, ``nodes=``) = ∂J/∂(node ``name`` at step k) for any node
+  of the cell graph (gates, candidate, f ⊙ C, the concatenation, h_{t−1} as step k reads it …),
+  the total derivative of J with respect to that node's value, everything computed from it
+  following. They are the entries :func:`.backward.backward_step` completes on its way through
+  each step, kept instead of dropped (no second derivation). Two nodes the walk does not visit
+  are assembled from what it kept: a concatenation's gradient is what the learned layers that
+  read it pass back through their terms (its parts, side by side), and the input node's is ``x``
+  above. Memory: each recorded node holds steps × width float64 (an LSTM's 13 nodes at H = 128
+  over 1 000 steps: 13 MB; over 10 000 steps at H = 512: 0.5 GB), so ask for the nodes you show.
+
 For a target on a node of this layer at step T, rows after T are zero. Readout targets are at a
 time step; a reverse direction meets time step T at its row steps−1−T, and a bidirectional stack
 lets every step reach every output, so there "after T" has no meaning.
@@ -23,13 +33,13 @@ Shapes: X (T, in); arrays (T, width); one sequence (no batch).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .backward import backward_step, zero_held_inputs
-from .graph import CellGraph
+from .graph import CellGraph, Node
 from .interventions import Intervention, active_at, for_layer, held_zero
 from .network import RecurrentNetwork
 from .targets import LossTarget, NodeTarget, OutputTarget, Target, TargetError, resolve_step
@@ -60,6 +70,8 @@ class Gradients:
     x: np.ndarray  # (T, in)
     #: "h" (the hidden output), and "c" (the cell state) for the LSTM family: (T, H) each.
     states: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Node name → ∂target/∂node at every step, (T, width), for the nodes asked for (``nodes=``).
+    nodes: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def steps(self) -> int:
@@ -84,6 +96,7 @@ def gradients(
     readout: Readout | None = None,
     traces: Traces | None = None,
     interventions: Sequence[Intervention] = (),
+    nodes: bool | Collection[str] = False,
 ) -> Gradients:
     """∂target/∂(x_k, h_k, c_k) for every step k of layer ``layer`` in direction ``reverse``.
 
@@ -91,9 +104,16 @@ def gradients(
     interventions=…)`` with the same ``interventions``) saves the forward pass when the caller has
     it. With ``interventions``, the network is the one they make: a held unit passes no gradient
     upstream (see :mod:`.interventions`). A :class:`LossTarget` needs its ``answer`` resolved.
+    ``nodes``: also record ∂target/∂node at every step for these nodes of the cell graph (True:
+    every node), in :attr:`Gradients.nodes`; see the module docstring for what it costs.
     Raises :class:`TargetError` (one line) for a target the network does not have.
     """
     network.layer(layer, reverse)  # validates the choice
+    graph = network.graph
+    wanted = tuple(graph.names) if nodes is True else tuple(nodes or ())
+    unknown = [name for name in wanted if name not in graph]
+    if unknown:
+        raise ValueError(f"the {graph.kind} cell has no nodes {unknown}; nodes: {', '.join(graph.names)}")
     steps = int(np.shape(X)[0])
     if steps == 0:
         raise TargetError("the sequence is empty")
@@ -133,6 +153,7 @@ def gradients(
     # (layer k−1's outputs). The chosen layer and direction records its states on the way.
     H = network.hidden_size
     states: dict[str, np.ndarray] = {}
+    recorded: dict[str, np.ndarray] = {}
     for k in range(top, layer - 1, -1):
         d_in = np.zeros((steps, traces[(k, False)].input_size))
         for j, direction in enumerate(network.directions):
@@ -143,14 +164,22 @@ def gradients(
             if layer_seed is None and (dH is None or not dH.any()):
                 continue
             tensors, held = network.layer(k, direction).tensors, for_layer(interventions, k, direction)
-            dX, recorded = _walk(tensors, traces[(k, direction)], dH, layer_seed, held)
+            shown = (k, direction) == (layer, reverse)
+            dX, walked = _walk(tensors, traces[(k, direction)], dH, layer_seed, held, wanted if shown else ())
             d_in += dX[::-1] if direction else dX
-            if (k, direction) == (layer, reverse):
-                states = recorded
+            if shown:
+                states = recorded = walked
         d_out = d_in
     assert d_out is not None
-    by_role = {role: states.get(name, np.zeros((steps, H))) for role, name in state_roles(network.graph).items()}
-    return Gradients(target, value, layer, reverse, d_out[::-1] if reverse else d_out, by_role)
+    x = d_out[::-1] if reverse else d_out
+    by_role = {role: states.get(name, np.zeros((steps, H))) for role, name in state_roles(graph).items()}
+    widths = {name: traces[(layer, reverse)][name].shape[1] for name in wanted}
+    # The input's gradient is the total one (x), also read by the other direction; a layer the
+    # target never reached (a node target on the other direction) recorded nothing: zeros.
+    by_node = {
+        name: x if name == graph.step_input else recorded.get(name, np.zeros((steps, widths[name]))) for name in wanted
+    }
+    return Gradients(target, value, layer, reverse, x, by_role, by_node)
 
 
 def state_roles(graph: CellGraph) -> dict[str, str]:
@@ -214,12 +243,14 @@ def _walk(
     dH: np.ndarray | None,
     seed: tuple[int, dict[str, np.ndarray]] | None,
     held: Sequence[Intervention] = (),
+    record: Collection[str] = (),
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """One layer backwards through time, in its own step order.
 
     ``dH`` (T, H): d J / d h_k from outside the layer (layers above, readout); ``seed``: (step,
-    node → d J / d node) at one step; ``held``: this layer's interventions. Returns (d J / d x
-    (T, in), total d J / d state (T, H) for each state node).
+    node → d J / d node) at one step; ``held``: this layer's interventions; ``record``: nodes whose
+    d J / d node to keep at every step (the input node excepted: the caller has it). Returns
+    (d J / d x (T, in), total d J / d node (T, width) for each state node and each recorded node).
     """
     graph = trace.graph
     T, H = trace.steps, trace.hidden_size
@@ -230,10 +261,15 @@ def _walk(
     if seed is not None:
         last = max(last, seed[0])
     dX = np.zeros((T, trace.input_size))
-    recorded = {name: np.zeros((T, H)) for name in state_roles(graph).values()}
     x_name = graph.step_input
+    walked = [*state_roles(graph).values(), *(n for n in record if graph[n].kind != "concat" and n != x_name)]
+    recorded = {name: np.zeros((T, trace[name].shape[1])) for name in walked}
+    concats = [graph[name] for name in record if graph[name].kind == "concat"]
     x_layers = [node for node in graph.layers if any(term.source == x_name for term in node.terms)]
-    dpre_x = {node.name: np.zeros((T, H)) for node in x_layers}
+    readers = [node for node in graph.layers if any(c.name in node.inputs for c in concats)]
+    # d J / d pre-activation of each layer at every step, (T, H): for the input's terms, and for
+    # the concatenations asked for.
+    dpre_kept = {node.name: np.zeros((T, H)) for node in (*x_layers, *readers)}
     carry: dict[str, np.ndarray] = {}
     for t in range(last, -1, -1):
         d: dict[str, np.ndarray] = {}
@@ -246,9 +282,9 @@ def _walk(
             _plant(graph, trace, d, seed[1])
         clamps = active_at(held, t)
         dpre = backward_step(graph, tensors, values, t, d, clamps=clamps)
-        for name in dpre_x:
+        for name in dpre_kept:
             if name in dpre:
-                dpre_x[name][t] = dpre[name][0]
+                dpre_kept[name][t] = dpre[name][0]
         if x_name in d:  # a seed on the input itself
             dX[t] += d[x_name][0]
         for name in recorded:
@@ -258,9 +294,40 @@ def _walk(
     for node in x_layers:  # the input's terms, all steps at once: (T, H) @ (H, in)
         for term in node.terms:
             if term.source == x_name:
-                dX += dpre_x[node.name] @ tensors[term.weight][node.slot * H : (node.slot + 1) * H]
+                dX += dpre_kept[node.name] @ tensors[term.weight][node.slot * H : (node.slot + 1) * H]
+    for concat in concats:
+        recorded[concat.name] = _concat_gradient(trace, tensors, concat, readers, dpre_kept, seed)
     zero_held_inputs(graph, held, dX)
     return dX, recorded
+
+
+def _concat_gradient(
+    trace: Trace,
+    tensors: Mapping[str, np.ndarray],
+    concat: Node,
+    readers: Sequence[Node],
+    dpre: Mapping[str, np.ndarray],
+    seed: tuple[int, dict[str, np.ndarray]] | None,
+) -> np.ndarray:
+    """(T, width): d J / d [part₁, part₂ …] at every step. Only learned layers read a
+    concatenation, each through one term per part: part p's block is Σ_layers dpre_layer @ W_p,
+    the products the walk forms for h_{t−1} (and the caller for x_t), here for all steps at once.
+    A seed planted on the concatenation itself is added at its step."""
+    H = trace.hidden_size
+    widths = [trace[part].shape[1] for part in concat.inputs]
+    starts = np.concatenate([[0], np.cumsum(widths)])
+    out = np.zeros((trace.steps, int(starts[-1])))
+    for node in readers:
+        if concat.name not in node.inputs:
+            continue
+        for term in node.terms:
+            if term.source in concat.inputs and not term.diagonal:
+                p = concat.inputs.index(term.source)
+                W = tensors[term.weight][node.slot * H : (node.slot + 1) * H]  # (H, width of the part)
+                out[:, starts[p] : starts[p + 1]] += dpre[node.name] @ W
+    if seed is not None and concat.name in seed[1]:
+        out[seed[0]] += seed[1][concat.name]
+    return out
 
 
 def _plant(graph: CellGraph, trace: Trace, d: dict[str, np.ndarray], seeds: Mapping[str, np.ndarray]) -> None:

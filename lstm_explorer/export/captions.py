@@ -279,6 +279,8 @@ def captioned(factory: ViewFactory, document: ExplorerDocument, options: ExportO
     if options.theme not in THEMES:
         raise ExportError(f"unknown theme {options.theme!r}; choose {' or '.join(THEMES)}")
     facts = CaptionFacts.of(document)
+    if options.view == "diagram-backward":  # the phases walked in reverse, gradients flowing back
+        facts = replace(facts, phases=tuple(f"← {title}" for title in reversed(facts.phases)))
     w, h = options.size
     layout = CaptionLayout.fit(facts.widest_parts(len(facts.tokens)), (w, h))
     if layout.band > MAX_BAND_SHARE * h:

@@ -82,11 +82,13 @@ def _register_builtin() -> None:
     _builtin_registered = True
     # The Qt views load with the first frame, not with this module: the CLI imports it for --help.
     from . import views as qt_views
+    from .backward_view import diagram_backward_source
     from .gradients_view import gradients_source
 
     earlier = dict(_VIEWS)  # listed after the built-ins; a built-in's name registered earlier wins
     _VIEWS.clear()
     register_view("diagram", "Cell diagram", qt_views.diagram_source, vector=True)
+    register_view("diagram-backward", "Cell diagram, backward (gradients)", diagram_backward_source, vector=True)
     register_view("chain", "Unrolled chain", qt_views.chain_source)
     register_view("dashboard", "Dashboard (every panel)", qt_views.dashboard_source)
     register_view("units", "Units (finder table, saturation scatter)", qt_views.units_source)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QGraphicsScene, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 from ..engine.interventions import Intervention, for_layer
 from ..engine.trace import Trace
@@ -19,6 +19,7 @@ from .frames import FrameSource
 from .options import ExportError, ExportOptions
 
 if TYPE_CHECKING:
+    from ..diagram.scene import DiagramScene
     from ..document import ExplorerDocument
     from ..scales import ColourScales
     from ..views.theme import Theme
@@ -63,7 +64,7 @@ class DiagramFrames:
         self.region = QRectF(*region) if region is not None and region[2] > 0 and region[3] > 0 else None
 
     @property
-    def scene(self) -> QGraphicsScene:
+    def scene(self) -> DiagramScene:
         return self._renderer.scene
 
     def _source_rect(self, target: QRectF) -> QRectF:
@@ -382,7 +383,7 @@ def dashboard_source(document: ExplorerDocument, options: ExportOptions) -> Fram
     grid = QGridLayout(board)
     grid.setContentsMargins(6, 6, 6, 6)
     grid.setSpacing(6)
-    diagram = make_diagram_view(document)
+    diagram = make_diagram_view(document, synchronous=True)  # (in the backward mode, as the window shows it)
     getattr(diagram, "set_theme", lambda _name: None)(options.theme)
     panels = {
         name: _panel(name, document)

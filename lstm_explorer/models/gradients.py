@@ -12,7 +12,7 @@ model answers to. What the ``gradients`` command runs and a Gradients panel woul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -127,10 +127,12 @@ def model_gradients(
     tokens: list[int] | np.ndarray | None = None,
     traces: Traces | None = None,
     interventions: Sequence[Intervention] = (),
+    nodes: bool | Collection[str] = False,
 ) -> Gradients:
     """∂target/∂(x, h, c) at every step of one layer and direction of ``model`` on input ``X``
     (as the first layer reads it; ``tokens``: the token ids of a text input, for ``loss``), in the
-    network ``interventions`` make (``traces``, if given, computed with them)."""
+    network ``interventions`` make (``traces``, if given, computed with them); ``nodes``: also
+    ∂target/∂node for these nodes of the cell (True: all; see :func:`.gradients`)."""
     resolved = resolve_target(model, target, X, tokens)
     readout = readout_of(model)
     return gradients(
@@ -142,4 +144,5 @@ def model_gradients(
         readout=readout,
         traces=traces,
         interventions=interventions,
+        nodes=nodes,
     )

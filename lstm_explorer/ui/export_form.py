@@ -52,6 +52,8 @@ CHOICES: tuple[tuple[str, str], ...] = (
 )
 SIZES = ((1280, 720), (1920, 1080), (960, 540), (640, 360), (3840, 2160))
 PRESET_PREFIX = "preset:"  # size-list entries that are presets carry this before the preset's name
+#: The views drawn by the diagram scene: the walk-through and the window's zoom apply to them.
+DIAGRAM_VIEWS = ("diagram", "diagram-backward")
 
 
 class ExportForm(QWidget):
@@ -187,7 +189,7 @@ class ExportForm(QWidget):
             meta=self.meta,
             caption=self.caption_check.isChecked(),
             still_at=still_at,
-            region=self.region if self.zoom_check.isChecked() and view == "diagram" else None,
+            region=self.region if self.zoom_check.isChecked() and view in DIAGRAM_VIEWS else None,
         )
 
     def still_position(self) -> tuple[int, int, float]:
@@ -200,7 +202,7 @@ class ExportForm(QWidget):
         """Enable the choices that apply to the options' format and view."""
         fmt = options.format or ""
         animated, drawn, still = fmt in ANIMATIONS, fmt not in TRACES, fmt in STILLS
-        diagram = drawn and options.view == "diagram"
+        diagram = drawn and options.view in DIAGRAM_VIEWS
         enabled: dict[QWidget, bool] = {
             self.fps_spin: animated,
             self.frames_spin: animated,

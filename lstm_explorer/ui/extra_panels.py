@@ -1,13 +1,14 @@
-"""Panels added after the window's own: the Gradients dock (tabbed with the gate heatmaps) and
-View → Compare with…. Kept out of main_window.py, which only assembles the core panels."""
+"""Panels added after the window's own: the Gradients dock (tabbed with the gate heatmaps),
+View → Diagram → Backward (gradients) and View → Compare with…. Kept out of main_window.py, which
+only assembles the core panels."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from ..views.gradients_panel import GradientsPanel
@@ -39,10 +40,38 @@ def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -
     panels_menu.addAction(shown)
     for name, action in window.theme_actions.items():
         action.toggled.connect(_follow_theme(panel, name))
+    add_backward_actions(window, view_menu)
     compare = QAction("&Compare with…", window)
     compare.triggered.connect(lambda: _compare(window))
     view_menu.addAction(compare)
     window.compare_action = compare  # type: ignore[attr-defined]
+
+
+def add_backward_actions(window: MainWindow, view_menu: QMenu) -> None:
+    """View → Diagram: Backward (gradients), Ctrl+B, and Pin the target at this step, Ctrl+Shift+B.
+    Both go through the document, which the diagram and the Gradients panel follow."""
+    document = window.document
+    menu = view_menu.addMenu("&Diagram")
+    backward = QAction("&Backward (gradients)", window)
+    backward.setCheckable(True)
+    backward.setChecked(document.backward)
+    backward.setShortcut(QKeySequence("Ctrl+B"))
+    backward.setToolTip("Gradients of the target flowing backward through the cell, the target pinned at this step")
+    backward.toggled.connect(document.set_backward)
+    pin = QAction("&Pin the gradient target at this step", window)
+    pin.setShortcut(QKeySequence("Ctrl+Shift+B"))
+    pin.triggered.connect(lambda: document.set_backward(True))
+    menu.addActions([backward, pin])
+    window.addActions([backward, pin])  # shortcuts with the menu bar hidden too (presentation mode)
+
+    def on_backward(on: bool) -> None:
+        with QSignalBlocker(backward):
+            backward.setChecked(on)
+
+    document.events.backward.connect(on_backward)
+    window.destroyed.connect(lambda *_: document.events.backward.disconnect(on_backward))
+    window.backward_action = backward  # type: ignore[attr-defined]
+    window.pin_backward_action = pin  # type: ignore[attr-defined]
 
 
 def _catch_up(panel: GradientsPanel) -> Callable[[bool], None]:

@@ -23,6 +23,7 @@ SHORTCUTS = (
     ("F11", "Presentation mode: the diagram full screen with a caption"),
     ("Ctrl+= / Ctrl+−", "Zoom the diagram in / out"),
     ("Ctrl+0", "Fit the diagram"),
+    ("Ctrl+B / Ctrl+Shift+B", "The diagram backward: the gradient of the target / pin its target at this step"),
     ("Ctrl+O", "Open a model file"),
     ("Ctrl+S / Ctrl+Shift+O", "Save / open a session (.lstmx)"),
     ("Ctrl+E", "Export"),

@@ -107,6 +107,7 @@ class TransportBar(QWidget):
 
     def __init__(self, document: ExplorerDocument, player: Player, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.document = document
         self.playback = playback = document.playback
         self.player = player
         self.strip = TokenStrip(document)
@@ -182,6 +183,7 @@ class TransportBar(QWidget):
         player.playing_changed.connect(self._on_playing)
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
+        document.events.backward.connect(lambda _on: self._on_position_changed(playback.state))
         self.set_speed(DEFAULT_SPEED)
         self.set_icon_colour(self._icon_colour)
 
@@ -225,6 +227,8 @@ class TransportBar(QWidget):
             self.slider.blockSignals(False)
         trace = self.playback.trace
         phase = trace.graph.phases[state.phase].title if trace is not None else ""
+        if trace is not None and self.document.backward:  # the diagram walks the phases in reverse
+            phase = "← " + trace.graph.phases[state.phases - 1 - state.phase].title
         self.position_label.setText(
             f"t = {state.t} / {max(state.steps - 1, 0)}   ·   phase {state.phase + 1}/{state.phases}: {phase}"
         )

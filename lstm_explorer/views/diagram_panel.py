@@ -14,9 +14,10 @@ if TYPE_CHECKING:
     from ..diagram import DiagramView
 
 
-def make_diagram_view(document: ExplorerDocument) -> DiagramView:
-    """A ``DiagramView`` following the document's playback (it subscribes to the playback itself)
-    and its held units."""
+def make_diagram_view(document: ExplorerDocument, *, synchronous: bool = False) -> DiagramView:
+    """A ``DiagramView`` following the document's playback (it subscribes to the playback itself),
+    its held units and its backward mode (``synchronous``: its gradients computed on the caller's
+    thread every time, for export, which draws with no event loop)."""
     from ..diagram import DiagramView  # the diagram package loads with the first view, not with this module
     from .hold_menu import unit_menu
 
@@ -40,4 +41,7 @@ def make_diagram_view(document: ExplorerDocument) -> DiagramView:
     view.destroyed.connect(forget)
     view.unit_menu_requested.connect(open_menu)
     show_held()
+    from .backward_flow import BackwardFlow
+
+    view.backward_flow = BackwardFlow(document, view, synchronous=synchronous)  # the backward mode (View → Diagram)
     return view

@@ -77,22 +77,24 @@ def text_token_ids(document: ExplorerDocument) -> list[int] | None:
         return None
 
 
-def request_for(document: ExplorerDocument, written: str = "") -> GradientRequest:
+def request_for(document: ExplorerDocument, written: str | None = None) -> GradientRequest:
     """The request for what the document shows now: the written target (``c[3]@40``; without
-    ``@STEP`` it follows the position), or, when ``written`` is empty, the model's default target
-    at the current step (:func:`default_target`). Raises TargetError (one line) for a bad one."""
+    ``@STEP`` it is taken at the position), or, when it is empty, the model's default target at
+    the position (:func:`default_target`). ``written`` None: the document's gradient target. The
+    position is the playback's, or in the backward mode the step the target is pinned at.
+    Raises TargetError (one line) for a bad target."""
     from ..models.gradients import default_target, resolve_target
 
     model = document.model
     trace = document.trace
     if model is None or trace is None or trace.steps == 0:
         raise TargetError("no input yet")
-    t = document.playback.t  # trace order
+    t = min(document.backward_step, trace.steps - 1) if document.backward else document.playback.t  # trace order
     time_t = document.to_shown_order(t)
     selected = document.playback.selected
     unit = selected[0] if selected else None
     tokens = text_token_ids(document)
-    written = written.strip()
+    written = (document.gradient_target if written is None else written).strip()
     if not written:
         target = default_target(model, document.X, time_t, unit or 0, tokens, traces=document.traces)
         if isinstance(target, NodeTarget):
@@ -151,6 +153,30 @@ def compute(request: GradientRequest) -> GradientResult:
         unit_full = own.states["c" if graph.cell_state is not None else "h"][:, request.unit]
     sigma = largest_singular_value(network, layer, reverse) if plain else None
     return GradientResult(request, grads, grads.norms(), unit_full, unit_path, sigma, time.perf_counter() - start)
+
+
+def compute_nodes(request: GradientRequest) -> GradientResult:
+    """The gradient of the request's target with respect to every node of the shown layer's cell
+    at every step (``result.gradients.nodes``), for the diagram's backward mode. One walk: no
+    unit curves, no σ_max. Memory: one (T, width) array per node (see engine/gradients.py)."""
+    import time
+
+    from ..models.gradients import model_gradients
+
+    start = time.perf_counter()
+    layer, reverse = request.layer
+    grads = model_gradients(
+        request.model,
+        request.X,
+        request.target,
+        layer=layer,
+        reverse=reverse,
+        tokens=request.tokens,
+        traces=request.traces,
+        interventions=request.interventions,
+        nodes=True,
+    )
+    return GradientResult(request, grads, grads.norms(), None, None, None, time.perf_counter() - start)
 
 
 def is_plain_rnn(model: Model) -> bool:

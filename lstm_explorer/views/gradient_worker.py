@@ -8,6 +8,7 @@ import contextlib
 import sys
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
@@ -37,8 +38,13 @@ class GradientRunner(QObject):
     failed = Signal(str)
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, compute: Callable[[GradientRequest], GradientResult] = compute
+    ) -> None:
         super().__init__(parent)
+        #: What a request runs: the panel's curves (:func:`.gradient_compute.compute`), or every
+        #: node's gradient for the diagram's backward mode (:func:`.gradient_compute.compute_nodes`).
+        self.compute = compute
         self._bridge = _Bridge()
         self._bridge.finished.connect(self._on_finished)
         self._bridge.failed.connect(self._on_failed)
@@ -74,7 +80,7 @@ class GradientRunner(QObject):
         self._job += 1  # a result still coming from the thread is older: dropped
         self._waiting = None
         try:
-            result = compute(request)
+            result = self.compute(request)
         except TargetError as exc:
             self.failed.emit(str(exc))
             return None
@@ -90,7 +96,7 @@ class GradientRunner(QObject):
         self._job += 1
         job = self._job
         self._running = job
-        bridge = self._bridge
+        bridge, compute = self._bridge, self.compute
 
         def work() -> None:
             # The panel (and its bridge) may be gone by the time the result is ready (the window

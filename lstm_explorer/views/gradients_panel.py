@@ -19,9 +19,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..document import ExplorerDocument
 from ..engine.targets import TargetError
@@ -80,7 +80,14 @@ class GradientsPanel(QWidget):
         self.target_edit.setObjectName("gradientsTarget")
         self.target_edit.setPlaceholderText("the prediction at t (e.g. c[3]@40, out[0]@-1, loss@-1)")
         self.target_edit.setClearButtonEnabled(True)
-        self.target_edit.editingFinished.connect(self.refresh)
+        self.target_edit.setText(document.gradient_target)
+        self.target_edit.editingFinished.connect(lambda: document.set_gradient_target(self.target_edit.text()))
+        self.backward_button = QPushButton("Backward on the diagram")
+        self.backward_button.setObjectName("gradientsBackward")
+        self.backward_button.setCheckable(True)
+        self.backward_button.setChecked(document.backward)
+        self.backward_button.setToolTip("Show |∂target/∂node| flowing backward through the cell (Ctrl+B)")
+        self.backward_button.toggled.connect(document.set_backward)
         self.target_error = QLabel()
         self.target_error.setObjectName("gradientsTargetError")
         self.summary = RichTextBox(3)
@@ -93,6 +100,7 @@ class GradientsPanel(QWidget):
         top.addWidget(QLabel("Target:"))
         top.addWidget(self.target_edit, 1)
         top.addWidget(self.target_error)
+        top.addWidget(self.backward_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -108,6 +116,8 @@ class GradientsPanel(QWidget):
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(lambda _selected: self.refresh())
+        document.events.gradient_target.connect(self._on_gradient_target)
+        document.events.backward.connect(self._on_backward)
 
     # -- theme and plot -------------------------------------------------------------------------
     def set_theme(self, t: Theme) -> None:
@@ -177,8 +187,18 @@ class GradientsPanel(QWidget):
         self.refresh()
 
     def _on_position_changed(self, state: PlaybackState) -> None:
-        if state.t != self._t:
+        if state.t != self._t and not self.document.backward:  # backward, the target stays pinned
             self.refresh()
+
+    def _on_backward(self, on: bool) -> None:
+        with QSignalBlocker(self.backward_button):
+            self.backward_button.setChecked(on)
+        self.refresh()
+
+    def _on_gradient_target(self, text: str) -> None:
+        if self.target_edit.text().strip() != text:
+            self.target_edit.setText(text)
+        self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -207,7 +227,7 @@ class GradientsPanel(QWidget):
         self._stale = False
         self._t = self.playback.t
         try:
-            request = replace(request_for(self.document, self.target_edit.text()), epoch=self._epoch)
+            request = replace(request_for(self.document), epoch=self._epoch)
         except TargetError as exc:
             self._on_failed(str(exc))
             return
@@ -218,7 +238,7 @@ class GradientsPanel(QWidget):
         """Compute for the current position on this thread and show it (export, scripts)."""
         self._t = self.playback.t
         try:
-            request = replace(request_for(self.document, self.target_edit.text()), epoch=self._epoch)
+            request = replace(request_for(self.document), epoch=self._epoch)
         except TargetError as exc:
             self._on_failed(str(exc))
             return None
@@ -280,11 +300,12 @@ class GradientsPanel(QWidget):
 
     def _describe(self, result: GradientResult) -> str:
         request = result.request
-        where = (
-            f"t = {request.anchor}"
-            if request.anchor == self.playback.t
-            else f"t = {request.anchor} (computing t = {self.playback.t}…)"
-        )
+        if self.document.backward:
+            where = f"t = {request.anchor}, pinned while the diagram shows it backward"
+        elif request.anchor == self.playback.t:
+            where = f"t = {request.anchor}"
+        else:
+            where = f"t = {request.anchor} (computing t = {self.playback.t}…)"
         text = (
             f"<b>{request.target}</b> = {result.gradients.value:.4g} of <b>{request.model.name}</b>, at {where}; "
             f"{result.seconds * 1000:.0f} ms."
@@ -316,7 +337,7 @@ class GradientsPanel(QWidget):
     def _companion_request(self) -> GradientRequest | None:
         assert self.companion is not None
         try:
-            return request_for(self.companion, self.target_edit.text())
+            return request_for(self.companion, self.document.gradient_target)
         except TargetError:
             return None
 

@@ -1,0 +1,50 @@
+"""The diagram's backward mode as an exportable view (``diagram-backward``): the cell diagram with
+|∂target/∂node| on every wire, the phases walked in reverse, drawn by the same scene and renderer
+as the ``diagram`` view, so stills, SVG/PDF and animations all work as they do there.
+
+The target is the document's gradient target (the Gradients panel's, or ``--target`` on the
+command line; "" the model's default, its prediction). Its step: the one the window's backward
+mode pinned, else the still's step, else the last step exported. The gradients are computed once,
+on this thread, before the first frame (export draws frames with no event loop)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..engine.interventions import for_layer
+from ..engine.targets import TargetError
+from .frames import still_position
+from .options import ExportError
+from .views import DiagramFrames
+
+if TYPE_CHECKING:
+    from ..document import ExplorerDocument
+    from .frames import FrameSource
+    from .options import ExportOptions
+
+
+def diagram_backward_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+    from ..views.backward_flow import compute_field
+
+    trace = document.trace
+    assert trace is not None
+    if not document.backward:  # a snapshot: pinning it moves nothing in the window
+        document.backward, document.backward_step = True, still_position(trace, options).t
+    try:
+        field = compute_field(document)
+    except TargetError as exc:
+        raise ExportError(f"diagram-backward: {exc}") from None
+    source = DiagramFrames(
+        trace,
+        options.size,
+        theme=options.theme,
+        transparent=options.transparent,
+        walkthrough=options.walkthrough,
+        region=options.region,
+        held=for_layer(document.interventions, *document.layer),
+        scales=document.scales,
+    )
+    scene = source.scene
+    scene.set_gradient_field(field, redraw=False)
+    scene.set_backward(True, redraw=False)
+    return source

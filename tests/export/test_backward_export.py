@@ -1,0 +1,117 @@
+"""The diagram's backward mode, exported through the one export function: a still's pixels on a
+wire are the log colour of the recorded gradient; animations and the command line go the same way."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QPointF
+
+from lstm_explorer.cli import main
+from lstm_explorer.colormaps import log_sequential
+from lstm_explorer.engine.gradients import gradients
+from lstm_explorer.engine.targets import NodeTarget
+from lstm_explorer.export import ExportOptions, export
+from lstm_explorer.export.registry import view_names, view_source
+from lstm_explorer.ui.export_dialog import ExportDialog
+
+SIZE = (1280, 720)
+
+
+def cell_pixel(source, image: np.ndarray, name: str, unit: int, count: int) -> np.ndarray:
+    """The RGB at the middle of unit ``unit`` of ``count`` cells on a node's strip, in a frame of
+    the source's size."""
+    strip = source.scene.strips[name]
+    cell = strip.length / count
+    point = strip.mapToScene(QPointF(-strip.length / 2 + (unit + 0.5) * cell, 0.0))
+    x, y = source._renderer.scene_to_image(point.x(), point.y())
+    return image[int(y), int(x), :3].astype(int)
+
+
+def test_a_still_shows_each_cell_in_the_colour_of_its_gradient(qapp, document, tmp_path):
+    document.set_gradient_target("h[1]")
+    document.playback.seek(4)
+    document.set_backward(True)  # pinned at step 4
+    phases = len(document.trace.graph.phases)
+    options = ExportOptions(
+        out=tmp_path / "back.png", view="diagram-backward", size=SIZE, caption=False, still_at=(2, phases - 1, 1.0)
+    )
+    result = export(document, options)
+    assert result.frames == 1
+    with Image.open(tmp_path / "back.png") as png:
+        image = np.asarray(png.convert("RGBA"))
+    expected = gradients(document.network, document.X, NodeTarget("h", 1, 4), nodes=True).nodes
+    top = max(np.abs(a[:5]).max() for a in expected.values())
+    source = view_source(document, options)  # the same view: its geometry says where the cells are
+    try:
+        checked = 0
+        for name in ("c", "f", "o", "h_prev"):
+            colours = log_sequential(np.abs(expected[name][2]), top)
+            for unit in range(4):
+                assert np.abs(cell_pixel(source, image, name, unit, 4) - colours[unit, :3]).max() <= 1, (name, unit)
+                checked += 1
+        assert checked == 16
+    finally:
+        source.close()
+    assert document.backward_step == 4 and document.playback.t == 4  # the window's document did not move
+
+
+def test_without_the_mode_on_the_target_is_taken_at_the_still(qapp, document, tmp_path):
+    """A document not in the backward mode is pinned at the still's step, in the export's copy only."""
+    source = view_source(document, ExportOptions(out=tmp_path / "a.png", view="diagram-backward", caption=False))
+    try:
+        field = source.scene.gradient_field
+        assert field is not None and field.anchor == document.trace.steps - 1
+    finally:
+        source.close()
+    assert not document.backward
+
+
+def test_an_animation_walks_every_step_backward(qapp, document, tmp_path):
+    out = tmp_path / "back.gif"
+    options = ExportOptions(out=out, view="diagram-backward", size=(320, 180), steps=(1, 4), frames_per_step=5)
+    assert export(document, options).frames == 15
+    with Image.open(out) as gif:
+        assert gif.n_frames == 15
+
+
+def test_the_command_line_exports_it_and_refuses_a_bad_target(qapp, tmp_path, capsys):
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    np.save(tmp_path / "x.npy", X)
+    args = ["export", "lstm", "--hidden", "4", "--input-size", "3", "--input-file", str(tmp_path / "x.npy")]
+    args += ["--view", "diagram-backward"]
+    assert main([*args, "--target", "c[0]@-1", "--out", str(tmp_path / "c.png"), "--quiet"]) == 0
+    assert (tmp_path / "c.png").stat().st_size > 0
+    capsys.readouterr()
+    assert main([*args, "--target", "q[0]@3", "--out", str(tmp_path / "q.png"), "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "no node 'q'" in error
+    assert not (tmp_path / "q.png").exists()
+
+
+def test_the_export_dialog_lists_it(qtbot, document, tmp_path):
+    assert "diagram-backward" in view_names()
+    dialog = ExportDialog(document, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    index = dialog.form.view_combo.findData("diagram-backward")
+    assert index >= 0 and "backward" in dialog.form.view_combo.itemText(index)
+
+
+def test_the_dashboard_of_a_window_in_the_backward_mode_draws_its_gradients_at_once(qapp, tmp_path):
+    """Export draws with no event loop: a long input's gradients, which the window computes on a
+    thread, are computed before the first frame."""
+    from lstm_explorer.diagram import DiagramView
+    from lstm_explorer.document import ExplorerDocument
+    from lstm_explorer.models import random_model
+
+    model = random_model("lstm", input_size=3, hidden_size=4, seed=7)
+    document = ExplorerDocument.computed(model, np.random.default_rng(3).normal(size=(400, 3)))
+    document.playback.seek(399)
+    document.set_backward(True)
+    source = view_source(document, ExportOptions(out=tmp_path / "d.png", view="dashboard", caption=False))
+    try:
+        (diagram,) = source.widget.findChildren(DiagramView)
+        assert diagram.diagram.backward and diagram.backward_flow.field is not None
+        assert diagram.backward_flow.field.anchor == 399
+    finally:
+        source.close()
