@@ -31,8 +31,9 @@ from PySide6.QtWidgets import QApplication
 from lstm_explorer.document import ExplorerDocument
 from lstm_explorer.export import ExportOptions, FrameClock, export_frames
 from lstm_explorer.export.frames import bgra_view, normalize_image
+from lstm_explorer.export.gif import GifWriter
 from lstm_explorer.export.registry import view_source
-from lstm_explorer.export.writers import GifWriter, Mp4Writer
+from lstm_explorer.export.writers import Mp4Writer
 from lstm_explorer.models import random_model
 
 BUDGETS = {"mp4": 100.0, "gif": 15.0}

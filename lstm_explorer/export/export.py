@@ -13,20 +13,16 @@ runs in its own process), so the next frame renders while the previous one is en
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import queue
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..atomic import atomic_path, kept_mode, remove_stale_temporaries, temp_prefix
 from ..engine.trace import Trace
 from ..playback import PlaybackState
 from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_position
@@ -46,89 +42,13 @@ from .options import (
     check_steps,
     detect_format,
 )
+from .targets import check_folder, os_message, temporary_file, temporary_folder
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
 
     from ..document import ExplorerDocument
     from .writers import Writer
-
-
-# -- writing atomically ------------------------------------------------------------------------------
-
-
-def _check_folder(folder: Path) -> None:
-    if not folder.is_dir():
-        raise ExportError(f"cannot write to {folder}: the folder does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(f"cannot write to {folder}: permission denied")
-
-
-def _os_message(exc: OSError, target: Path) -> str:
-    if exc.errno == errno.ENOSPC:
-        return f"the disk is full: could not write {target} (nothing was written)"
-    if exc.errno == errno.EDQUOT:
-        return f"disk quota exceeded: could not write {target} (nothing was written)"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"cannot write {target}: {exc.strerror or 'permission denied'}"
-    return f"cannot write {target}: {exc.strerror or exc}"
-
-
-@contextlib.contextmanager
-def _temporary_file(target: Path) -> Iterator[Path]:
-    """:func:`atomic_path` with the export's messages: a temporary file next to ``target`` (same
-    extension), renamed onto it if the block succeeds, removed otherwise."""
-    _check_folder(target.parent)
-    if target.is_dir():
-        raise ExportError(f"cannot write {target}: a folder of that name exists")
-    with atomic_path(target) as temp:
-        yield temp
-
-
-_FRAME_NAME_PREFIX = "frame_"
-
-
-def _is_earlier_export(folder: Path) -> bool:
-    """A folder that holds only PNG frames (an earlier export there): replaceable on success."""
-    return all(p.is_file() and p.name.startswith(_FRAME_NAME_PREFIX) and p.suffix == ".png" for p in folder.iterdir())
-
-
-@contextlib.contextmanager
-def _temporary_folder(target: Path) -> Iterator[Path]:
-    """A temporary folder next to ``target``, put in its place if the block succeeds.
-
-    An existing ``target`` is replaced only if it is empty or holds nothing but earlier frames;
-    until the very end it is untouched.
-    """
-    target = Path(os.path.normpath(target))
-    _check_folder(target.parent)
-    if target.exists():
-        if not target.is_dir():
-            raise ExportError(f"cannot write frames into {target}: it is a file, not a folder")
-        if not _is_earlier_export(target):
-            raise ExportError(f"{target} holds other files; choose an empty or new folder for the frames")
-    try:
-        remove_stale_temporaries(target.parent)  # left by an export killed with SIGKILL
-        temp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".part", dir=target.parent))
-    except OSError as exc:
-        raise ExportError(_os_message(exc, target)) from None
-    try:
-        yield temp
-        temp.chmod(kept_mode(target, folder=True))  # mkdtemp makes it private; mkdir would not
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".old", dir=target.parent))
-            os.replace(target, old)
-            try:
-                os.replace(temp, target)
-            except BaseException:
-                os.replace(old, target)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(temp, target)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
 
 
 # -- the pipeline ------------------------------------------------------------------------------------
@@ -183,7 +103,9 @@ class _Encoder:
 def _make_writer(
     fmt: str, path: Path, options: ExportOptions, total: int, samples: Callable[[], list[np.ndarray]]
 ) -> Writer:
-    from . import writers
+    # Imported here, not at module level: the encoders pull in PIL and imageio-ffmpeg, which a
+    # data export (CSV, NPZ, JSON) never needs.
+    from . import gif, writers
 
     args = (path, options.size, options.fps)
     if fmt == "mp4":
@@ -191,7 +113,7 @@ def _make_writer(
     if fmt == "webm":
         return writers.WebmWriter(*args, transparent=options.transparent)
     if fmt == "gif":
-        return writers.GifWriter(*args, palette_frames=samples())
+        return gif.GifWriter(*args, palette_frames=samples())
     if fmt == FOLDER:
         return writers.PngFolderWriter(*args, transparent=options.transparent, total=total)
     raise ExportError(f"{fmt} is not an animation format")
@@ -230,7 +152,7 @@ def _export_animation(
     total = clock.total
     began = time.perf_counter()
     render_seconds = 0.0
-    context = _temporary_folder(target) if fmt == FOLDER else _temporary_file(target)
+    context = temporary_folder(target) if fmt == FOLDER else temporary_file(target)
     with context as temp:
 
         def samples(count: int = 6) -> list[np.ndarray]:
@@ -249,7 +171,7 @@ def _export_animation(
         except ValueError as exc:
             raise ExportError(f"{target}: {exc}") from None
         except OSError as exc:
-            raise ExportError(_os_message(exc, target)) from None
+            raise ExportError(os_message(exc, target)) from None
         encoder = _Encoder(writer)
         try:
             _report(progress, 0, total)
@@ -265,7 +187,7 @@ def _export_animation(
             encoder.stop()
             writer.abort()
             if isinstance(exc, OSError):
-                raise ExportError(_os_message(exc, target)) from None
+                raise ExportError(os_message(exc, target)) from None
             if isinstance(exc, ValueError) and not isinstance(exc, ExportError):
                 raise ExportError(f"{target}: {exc}") from None
             raise
@@ -333,7 +255,7 @@ def _export_still(
     state = still_position(trace, options)
     began = time.perf_counter()
     _report(progress, 0, 1)
-    with _temporary_file(target) as temp:
+    with temporary_file(target) as temp:
         try:
             if fmt == "png":
                 _kept, frame = _frame(source, state, options.transparent)
@@ -341,7 +263,7 @@ def _export_still(
             else:
                 _write_vector(fmt, temp, source, state, options)
         except OSError as exc:
-            raise ExportError(_os_message(exc, target)) from None
+            raise ExportError(os_message(exc, target)) from None
         _report(progress, 1, 1)  # before the rename: a cancel here still leaves nothing
     return ExportResult(target, fmt, 1, time.perf_counter() - began)
 
@@ -357,7 +279,7 @@ def _export_trace(
     from ..tracefile import write_trace
 
     start, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
-    _check_folder(target.parent)
+    check_folder(target.parent)
     began = time.perf_counter()
     part = trace if (start, stop) == (0, trace.steps) else trace.slice(start, stop)
     meta = {**options.meta, "steps": [start, stop]}
@@ -366,7 +288,7 @@ def _export_trace(
         # Progress counts rows; a cancel raises ExportCancelled between blocks (the partial file goes).
         write_trace(part, target, meta=meta, readout=rows, progress=lambda done, total: _report(progress, done, total))
     except OSError as exc:
-        raise ExportError(_os_message(exc, target)) from None
+        raise ExportError(os_message(exc, target)) from None
     return ExportResult(target, fmt, 0, time.perf_counter() - began)
 
 
@@ -418,11 +340,11 @@ def export_frames(
     if source is None:
         raise ExportError(f"a {fmt.upper()} export needs a view to draw")
     check_steps(options.steps or (0, trace.steps), trace.steps)
-    _check_folder(target.parent)
+    check_folder(target.parent)
     check_overwrite(options)
     try:
         if fmt in STILLS:
             return _export_still(trace, options, fmt, target, source, progress)
         return _export_animation(trace, options, fmt, target, source, progress)
     except OSError as exc:
-        raise ExportError(_os_message(exc, target)) from None
+        raise ExportError(os_message(exc, target)) from None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .views import OwnWidgetFrames, _finish, _replay, _theme
+from .panel_views import finish, panel_theme, replay
+from .views import OwnWidgetFrames
 
 if TYPE_CHECKING:
     from ..document import ExplorerDocument
@@ -21,6 +22,6 @@ def gradients_source(document: ExplorerDocument, options: ExportOptions) -> Fram
     panel.set_synchronous(True)
     panel.setPalette(make_palette(options.theme))
     source = OwnWidgetFrames(panel, document.playback, options.size, transparent=options.transparent)
-    _replay(document, [panel], _theme(options))
-    _finish([panel])
+    replay(document, [panel], panel_theme(options))
+    finish([panel])
     return source

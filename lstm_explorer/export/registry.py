@@ -81,6 +81,7 @@ def _register_builtin() -> None:
         return
     _builtin_registered = True
     # The Qt views load with the first frame, not with this module: the CLI imports it for --help.
+    from . import panel_views
     from . import views as qt_views
     from .backward_view import diagram_backward_source
     from .gradients_view import gradients_source
@@ -89,10 +90,10 @@ def _register_builtin() -> None:
     _VIEWS.clear()
     register_view("diagram", "Cell diagram", qt_views.diagram_source, vector=True)
     register_view("diagram-backward", "Cell diagram, backward (gradients)", diagram_backward_source, vector=True)
-    register_view("chain", "Unrolled chain", qt_views.chain_source)
-    register_view("dashboard", "Dashboard (every panel)", qt_views.dashboard_source)
-    register_view("units", "Units (finder table, saturation scatter)", qt_views.units_source)
-    for name, label in qt_views.PANELS.items():
-        register_view(name, label, partial(qt_views.panel_source, name))
+    register_view("chain", "Unrolled chain", panel_views.chain_source)
+    register_view("dashboard", "Dashboard (every panel)", panel_views.dashboard_source)
+    register_view("units", "Units (finder table, saturation scatter)", panel_views.units_source)
+    for name, label in panel_views.PANELS.items():
+        register_view(name, label, partial(panel_views.panel_source, name))
     register_view("gradients", "Gradients through time", gradients_source)
     _VIEWS.update(earlier)

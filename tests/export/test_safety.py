@@ -8,6 +8,7 @@ import os
 import pytest
 
 from lstm_explorer.export import ExportCancelled, ExportError, ExportOptions, export_frames, parse_steps
+from lstm_explorer.export import gif as gif_module
 from lstm_explorer.export import writers as writers_module
 
 
@@ -56,7 +57,7 @@ def test_disk_full_is_a_clear_error_and_leaves_nothing(strips, tmp_path, monkeyp
         if len(written) == 3:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(writers_module.GifWriter, "write", full)
+    monkeypatch.setattr(gif_module.GifWriter, "write", full)
     with pytest.raises(ExportError, match="disk is full") as caught:
         export_frames(strips.trace, options(target), source=strips)
     assert str(target) in str(caught.value) and "\n" not in str(caught.value)
