@@ -9,7 +9,8 @@ Gate blocks are reordered to PyTorch's: LSTM i, o, f, c → i, f, g, o; GRU z, r
 ``direction`` forward / reverse / bidirectional; a GRU with ``linear_before_reset=0`` applies the
 reset gate before the matmul (the ``gru-classic`` cell). Activations other than the defaults,
 ``clip`` and ``input_forget`` are refused by name. Nodes whose input is another node's output
-(through Transpose/Reshape/Squeeze/Unsqueeze only) form one stack; each stack is one module.
+(through Transpose/Reshape/Squeeze/Unsqueeze only) form one stack; each stack is one module. With
+one stack, its embedding and readout are read too (:mod:`.onnx_head`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .common import Assumption, FileContents, ModelFileError, Tensors, clean_text
+from .onnx_head import onnx_embedding, onnx_readout
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 #: Blocks of ONNX's gate order, listed in PyTorch's order.
@@ -234,5 +236,24 @@ def read_onnx(path: Path) -> FileContents:
         if any(backwards[name]):
             contents.module_metadata[name]["go_backwards"] = "[true]"
     contents.cell_source = "ONNX node attributes (op type, activations, linear_before_reset, P)"
-    contents.notes.append("ONNX: the readout (MatMul/Gemm after the recurrent nodes) is not read")
+    if len(stacks) == 1:
+        _read_head(g, model.graph, [nodes[k] for k in stacks[0]], contents)
+    else:
+        contents.notes.append("ONNX: with several recurrent stacks, no embedding or readout is read")
     return contents
+
+
+def _read_head(g: _Graph, graph: Any, stack: list[Any], contents: FileContents) -> None:
+    """The embedding before and the linear readout after the one stack, when the graph has them."""
+    embedding = onnx_embedding(g, g.source, stack[0].input[0])
+    if embedding is not None:
+        contents.tensors["embedding.weight"] = embedding
+    top = stack[-1]
+    direction = _attributes(top).get("direction", b"forward")
+    directions = 2 if direction in (b"bidirectional", "bidirectional") else 1
+    hidden = int(g.array(top.input[2], _node_title(top, 0)).shape[-1])  # R: (directions, gates·H, H)
+    lengths = [d.dim_value for i in graph.input for d in i.type.tensor_type.shape.dim if d.dim_value > 1]
+    tensors, problem, notes = onnx_readout(g, list(graph.node), top, directions, hidden, lengths)
+    contents.tensors.update(tensors)
+    contents.readout_problem = problem
+    contents.notes += notes
