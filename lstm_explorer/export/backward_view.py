@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..engine.interventions import for_layer
 from ..engine.targets import TargetError
 from .frames import still_position
 from .options import ExportError
-from .views import DiagramFrames
+from .views import diagram_source
 
 if TYPE_CHECKING:
     from ..document import ExplorerDocument
@@ -34,16 +33,7 @@ def diagram_backward_source(document: ExplorerDocument, options: ExportOptions) 
         field = compute_field(document)
     except TargetError as exc:
         raise ExportError(f"diagram-backward: {exc}") from None
-    source = DiagramFrames(
-        trace,
-        options.size,
-        theme=options.theme,
-        transparent=options.transparent,
-        walkthrough=options.walkthrough,
-        region=options.region,
-        held=for_layer(document.interventions, *document.layer),
-        scales=document.scales,
-    )
+    source = diagram_source(document, options)
     scene = source.scene
     scene.set_gradient_field(field, redraw=False)
     scene.set_backward(True, redraw=False)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ..engine.interventions import Intervention, for_layer
 from ..engine.trace import Trace
 from ..playback import Playback, PlaybackState
-from .frames import FrameSource
 from .options import ExportError, ExportOptions
 
 if TYPE_CHECKING:
@@ -246,7 +245,7 @@ class OwnWidgetFrames(WidgetFrames):
 # -- the registered views ----------------------------------------------------------------------------
 
 
-def diagram_source(document: ExplorerDocument, options: ExportOptions) -> FrameSource:
+def diagram_source(document: ExplorerDocument, options: ExportOptions) -> DiagramFrames:
     assert document.trace is not None
     return DiagramFrames(
         document.trace,

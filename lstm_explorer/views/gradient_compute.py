@@ -118,20 +118,10 @@ def compute(request: GradientRequest) -> GradientResult:
     import time
 
     from ..engine.gradients import direct_path, gradients, largest_singular_value
-    from ..models.gradients import model_gradients
 
     start = time.perf_counter()
     model, (layer, reverse) = request.model, request.layer
-    grads = model_gradients(
-        model,
-        request.X,
-        request.target,
-        layer=layer,
-        reverse=reverse,
-        tokens=request.tokens,
-        traces=request.traces,
-        interventions=request.interventions,
-    )
+    grads = _target_gradients(request)
     network = model.network
     graph = network.graph
     unit_full = unit_path = None
@@ -161,11 +151,16 @@ def compute_nodes(request: GradientRequest) -> GradientResult:
     unit curves, no σ_max. Memory: one (T, width) array per node (see engine/gradients.py)."""
     import time
 
+    start = time.perf_counter()
+    grads = _target_gradients(request, nodes=True)
+    return GradientResult(request, grads, grads.norms(), None, None, None, time.perf_counter() - start)
+
+
+def _target_gradients(request: GradientRequest, nodes: bool = False) -> Gradients:
     from ..models.gradients import model_gradients
 
-    start = time.perf_counter()
     layer, reverse = request.layer
-    grads = model_gradients(
+    return model_gradients(
         request.model,
         request.X,
         request.target,
@@ -174,9 +169,8 @@ def compute_nodes(request: GradientRequest) -> GradientResult:
         tokens=request.tokens,
         traces=request.traces,
         interventions=request.interventions,
-        nodes=True,
+        nodes=nodes,
     )
-    return GradientResult(request, grads, grads.norms(), None, None, None, time.perf_counter() - start)
 
 
 def is_plain_rnn(model: Model) -> bool:
