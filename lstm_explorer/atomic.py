@@ -24,6 +24,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .interrupt import deferred
+
 #: Marks temporary names: ``.<target name>.lstmx-<pid>@<host>-<random><suffix>``.
 TEMP_TAG = "lstmx"
 _TEMP_NAME = re.compile(rf"^\..+\.{TEMP_TAG}-(?P<pid>\d+)@(?P<rest>.*)$")
@@ -152,16 +154,22 @@ def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]
         raise FileExistsError(f"{target} exists")
     remove_stale_temporaries(folder)
     mode = kept_mode(target)
-    fd, name = tempfile.mkstemp(prefix=temp_prefix(target), suffix=target.suffix, dir=folder)
-    temp = Path(name)
+    temp: Path | None = None
     try:
-        os.close(fd)
+        # A signal that arrived between the file's creation and this block would leave it behind
+        # (the test that interrupts a write as soon as its file appears caught that on a busy
+        # machine): while the file is made, a signal is only recorded, then raised here.
+        with deferred():
+            fd, name = tempfile.mkstemp(prefix=temp_prefix(target), suffix=target.suffix, dir=folder)
+            temp = Path(name)
+            os.close(fd)
         yield temp
         # mkstemp makes the file private (0600), and some writers (safetensors) replace the file
         # with a private one of their own: give it the mode now, just before it takes the name.
         os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+        if temp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
         raise

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..atomic import atomic_path, kept_mode, remove_stale_temporaries, temp_prefix
+from ..interrupt import deferred
 from .options import ExportError
 
 
@@ -66,25 +67,34 @@ def temporary_folder(target: Path) -> Iterator[Path]:
             raise ExportError(f"cannot write frames into {target}: it is a file, not a folder")
         if not _is_earlier_export(target):
             raise ExportError(f"{target} holds other files; choose an empty or new folder for the frames")
+    temp: Path | None = None
     try:
-        remove_stale_temporaries(target.parent)  # left by an export killed with SIGKILL
-        temp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".part", dir=target.parent))
-    except OSError as exc:
-        raise ExportError(os_message(exc, target)) from None
-    try:
+        try:
+            with deferred():  # a signal while the folder is made is raised once it is known
+                remove_stale_temporaries(target.parent)  # left by an export killed with SIGKILL
+                temp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".part", dir=target.parent))
+        except OSError as exc:
+            raise ExportError(os_message(exc, target)) from None
         yield temp
         temp.chmod(kept_mode(target, folder=True))  # mkdtemp makes it private; mkdir would not
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".old", dir=target.parent))
-            os.replace(target, old)
-            try:
-                os.replace(temp, target)
-            except BaseException:
-                os.replace(old, target)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(temp, target)
+        with deferred():  # the swap is never interrupted half-way
+            _put_in_place(temp, target)
     except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
         raise
+
+
+def _put_in_place(folder: Path, target: Path) -> None:
+    """Rename ``folder`` to ``target``, replacing an earlier export there (restored on failure)."""
+    if not target.exists():
+        os.replace(folder, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".old", dir=target.parent))
+    os.replace(target, old)
+    try:
+        os.replace(folder, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

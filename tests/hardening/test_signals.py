@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -168,3 +169,26 @@ def test_a_cancel_as_a_still_finishes_leaves_nothing_and_keeps_the_target(qapp, 
         export(document, ExportOptions(out=target, size=(64, 36)), stop_when_done)
     assert target.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+@pytest.mark.parametrize("make", ["mkstemp", "mkdtemp"])
+def test_a_signal_the_moment_a_temporary_is_made_leaves_nothing_behind(tmp_path, monkeypatch, make):
+    """The signal arrives just after the temporary file (folder) exists, before the code that
+    would remove it has started: as a busy machine once timed it in the trace test above."""
+    from lstm_explorer import interrupt
+    from lstm_explorer.atomic import atomic_path
+    from lstm_explorer.export.targets import temporary_folder
+
+    real = getattr(tempfile, make)
+
+    def made_then_signalled(*args, **kwargs):
+        made = real(*args, **kwargs)
+        interrupt._on_signal(signal.SIGINT, None)  # what the handler does when SIGINT arrives here
+        return made
+
+    monkeypatch.setattr(tempfile, make, made_then_signalled)
+    target = tmp_path / ("t.json" if make == "mkstemp" else "frames")
+    temporary = atomic_path(target) if make == "mkstemp" else temporary_folder(target)
+    with interrupt.handle_signals(), pytest.raises(interrupt.Interrupted), temporary:
+        pytest.fail("the block must not start once a signal arrived")
+    assert list(tmp_path.iterdir()) == []
