@@ -90,7 +90,7 @@ class GradientsPanel(QWidget):
         self.backward_button.toggled.connect(document.set_backward)
         self.target_error = QLabel()
         self.target_error.setObjectName("gradientsTargetError")
-        self.summary = RichTextBox(3)
+        self.summary = RichTextBox(4)  # four lines: at a laptop's column width the unit's sentence wraps twice
         self.summary.setObjectName("gradientsSummary")
         self.strip = InputGradientStrip()
         self.plot_widget: pg.PlotWidget | None = None
