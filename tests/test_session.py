@@ -187,3 +187,22 @@ def test_chunks_are_sized_by_time_so_cancel_is_heard_quickly_and_results_stay_ex
     with pytest.raises(CancelledError):
         session.compute(X, in_place=False, cancelled=cancelled)
     assert len(checks) == 3  # heard after two one-step chunks, not after 512 steps
+
+
+def test_a_read_only_input_grown_in_place_is_kept_uncopied_and_computed_incrementally():
+    from lstm_explorer.ui.growing_rows import GrowingRows
+
+    model = random_model("lstm", input_size=3, hidden_size=8)
+    X = np.random.default_rng(1).normal(size=(600, 3))
+    rows = GrowingRows()
+    shown = rows.start(X[:500])
+    session = Session(model.network)
+    session.update(shown)
+    assert np.shares_memory(session.X, shown)  # read-only: its owner never changes it, no copy
+    grown = rows.join(shown, X[500:501])
+    update = session.update(grown)
+    assert update.first_changed == 500 and update.computed_steps == 1
+    assert_same(update.traces, model.network.run(X[:501]))
+    writable = X[:501].copy()
+    session.update(writable)
+    assert not np.shares_memory(session.X, writable)  # a writable input is copied: the caller may change it

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..sequence import MAX_STEPS, InputError
 from ..views.common import pin_size, token_text
+from .growing_rows import GrowingRows
 from .parsing import PARSE_SYNC_CHARS, BackgroundParse, read_numeric
 from .sliced_paste import SlicedPasteEdit
 from .text_input import UNKNOWN, EncodedWords, common_prefix, encode_words, word_spans, words_label
@@ -106,6 +107,7 @@ class SequenceEditor(QWidget):
         self._error_colour = QColor("#c0392b")
         self._last_encoded: tuple[Any, str, np.ndarray] | None = None
         self._last_words: EncodedWords | None = None
+        self._rows = GrowingRows()  # the encoded text: a keystroke at the end copies nothing
         self._parser = BackgroundParse(self)
         self._parser.parsed.connect(self._on_parsed)
         self._parser.invalid.connect(self._on_parse_failed)
@@ -268,7 +270,8 @@ class SequenceEditor(QWidget):
         self.sequence_changed.emit(X, tokens, text)
 
     def _encode_text(self, text: str) -> np.ndarray:
-        """The model's encoding of ``text``, re-encoding only what follows the unchanged prefix."""
+        """The model's encoding of ``text``, re-encoding only what follows the unchanged prefix
+        (and growing in place when that is the end)."""
         model, last = self.model, self._last_encoded
         if last is not None and last[0] is model and len(last[1]) > 0 and len(text) > 0:
             old_text, old_X = last[1], last[2]
@@ -279,17 +282,17 @@ class SequenceEditor(QWidget):
                 except InputError:
                     tail = None  # re-encode everything, so the message counts from the start
                 if tail is not None:
-                    X = np.concatenate([old_X[:p], tail])
+                    X = self._rows.join(old_X[:p], tail)
                     self._last_encoded = (model, text, X)
                     return X
-        X = model.encode_text(text)
+        X = self._rows.start(model.encode_text(text))
         self._last_encoded = (model, text, X)
         return X
 
     def _encode_words(self, text: str) -> tuple[np.ndarray, list[str], list[tuple[int, str]]]:
         """(X, the tokens read, (step, word) of each word read as <unk>), re-encoding only the words
         after the unchanged prefix of the last text."""
-        self._last_words = encoded = encode_words(self.model, text, self._last_words)
+        self._last_words = encoded = encode_words(self.model, text, self._last_words, self._rows)
         words = text.split() if encoded.unknown else []
         return encoded.X, encoded.tokens, [(k + 1, words[k]) for k in encoded.unknown]
 

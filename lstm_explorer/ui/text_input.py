@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..sequence import MAX_STEPS, InputError
+from .growing_rows import GrowingRows
 
 #: The vocabulary token unknown words are read as (models.vocabulary.UNKNOWN; not imported from
 #: there, because the editor is made before the model code loads, after the first paint).
@@ -30,12 +31,15 @@ class EncodedWords:
     X: np.ndarray
 
 
-def encode_words(model: Any, text: str, last: EncodedWords | None = None) -> EncodedWords:
+def encode_words(
+    model: Any, text: str, last: EncodedWords | None = None, rows: GrowingRows | None = None
+) -> EncodedWords:
     """``text`` as ``model`` reads it, one word per step: ids, tokens (<unk> for an unknown word,
     when the vocabulary has it; else InputError naming the word and its step) and X.
 
     Only the words after the prefix ``text`` shares with ``last.text`` are looked up and embedded
-    again: a keystroke at the end costs one word, whatever the length (the rest is list slicing)."""
+    again: a keystroke at the end costs one word, whatever the length (the rest is list slicing;
+    X grows in ``rows`` without a copy, when given)."""
     vocab = model.vocabulary
     words = text.split()
     if not words:
@@ -65,7 +69,10 @@ def encode_words(model: Any, text: str, last: EncodedWords | None = None) -> Enc
         ids.append(token_id)
         tokens.append(word)
     tail = model.encode_tokens(ids[keep:])
-    X = np.concatenate([last.X[:keep], tail]) if last is not None else tail
+    if rows is None:
+        X = np.concatenate([last.X[:keep], tail]) if last is not None else tail
+    else:
+        X = rows.join(last.X[:keep], tail) if last is not None else rows.start(tail)
     return EncodedWords(model, text, ids, tokens, unknown, X)
 
 
