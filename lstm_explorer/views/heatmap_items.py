@@ -87,6 +87,26 @@ class TimeCursor(QGraphicsLineItem):
         return self.pos().x()
 
 
+#: Steps per image tile, at least.
+TILE = 256
+#: Tiles per map, at most: a long trace gets wider tiles. Every repaint draws every tile, each a
+#: Python paint with its own Qt calls: 391 tiles a map at T = 100 000 took 30 ms per repaint of
+#: the panel (5 ms with 49), and far longer when a worker thread held the interpreter meanwhile.
+MAX_TILES = 48
+
+
+def tile_steps(steps: int, current: int = TILE) -> int:
+    """Steps per tile for a trace of ``steps``: TILE doubled until a map has at most MAX_TILES
+    tiles. It shrinks back only once the trace is far shorter (a quarter of the tiles), so typing
+    around a boundary does not cut every map again on each keystroke."""
+    tile = max(current, TILE)
+    while tile > TILE and steps <= (tile // 2) * MAX_TILES // 4:
+        tile //= 2
+    while steps > tile * MAX_TILES:
+        tile *= 2
+    return tile
+
+
 _TILE_CLASS: type | None = None
 
 

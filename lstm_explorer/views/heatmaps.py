@@ -1,7 +1,8 @@
 """Gate heatmaps: one time × unit image per node (f, i, g, o, c, h — or the variant's own nodes).
 
-Each image is cut into tiles of :data:`TILE` steps, coloured with the diagram's colour maps. An
-edit at step k re-colours only the tiles from k on; a position change only moves the cursor line
+Each image is cut into tiles of :data:`TILE` steps or more (:func:`tile_steps`: at most
+:data:`MAX_TILES` a map), coloured with the diagram's colour maps. An edit at step k re-colours
+only the tiles from k on; a position change only moves the cursor line
 (never ``setImage``). Re-colouring that would take long (a fresh 10 000-step trace at H=512) runs
 in slices between events, nearest the cursor first, so the window never stalls.
 """
@@ -23,15 +24,13 @@ from ..engine.trace import Trace
 from ..playback import PlaybackState
 from ..scales import Scale, scales_of
 from .common import display_nodes, label_html
-from .heatmap_items import ScaleBar, TimeCursor, tile_item
+from .heatmap_items import TILE, ScaleBar, TimeCursor, tile_item, tile_steps
 from .heatmap_marks import HeatmapMarks
 from .theme import Theme, theme
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
-#: Steps per image tile.
-TILE = 256
 #: Time spent colouring tiles per turn of the event loop (s).
 SLICE_SECONDS = 0.008
 #: Up to this many dirty tiles (one per node: typing) are coloured at once; more wait for the
@@ -85,6 +84,7 @@ class HeatmapPanel(QWidget):
         self.maps: dict[str, _NodeMap] = {}
         self._structure: tuple[object, ...] = ()
         self._steps = 0
+        self._tile = TILE  # steps per tile, for the trace shown (tile_steps)
         self._dirty: set[tuple[str, int]] = set()
         self._t = -1
         self._timer = QTimer(self)
@@ -187,7 +187,12 @@ class HeatmapPanel(QWidget):
         old_steps, T = self._steps, trace.steps
         self._steps = T
         changed_from = min(changed_from, old_steps)
-        tiles = (T + TILE - 1) // TILE
+        tile = tile_steps(T, self._tile)
+        if tile != self._tile:  # cut into tiles of another width: every tile is made again
+            self._tile = tile
+            self._drop_tiles()
+            changed_from = 0
+        tiles = (T + tile - 1) // tile
         for m in self.maps.values():
             for item in m.tiles[tiles:]:
                 m.plot.removeItem(item)
@@ -196,15 +201,15 @@ class HeatmapPanel(QWidget):
                 if k >= tiles:
                     del m.rects[k]
             # Columns from changed_from on are stale.
-            for k in range(changed_from // TILE, len(m.valid)):
-                m.valid[k] = min(m.valid[k], max(changed_from - k * TILE, 0))
+            for k in range(changed_from // tile, len(m.valid)):
+                m.valid[k] = min(m.valid[k], max(changed_from - k * tile, 0))
             scale = self._scale_of(m.node.name)
             if scale != m.scale:  # the quantity's range grew or shrank: every tile is recoloured
                 m.scale = scale
                 m.valid = [0] * len(m.valid)
                 m.bar.set_range(scale.low, scale.high)
                 self._dirty.update((m.node.name, k) for k in range(tiles))
-            self._dirty.update((m.node.name, k) for k in range(changed_from // TILE, tiles))
+            self._dirty.update((m.node.name, k) for k in range(changed_from // tile, tiles))
         self._dirty = {(n, k) for n, k in self._dirty if k < tiles}
         # The time axis grows in chunks (see view_end), so typing does not rescale every plot.
         end = view_end(T)
@@ -224,6 +229,13 @@ class HeatmapPanel(QWidget):
         else:
             self._timer.start(0)
 
+    def _drop_tiles(self) -> None:
+        for m in self.maps.values():
+            for item in m.tiles:
+                m.plot.removeItem(item)
+            m.tiles, m.buffers, m.valid, m.rects = [], [], [], {}
+        self._dirty.clear()
+
     def _scale_of(self, name: str) -> Scale:
         """The document's colour scale for a node (the one the diagram uses too)."""
         scales = self.document.scales
@@ -239,21 +251,22 @@ class HeatmapPanel(QWidget):
         if trace is None:
             return
         began = time.perf_counter()
-        here = self.playback.t // TILE
+        tile = self._tile
+        here = self.playback.t // tile
         order = sorted(self._dirty, key=lambda d: (abs(d[1] - here), d[1], d[0]))
         for name, k in order:
             m = self.maps.get(name)
             self._dirty.discard((name, k))
             if m is None:
                 continue
-            t0, t1 = k * TILE, min((k + 1) * TILE, trace.steps)
+            t0, t1 = k * tile, min((k + 1) * tile, trace.steps)
             if t1 <= t0:
                 continue
             while len(m.tiles) <= k:
                 item = tile_item()
                 m.plot.addItem(item)
                 m.tiles.append(item)
-                m.buffers.append(np.zeros((trace.hidden_size, TILE, 4), dtype=np.uint8))
+                m.buffers.append(np.zeros((trace.hidden_size, tile, 4), dtype=np.uint8))
                 m.valid.append(0)
             item, buffer = m.tiles[k], m.buffers[k]
             # Only the columns from the first changed step on are coloured again.

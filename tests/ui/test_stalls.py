@@ -36,3 +36,44 @@ def test_a_keystroke_at_the_end_of_a_long_text_copies_no_input(qtbot, make_windo
     np.testing.assert_array_equal(after, window.model.encode_text(text + "a"))
     full = window.model.run(window.document.X)[(0, False)]
     np.testing.assert_array_equal(window.document.trace["h"], full["h"])
+
+
+def drawn_map(heatmaps, name: str) -> np.ndarray:
+    """The RGBA a heatmap's tiles show, side by side in time order: (H, T, 4)."""
+    m = heatmaps.maps[name]
+    rects = [tile.mapRectToParent(tile.boundingRect()) for tile in m.tiles]
+    assert [round(r.left()) for r in rects] == sorted(round(r.left()) for r in rects)
+    return np.concatenate([tile.image for tile in m.tiles], axis=1)
+
+
+def test_a_long_trace_is_drawn_in_few_wide_tiles_that_show_every_value(qtbot, make_window, monkeypatch):
+    import pyqtgraph as pg
+
+    from lstm_explorer.views.heatmap_items import MAX_TILES, TILE
+
+    window = make_window("brackets")
+    heatmaps = window.heatmaps
+    text = ("(a(b)c)" * 4000)[:20_000]
+    window.editor.set_text(text)
+    qtbot.waitUntil(lambda: window.playback.steps == 20_000 and idle(window) and heatmaps.pending == 0, timeout=60000)
+    trace = window.playback.trace
+    for name, m in heatmaps.maps.items():
+        assert 1 < len(m.tiles) <= MAX_TILES  # not 79 tiles of 256 steps
+        np.testing.assert_array_equal(drawn_map(heatmaps, name), m.scale.colours(trace[name].T))
+    uploads: list[int] = []
+    set_image = pg.ImageItem.setImage
+    monkeypatch.setattr(pg.ImageItem, "setImage", lambda item, *a, **k: (uploads.append(1), set_image(item, *a, **k)))
+    edit = window.editor.edit
+    edit.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClick(edit, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: window.playback.steps == 20_001 and idle(window) and heatmaps.pending == 0, timeout=30000)
+    assert len(uploads) == len(heatmaps.maps)  # one (the last) tile per map
+    trace = window.playback.trace
+    for name, m in heatmaps.maps.items():
+        np.testing.assert_array_equal(drawn_map(heatmaps, name), m.scale.colours(trace[name].T))
+    window.editor.set_text(text[:3000])  # far shorter again: tiles of TILE steps
+    qtbot.waitUntil(lambda: window.playback.steps == 3000 and idle(window) and heatmaps.pending == 0, timeout=30000)
+    assert all(len(m.tiles) == -(-3000 // TILE) for m in heatmaps.maps.values())
+    trace = window.playback.trace
+    for name, m in heatmaps.maps.items():
+        np.testing.assert_array_equal(drawn_map(heatmaps, name), m.scale.colours(trace[name].T))
