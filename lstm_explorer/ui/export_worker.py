@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from ..document import ExplorerDocument
 from ..export.export import export
 from ..export.options import ExportCancelled, ExportError, ExportOptions, ExportResult
+from .gui_first import gui_first
 
 
 class _Bridge(QObject):
@@ -64,7 +65,8 @@ class DataExport(QObject):
 
         def work() -> None:
             try:
-                result = export(snapshot, options, progress)
+                with gui_first():  # formatting rows is Python: the window's repaints come first
+                    result = export(snapshot, options, progress)
             except ExportCancelled:
                 bridge.cancelled.emit()
             except ExportError as exc:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..session import Session
 from . import opening
+from .gui_first import gui_first
 
 
 class _Bridge(QObject):
@@ -51,12 +52,14 @@ class ModelLoader(QObject):
         bridge = self._bridge
 
         def work() -> None:
-            try:
-                model, key = opening.load_model(spec)
-            except opening.OpenError as exc:
-                bridge.failed.emit(job, exc)
-            else:
-                bridge.done.emit(job, model, key, Session(model.network))
+            with gui_first():  # reading and compiling are partly Python: the window's repaints come first
+                try:
+                    model, key = opening.load_model(spec)
+                    session = Session(model.network)
+                except opening.OpenError as exc:
+                    bridge.failed.emit(job, exc)
+                    return
+            bridge.done.emit(job, model, key, session)
 
         self.started.emit(Path(spec.path if isinstance(spec, opening.OpenRequest) else str(spec)).name)
         threading.Thread(target=work, name=f"open-model-{job}", daemon=True).start()

@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ..sequence import InputError, parse_numeric
+from .gui_first import gui_first
 
 #: Longer numeric input (characters) is read on a worker thread; shorter input (~30 000 lines of
 #: one value at most, ~40 ms) is read at once, so typing and tests see the result synchronously.
@@ -55,7 +56,8 @@ class BackgroundParse(QObject):
 
         def work() -> None:
             try:
-                X, tokens = read_numeric(text, width)
+                with gui_first():  # parsing is Python: the window's repaints come first
+                    X, tokens = read_numeric(text, width)
             except InputError as exc:
                 bridge.invalid.emit(job, text, exc)
             else:

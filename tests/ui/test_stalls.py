@@ -77,3 +77,29 @@ def test_a_long_trace_is_drawn_in_few_wide_tiles_that_show_every_value(qtbot, ma
     trace = window.playback.trace
     for name, m in heatmaps.maps.items():
         np.testing.assert_array_equal(drawn_map(heatmaps, name), m.scale.colours(trace[name].T))
+
+
+def test_a_data_export_formats_its_rows_with_the_gui_thread_first(qtbot, make_window, tmp_path, monkeypatch):
+    import sys
+
+    from lstm_explorer import tracefile
+    from lstm_explorer.ui.export_dialog import ExportDialog
+    from lstm_explorer.ui.gui_first import WORKER_SWITCH_INTERVAL
+
+    window = make_window("brackets")
+    window.editor.set_text("(a(b)c)" * 200)
+    qtbot.waitUntil(lambda: window.playback.steps == 1400 and idle(window), timeout=30000)
+    intervals: list[float] = []
+    add = tracefile._Counter.add
+    monkeypatch.setattr(
+        tracefile._Counter, "add", lambda c, rows: (intervals.append(sys.getswitchinterval()), add(c, rows))
+    )
+    default = sys.getswitchinterval()
+    dialog = ExportDialog(window.document, window, folder=tmp_path, settings=window.settings)
+    dialog.form.set_path(str(tmp_path / "trace.csv"))
+    dialog.show()
+    with qtbot.waitSignal(dialog.exported, timeout=60000):
+        dialog.run_export()
+    assert intervals and set(intervals) == {WORKER_SWITCH_INTERVAL}
+    assert sys.getswitchinterval() == default
+    assert tracefile.read_trace_csv(tmp_path / "trace.csv")["h"].shape[0] == 1400
