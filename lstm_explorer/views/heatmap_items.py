@@ -3,6 +3,7 @@ image tiles the maps are made of."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,13 +28,16 @@ class ScaleBar(QGraphicsWidget):
 
     def __init__(self, name: colormaps.MapName, low: float, high: float, t: Theme) -> None:
         super().__init__()
-        rgba = np.ascontiguousarray(colormaps.gradient(name, 128)[::-1][:, None, :])  # top = high
-        self._rgba = rgba
-        self._image = QImage(rgba.data, 1, len(rgba), 4, QImage.Format.Format_RGBA8888)
-        self.low, self.high = low, high
         self.theme = t
+        self.set_map(name, low, high)
         self.setMinimumWidth(self.WIDTH)
         self.setMaximumWidth(self.WIDTH)
+
+    def set_map(self, name: colormaps.MapName, low: float, high: float) -> None:
+        rgba = np.ascontiguousarray(colormaps.gradient(name, 128)[::-1][:, None, :])  # top = high
+        self._rgba = rgba  # the image reads these bytes
+        self._image = QImage(rgba.data, 1, len(rgba), 4, QImage.Format.Format_RGBA8888)
+        self.set_range(low, high)
 
     def set_range(self, low: float, high: float) -> None:
         self.low, self.high = low, high
@@ -80,6 +84,9 @@ class TimeCursor(QGraphicsLineItem):
         pen.setCosmetic(True)  # 2 px wide whatever the zoom
         self.setPen(pen)
 
+    def set_height(self, height: int) -> None:
+        self.setLine(0.0, 0.0, 0.0, float(height))
+
     def set_value(self, x: float) -> None:
         self.setPos(x, 0.0)
 
@@ -105,6 +112,24 @@ def tile_steps(steps: int, current: int = TILE) -> int:
     while steps > tile * MAX_TILES:
         tile *= 2
     return tile
+
+
+def fit_units(plot: pg.PlotItem, cursor: TimeCursor, hidden: int) -> None:
+    """A node's plot spans ``hidden`` units: unit axis, range, limits and the cursor's length."""
+    # First and last unit only: with automatic ticks, short plots had overlapping labels.
+    plot.getAxis("left").setTicks([[(0.5, "0"), (hidden - 0.5, str(hidden - 1))], []])
+    plot.vb.setLimits(yMin=0, yMax=hidden, xMin=0)  # first: the range is clipped to the old limits
+    plot.setYRange(0, hidden, padding=0)
+    cursor.set_height(hidden)
+
+
+def view_end(steps: int) -> float:
+    """The right end of the time axis for ``steps``: a little room to type into, rounded, so
+    that the axis changes only every few dozen keystrokes."""
+    if steps <= 200:
+        return float(max(steps, 1))
+    grain = 10 ** max(math.floor(math.log10(steps)) - 1, 0)
+    return float(math.ceil(steps * 1.05 / grain) * grain)
 
 
 _TILE_CLASS: type | None = None

@@ -80,11 +80,13 @@ class HeatmapMarks:
 
     def _held(self) -> None:
         panel, document = self.panel, self.panel.document
-        for name, boxes in self.held_boxes.items():
-            m = panel.maps.get(name)
-            for box in boxes:
-                if m is not None and box.scene() is not None:
-                    m.plot.removeItem(box)
+        plots = [m.plot for m in panel.maps.values()]
+        for boxes in self.held_boxes.values():
+            for box in boxes:  # from whichever plot holds it now (plots are reused by other nodes)
+                for plot in plots:
+                    if box in plot.items:
+                        plot.removeItem(box)
+                        break
         self.held_boxes = {}
         trace = panel.playback.trace
         if trace is None:

@@ -24,7 +24,7 @@ from ..engine.trace import Trace
 from ..playback import PlaybackState
 from ..scales import Scale, scales_of
 from .common import display_nodes, label_html
-from .heatmap_items import TILE, ScaleBar, TimeCursor, tile_item, tile_steps
+from .heatmap_items import TILE, ScaleBar, TimeCursor, fit_units, tile_item, tile_steps, view_end
 from .heatmap_marks import HeatmapMarks
 from .theme import Theme, theme
 
@@ -43,7 +43,7 @@ class _NodeMap:
     node: Node
     plot: pg.PlotItem
     cursor: TimeCursor
-    bar: ScaleBar
+    bar: ScaleBar = field(init=False)
     tiles: list[pg.ImageItem] = field(default_factory=list)
     buffers: list[np.ndarray] = field(default_factory=list)  # each tile's RGBA, (H, TILE, 4)
     valid: list[int] = field(default_factory=list)  # columns of each buffer that are up to date
@@ -119,36 +119,48 @@ class HeatmapPanel(QWidget):
         return self._view
 
     def _build(self, graph: CellGraph, hidden: int) -> None:
-
-        self.view.clear()
-        self.maps = {}
-        first: pg.PlotItem | None = None
+        """A plot per node worth a heatmap. Plots already there are relabelled and kept (making
+        one costs ~8 ms of the GUI thread: opening a model froze the window 50 ms for six);
+        missing ones are made, extra ones removed; every tile goes."""
+        self._drop_tiles()
+        kept = list(self.maps.values())
         nodes = display_nodes(graph)
+        if len(kept) != len(nodes):  # rows would be left empty or squeezed: all made again
+            self.view.clear()
+            kept = []
+        self.maps = {}  # a new dict: the marks see new plots and draw again
         for row, node in enumerate(nodes):
-            plot = self.view.addPlot(row=row, col=0)
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            plot.setMouseEnabled(x=True, y=False)
-            plot.setLabel("left", label_html(node.label))
-            plot.getAxis("left").setWidth(46)
-            # First and last unit only: with automatic ticks, short plots had overlapping labels.
-            plot.getAxis("left").setTicks([[(0.5, "0"), (hidden - 0.5, str(hidden - 1))], []])
-            plot.showAxis("bottom", row == len(nodes) - 1)
-            if row == len(nodes) - 1:
-                plot.setLabel("bottom", "time step t")
-            plot.setYRange(0, hidden, padding=0)
-            plot.vb.setLimits(yMin=0, yMax=hidden, xMin=0)
-            if first is None:
-                first = plot
-            else:
-                plot.setXLink(first)
-            cursor = TimeCursor(hidden, self.theme.cursor)
-            plot.addItem(cursor)
             scale = self._scale_of(node.name)
-            bar = ScaleBar(scale.map_name, scale.low, scale.high, self.theme)
-            self.view.addItem(bar, row=row, col=1)
-            self.maps[node.name] = _NodeMap(node, plot, cursor, bar, scale=scale)
+            if row < len(kept):
+                m = kept[row]
+                m.bar.set_map(scale.map_name, scale.low, scale.high)
+            else:
+                m = self._new_map(row, node, hidden)
+                m.bar = ScaleBar(scale.map_name, scale.low, scale.high, self.theme)
+                self.view.addItem(m.bar, row=row, col=1)
+            m.node, m.scale = node, scale
+            m.plot.setLabel("left", label_html(node.label))
+            last = row == len(nodes) - 1
+            m.plot.showAxis("bottom", last)
+            if last:
+                m.plot.setLabel("bottom", "time step t")
+            fit_units(m.plot, m.cursor, hidden)
+            m.plot.show()
+            m.bar.show()
+            self.maps[node.name] = m
         self._apply_theme_to_plots()
+
+    def _new_map(self, row: int, node: Node, hidden: int) -> _NodeMap:
+        plot = self.view.addPlot(row=row, col=0)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=True, y=False)
+        plot.getAxis("left").setWidth(46)
+        if row > 0:
+            plot.setXLink(self.view.getItem(0, 0))
+        cursor = TimeCursor(hidden, self.theme.cursor)
+        plot.addItem(cursor)
+        return _NodeMap(node, plot, cursor)
 
     def set_theme(self, t: Theme) -> None:
         self.theme = t
@@ -171,12 +183,12 @@ class HeatmapPanel(QWidget):
 
     # -- trace -------------------------------------------------------------------------------
     def _on_trace_changed(self, trace: Trace | None) -> None:
-        if trace is None:
-            if self._view is not None:
-                self._view.clear()
-            self.maps = {}
+        if trace is None:  # nothing to show: the plots wait, hidden, for the next model's trace
+            self._drop_tiles()
+            for m in self.maps.values():
+                m.plot.hide()
+                m.bar.hide()
             self._structure = ()
-            self._dirty.clear()
             return
         structure = (trace.graph.kind, trace.hidden_size)
         changed_from = self.playback.changed_from
@@ -381,12 +393,3 @@ class HeatmapPanel(QWidget):
         m = self.maps[name]
         scene = m.plot.vb.mapViewToScene(QPointF(t + 0.5, unit + 0.5))
         return self.view.mapFromScene(scene)
-
-
-def view_end(steps: int) -> float:
-    """The right end of the time axis for ``steps``: a little room to type into, rounded, so
-    that the axis changes only every few dozen keystrokes."""
-    if steps <= 200:
-        return float(max(steps, 1))
-    grain = 10 ** max(math.floor(math.log10(steps)) - 1, 0)
-    return float(math.ceil(steps * 1.05 / grain) * grain)

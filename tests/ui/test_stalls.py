@@ -103,3 +103,28 @@ def test_a_data_export_formats_its_rows_with_the_gui_thread_first(qtbot, make_wi
     assert intervals and set(intervals) == {WORKER_SWITCH_INTERVAL}
     assert sys.getswitchinterval() == default
     assert tracefile.read_trace_csv(tmp_path / "trace.csv")["h"].shape[0] == 1400
+
+
+def test_opening_another_model_of_the_same_cell_keeps_the_heatmap_plots(qtbot, make_window, tmp_path):
+    from lstm_explorer.models import random_model
+    from lstm_explorer.models.files import write_npz
+
+    window = make_window(random_model("lstm", input_size=1, hidden_size=4))
+    window.editor.set_text("0.5\n0.25\n1")
+    qtbot.waitUntil(lambda: window.playback.steps == 3 and idle(window), timeout=30000)
+    plots = {name: m.plot for name, m in window.heatmaps.maps.items()}
+    path = tmp_path / "wide.npz"
+    write_npz(path, random_model("lstm", input_size=1, hidden_size=24).network.tensors)
+    window.open_in_background(str(path))
+    qtbot.waitUntil(
+        lambda: window.model.name == "wide.npz" and window.playback.trace is not None and window.heatmaps.pending == 0,
+        timeout=30000,
+    )
+    maps = window.heatmaps.maps
+    assert {name: m.plot for name, m in maps.items()} == plots  # the same plot items, not six new ones
+    trace = window.playback.trace
+    assert trace.hidden_size == 24
+    for name, m in maps.items():
+        assert m.plot.isVisible() and m.bar.isVisible() and m.plot.vb.viewRange()[1] == [0, 24]
+        assert m.cursor.line().y2() == 24
+        np.testing.assert_array_equal(drawn_map(window.heatmaps, name), m.scale.colours(trace[name].T))
