@@ -12,6 +12,7 @@ from .assets import APP_ID
 from .ui.app_icon import app_icon
 from .ui.main_window import APP_NAME, MainWindow
 from .ui.opening import OpenRequest
+from .ui.quit_signals import QuitOnSignals
 
 #: Errors reported while a crash dialog is open: counted, not shown (a failing timer would raise
 #: one per tick).
@@ -57,4 +58,7 @@ def run_app(
         spec = OpenRequest(model, cell=cell, module=module, vocabulary=vocabulary)
     window = MainWindow(model=spec, open_later=True, tour=True)  # the tour: on a first run only
     window.show()
-    return app.exec()
+    quitting = QuitOnSignals(window)  # SIGINT, SIGTERM: File → Quit, an export under way cancelled
+    code = app.exec()
+    quitting.restore()
+    return quitting.exit_code or code

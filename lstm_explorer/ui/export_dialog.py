@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -79,6 +79,10 @@ class ExportDialog(QDialog):
         self._progress: QProgressDialog | None = None
         self._exporting = False
         self.data_export: DataExport | None = None
+        #: The result code to close with once the rendered export under way has stopped.
+        self._close_when_stopped: int | None = None
+        if parent is not None:  # the window closing (Quit, a signal) closes this dialog first
+            parent.installEventFilter(self)
 
         self.form = ExportForm(document, theme=theme, folder=folder, walkthrough=walkthrough, region=region)
         self.preview = ExportPreview(document)
@@ -235,6 +239,14 @@ class ExportDialog(QDialog):
             self._export_data(options, progress)
             return None
         try:
+            return self._export_rendered(options)
+        finally:
+            if self._close_when_stopped is not None:  # asked to close while drawing: now it can
+                self.done(self._close_when_stopped)
+
+    def _export_rendered(self, options: ExportOptions) -> ExportResult | None:
+        """Draw on the GUI thread, processing events between frames (see :meth:`_on_progress`)."""
+        try:
             try:
                 result = export(self.document, options, self._on_progress)
             finally:
@@ -297,7 +309,19 @@ class ExportDialog(QDialog):
             self._progress.deleteLater()
             self._progress = None
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if watched is self.parent() and event.type() == QEvent.Type.Close:
+            self.reject()  # an export under way is cancelled: its temporary files go, the target stays
+        return False
+
     def done(self, code: int) -> None:
+        if self._exporting and self.data_export is None and self._progress is not None:
+            # Closed between two frames of a rendered export (this runs inside its event
+            # processing): its next progress report stops it, and run_export closes the dialog.
+            self._close_when_stopped = code
+            self._progress.cancel()
+            return
+        self._close_when_stopped = None
         if self.data_export is not None:  # closed while writing (the app quits): stop, remove the temp file
             self.data_export.wait()
         self._preview_timer.stop()
