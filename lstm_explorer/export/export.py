@@ -12,10 +12,8 @@ runs in its own process), so the next frame renders while the previous one is en
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +23,7 @@ import numpy as np
 
 from ..engine.trace import Trace
 from ..playback import PlaybackState
+from .encoder import Encoder
 from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_position
 from .options import (
     FOLDER,
@@ -52,52 +51,6 @@ if TYPE_CHECKING:
 
 
 # -- the pipeline ------------------------------------------------------------------------------------
-
-
-class _Encoder:
-    """A writer fed from a short queue on its own thread; the first error is kept and re-raised."""
-
-    def __init__(self, writer: Writer, depth: int = 3) -> None:
-        self.writer = writer
-        self.queue: queue.Queue[tuple[object, np.ndarray] | None] = queue.Queue(maxsize=depth)
-        self.error: BaseException | None = None
-        self.busy_seconds = 0.0
-        self.thread = threading.Thread(target=self._run, name="export-encoder", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while True:
-            item = self.queue.get()
-            if item is None:
-                return
-            if self.error is not None:
-                continue  # keep draining so that the renderer never blocks on a dead encoder
-            started = time.perf_counter()
-            try:
-                self.writer.write(item[1])
-            except BaseException as exc:
-                self.error = exc
-            self.busy_seconds += time.perf_counter() - started
-
-    def put(self, keepalive: object, frame: np.ndarray) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put((keepalive, frame))
-
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def stop(self) -> None:
-        """Discard what is queued and stop the thread (on cancel or failure)."""
-        self.error = self.error or ExportCancelled()
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self.queue.get_nowait()
-        self.queue.put(None)
-        self.thread.join()
 
 
 def _make_writer(
@@ -172,17 +125,16 @@ def _export_animation(
             raise ExportError(f"{target}: {exc}") from None
         except OSError as exc:
             raise ExportError(os_message(exc, target)) from None
-        encoder = _Encoder(writer)
+        encoder = Encoder(writer)
         try:
             _report(progress, 0, total)
             for index in range(total):
                 started = time.perf_counter()
                 kept, frame = _frame(source, clock.state(index), options.transparent)
                 render_seconds += time.perf_counter() - started
-                encoder.put(kept, frame)
+                encoder.put(kept, frame, functools.partial(_report, progress, index, total))
                 _report(progress, index + 1, total)
-            encoder.close()
-            writer.finish()
+            encoder.close(functools.partial(_report, progress, total, total))
         except BaseException as exc:
             encoder.stop()
             writer.abort()
