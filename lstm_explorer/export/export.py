@@ -117,6 +117,7 @@ def _export_animation(
                 kept, view = _frame(source, clock.state(k), options.transparent)
                 frames.append(view.copy())  # copied while ``kept`` (which owns the pixels) is alive
                 del kept
+                _report(progress, 0, total)  # between sample frames too (six 720p frames: ~50 ms)
             return frames
 
         try:

@@ -14,6 +14,8 @@ data formats (CSV, NPZ, JSON) need no Qt and are written on a worker thread (:mo
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from pathlib import Path
 
@@ -106,6 +108,7 @@ class ExportDialog(QDialog):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(60)
         self._preview_timer.timeout.connect(self._update_preview)
+        threading.Thread(target=_ready_encoders, name="export-warm-up", daemon=True).start()
         self.form.restore(export_settings.load(settings))
         self.form.changed.connect(self._refresh)
         self.preview.slider.valueChanged.connect(self._schedule_preview)
@@ -328,3 +331,12 @@ class ExportDialog(QDialog):
         self.preview.close_source()
         export_settings.save(self.settings, self.form.remembered())
         super().done(code)
+
+
+def _ready_encoders() -> None:
+    """Import the encoders and find ffmpeg (it is run once to check it) off the GUI thread while
+    the dialog is open: done by the first video export, they held the window ~40 ms."""
+    from ..export import gif, writers  # noqa: F401 - imported for the import's sake
+
+    with contextlib.suppress(RuntimeError):  # no ffmpeg: the export itself says so
+        writers.ffmpeg_exe()

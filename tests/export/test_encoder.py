@@ -52,3 +52,18 @@ def test_waiting_can_cancel_and_nothing_more_is_written_or_finished():
             encoder.put(None, np.array([index]), cancel)
     encoder.stop()
     assert len(writer.written) < 20 and writer.finished_on is None
+
+
+def test_a_gif_reports_progress_between_the_frames_it_samples_for_its_palette(strips, tmp_path):
+    from lstm_explorer.export import ExportOptions, export_frames
+
+    reports: list[tuple[int, int, int]] = []  # (done, total, frames drawn so far)
+
+    def progress(done: int, total: int) -> bool:
+        reports.append((done, total, strips.rendered))
+        return True
+
+    out = tmp_path / "walk.gif"
+    export_frames(strips.trace, ExportOptions(out=str(out), size=(160, 90), fps=10), progress, source=strips)
+    before_the_first_frame = [drawn for done, _total, drawn in reports if done == 0]
+    assert before_the_first_frame[-1] == 6 and len(set(before_the_first_frame)) >= 6  # one per sample
