@@ -9,7 +9,7 @@ long the window could not answer. Budget (DESIGN.md): no gap over 100 ms.
 Cases: exporting a 100 000-step trace as CSV from File → Export…'s dialog; pasting 100 000
 numeric lines into the editor; a keystroke at the end of a 100 000-character text; a 10 000-step
 recompute at H = 512, and its Cancel; an MP4 and a GIF export from the dialog; opening a large
-model file (a 2-layer LSTM, H = 1024, ~200 MB .npz) from File → Open.
+model file (a 2-layer LSTM, H = 1024, a 103 MB .npz) from File → Open.
 
 Prints figures and the load average (the machine is shared); nothing here asserts.
 """

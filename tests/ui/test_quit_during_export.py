@@ -103,3 +103,65 @@ def test_a_signal_during_a_video_export_cancels_it_and_closes_the_window(qtbot, 
     assert left_behind(tmp_path) == []
     assert not dialog.isVisible()
     assert signal.getsignal(signum) is not quitting._on_signal
+
+
+APP_EXPORTING = """
+import sys
+from PySide6.QtCore import QTimer
+from lstm_explorer import app
+from lstm_explorer.ui.export_dialog import ExportDialog
+
+class ExportingWindow(app.MainWindow):
+    # The app's own window, which starts a GIF export from the dialog once its trace is in.
+    def showEvent(self, event):
+        super().showEvent(event)
+        QTimer.singleShot(100, self.export_when_ready)
+
+    def export_when_ready(self):
+        if self.document.trace is None or self.recompute is None or self.recompute.busy:
+            QTimer.singleShot(100, self.export_when_ready)
+            return
+        self.editor.set_text("(a(b)c)" * 40)
+        dialog = self.dialog = ExportDialog(self.document, self, folder=sys.argv[1], settings=self.settings)
+        dialog.form.set_path(sys.argv[1] + "/walk.gif")
+        dialog.form.confirmed_path = sys.argv[1] + "/walk.gif"
+        dialog.form.set_size(320, 240)
+        dialog.show()
+        dialog.run_export()
+
+app.MainWindow = ExportingWindow
+sys.exit(app.run_app("brackets"))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_app_sent_a_signal_while_exporting_cancels_the_export_and_exits(tmp_path, signum):
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "walk.gif").write_bytes(b"an earlier export")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # the app's settings, not the user's
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", APP_EXPORTING, str(out)], env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not left_behind(out):  # the export is writing its temporary file
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "the export never started"
+        time.sleep(0.02)
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, err
+    assert "Traceback" not in err
+    assert (out / "walk.gif").read_bytes() == b"an earlier export"
+    assert left_behind(out) == []
