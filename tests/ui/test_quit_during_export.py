@@ -83,7 +83,7 @@ def test_closing_the_window_during_a_data_export_stops_the_writer_and_removes_it
     assert not dialog.isVisible()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_during_a_video_export_cancels_it_and_closes_the_window(qtbot, make_window, tmp_path, signum):
     window, dialog, target = exporting_window(qtbot, make_window, tmp_path, "walk.gif")
     dialog.form.set_size(320, 240)

@@ -1,6 +1,7 @@
-"""The window's long-work cases (issue 14, class 6) do their heavy part without the GUI thread
-copying, formatting or drawing what it need not: a keystroke at the end of a long text copies no
-input, ..."""
+"""The window's long-work cases (issue 14, class 6) keep the GUI thread's part small: a keystroke at
+the end of a long text copies no input, a long trace is drawn in few wide heatmap tiles, a data
+export formats its rows with the GUI thread first, and opening a model of the same cell keeps the
+heatmap plots."""
 
 from __future__ import annotations
 
