@@ -48,7 +48,8 @@ class ScaleBar(QGraphicsWidget):
         self.update()
 
     def labels(self) -> list[str]:
-        return [f"{v:g}" for v in (self.high, (self.low + self.high) / 2, self.low)]
+        # A true minus sign, as the diagram's legend writes it ("−20", not "-20").
+        return [f"{v:g}".replace("-", "−") for v in (self.high, (self.low + self.high) / 2, self.low)]
 
     def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:  # Qt override
         r = self.rect()

@@ -40,7 +40,7 @@ def test_cell_state_of_20_has_one_colour_in_the_diagram_and_the_heatmap(qtbot):
 
     assert "cell state ±20" in scene.legend.texts()
     assert scene.legend.texts()[:2] == ["gate 0…1", "value ±1"]
-    assert heatmaps.maps["c"].bar.labels() == ["20", "0", "-20"]
+    assert heatmaps.maps["c"].bar.labels() == ["20", "0", "−20"]  # the legend's minus sign, not a hyphen
     assert heatmaps.maps["f"].bar.labels() == ["1", "0.5", "0"]
 
     diagram.viewport().repaint()
