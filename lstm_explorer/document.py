@@ -23,7 +23,8 @@ import numpy as np
 from .engine.interventions import Intervention
 from .engine.trace import Trace
 from .events import EventGroup
-from .playback import Playback
+from .layer_readout import readout_arrays
+from .playback import FORWARD, Playback, Walk
 from .scales import ColourScales, ScaleTracker, initial_scales
 from .session import Session, Update
 
@@ -98,11 +99,33 @@ class ExplorerDocument:
         #: What the gradient views take the gradient of, as written (``c[3]@40``, ``loss@-1``,
         #: ``h[2]`` at the position); "" for the model's default: its prediction at the position.
         self.gradient_target = ""
-        #: Whether the diagram shows gradients flowing backward. The target is then pinned at
-        #: ``backward_step`` (trace order) while the position moves back through time; a new
-        #: input pins it at the position the input moves to (announced with the traces).
-        self.backward = False
-        self.backward_step = 0
+        self._backward = False
+        self._backward_step = 0
+
+    @property
+    def backward(self) -> bool:
+        """Whether the diagram shows gradients flowing backward, the target pinned at
+        :attr:`backward_step` (trace order; a new input pins it where the position moves), play
+        walking back from there to step 0 (the playback's walk follows both). :meth:`set_backward`
+        announces it; assigning announces nothing (a snapshot being exported)."""
+        return self._backward
+
+    @backward.setter
+    def backward(self, on: bool) -> None:
+        self._backward = bool(on)
+        self._sync_walk()
+
+    @property
+    def backward_step(self) -> int:
+        return self._backward_step
+
+    @backward_step.setter
+    def backward_step(self, step: int) -> None:
+        self._backward_step = int(step)
+        self._sync_walk()
+
+    def _sync_walk(self) -> None:
+        self.playback.set_walk(Walk(True, self._backward_step) if self._backward else FORWARD)
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -264,9 +287,9 @@ class ExplorerDocument:
         on = bool(on)
         if on == self.backward and (not on or self.backward_step == self.playback.t):
             return
-        self.backward = on
         if on:
             self.backward_step = self.playback.t
+        self.backward = on
         self.events.backward.emit(on)
 
     def set_unit_search(self, table: Any) -> None:
@@ -367,7 +390,7 @@ class ExplorerDocument:
         """The readout at every step, in the shown layer's step order (see :func:`readout_arrays`)."""
         if self.model is None or not self.traces:
             return {}
-        return readout_arrays(self.model, self.traces, self.layer)
+        return readout_arrays(self.model, self.traces, self.layer)  # (kept importable from here)
 
     def describe_model(self) -> str:
         """``input 8 · hidden 32 · 2 layers · bidirectional`` for the status bar and captions."""
@@ -380,18 +403,3 @@ class ExplorerDocument:
         if net.bidirectional:
             sizes += " · bidirectional"
         return sizes
-
-
-def readout_arrays(model: Model, traces: dict[Key, Trace], key: Key) -> dict[str, np.ndarray]:
-    """``logits`` (T, outputs) and, for text models, ``probs`` (their softmax) at every step, as the
-    rows of layer ``key``'s trace are ordered: flipped when the top layer hands its outputs on in
-    the other order than ``key`` read the steps (a backward direction, a go_backwards layer)."""
-    if not model.has_readout:
-        return {}
-    net = model.network
-    top = model.top_outputs(traces)
-    arrays = {"logits": model.logits(top)}
-    if model.task == "text":
-        arrays["probs"] = model.readout(top)
-    flip = net.step_order_reversed(net.num_layers - 1) != net.step_order_reversed(*key)
-    return {name: value[::-1] if flip else value for name, value in arrays.items()}

@@ -115,3 +115,38 @@ def test_the_dashboard_of_a_window_in_the_backward_mode_draws_its_gradients_at_o
         assert diagram.backward_flow.field.anchor == 399
     finally:
         source.close()
+
+
+def test_the_exported_animation_goes_back_in_time_from_the_target(qapp, tmp_path, monkeypatch, capsys):
+    """``export adding --view diagram-backward --target loss@-1 --out x.gif``: the frames walk from
+    the target's step down to the first exported step, as the caption under each frame says."""
+    from PIL import ImageSequence
+
+    from lstm_explorer.export.captions import CaptionedFrames
+
+    rng = np.random.default_rng(5)
+    X = np.column_stack([rng.uniform(size=100), np.zeros(100)])
+    X[[3, 40], 1] = 1.0  # the adding problem's two markers
+    np.save(tmp_path / "seq.npy", X)
+    captions: list[str] = []
+    render = CaptionedFrames.render
+
+    def spy(self, state):
+        captions.append(self.band.facts.parts(state)[0])  # the caption's first part, "t = N"
+        return render(self, state)
+
+    monkeypatch.setattr(CaptionedFrames, "render", spy)
+    out = tmp_path / "x.gif"
+    args = ["export", "adding", "--input-file", str(tmp_path / "seq.npy"), "--view", "diagram-backward"]
+    args += ["--target", "loss@-1", "--steps", "94:100", "--frames-per-step", "3", "--size", "320x180"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    with Image.open(out) as gif:
+        frames = [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(gif)]
+    assert len(frames) == 18
+    shown = captions[-18:]  # (a GIF first renders a few frames to choose its palette)
+    assert shown == [f"t = {t}" for t in range(99, 93, -1) for _ in range(3)]
+    # The target is pinned before the range: no gradient reaches it, the command says so.
+    capsys.readouterr()
+    late = ["--target", "loss@-1", "--steps", "94:100"]
+    assert main([*args[:6], "--target", "out[0]@50", *late[2:], "--out", str(tmp_path / "y.gif"), "--quiet"]) == 2
+    assert "before the exported steps 94:100" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """The diagram's backward mode in the window: Ctrl+B (or the Gradients panel's button) shows the
-gradient of the target pinned at the current step; stepping back shows earlier steps' gradients,
+gradient of the target pinned at the current step; walking on (→) shows earlier steps' gradients,
 computed off the GUI thread when slow; Ctrl+B again brings the values back."""
 
 import numpy as np
@@ -37,8 +37,8 @@ def test_ctrl_b_shows_the_gradients_and_stepping_back_follows_them(qtbot, window
     np.testing.assert_array_equal(shown(window, "c"), log_sequential(np.abs(expected["c"][99]), top))
     assert not np.array_equal(shown(window, "c"), forward_c)
     assert "∂ loss@99" in window.diagram.diagram.legend.texts()[0]
-    for _ in range(11):  # ← steps back in time; the target stays where it was pinned
-        press(qtbot, window, Qt.Key.Key_Left)
+    for _ in range(11):  # → walks on, back in time; the target stays where it was pinned
+        press(qtbot, window, Qt.Key.Key_Right)
     assert document.playback.t == 88 and flow.field is field
     np.testing.assert_array_equal(shown(window, "c"), log_sequential(np.abs(expected["c"][88]), top))
     np.testing.assert_array_equal(shown(window, "h"), log_sequential(np.abs(expected["h"][88]), top))
@@ -82,3 +82,45 @@ def test_the_pin_moves_with_ctrl_shift_b_and_a_written_target_is_followed(qtbot,
     qtbot.waitUntil(lambda: panel.result is not None and str(panel.result.request.target) == "c[3]@50", timeout=20000)
     document.playback.seek(40)  # pinned: the panel keeps its target too
     assert str(panel.result.request.target) == "c[3]@50"
+
+
+def test_space_plays_back_in_time_from_the_pinned_step_and_the_buttons_walk_the_same_way(qtbot, window):
+    assert window.open_model("adding")
+    document, flow, transport = window.document, window.diagram.backward_flow, window.transport
+    document.playback.seek(6)
+    press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # pinned at 6
+    qtbot.waitUntil(lambda: flow.field is not None, timeout=20000)
+    expected = model_gradients(document.model, document.X, "out[0]@6", traces=document.traces, nodes=True).nodes
+    top = max(np.abs(a[:7]).max() for a in expected.values())
+    assert "gradient travels back" in transport.play_button.toolTip()
+    transport.set_speed(8.0)
+    seen: list[int] = []
+    document.playback.position_changed.connect(lambda state: seen.append(state.t))
+    press(qtbot, window, Qt.Key.Key_Space)  # at the pin, complete: play starts its walk over
+    qtbot.waitUntil(lambda: not window.player.playing, timeout=20000)
+    assert seen[0] == 6 and seen[-1] == 0 and seen == sorted(seen, reverse=True)
+    assert set(seen) == set(range(7))
+    label = transport.position_label.text()
+    assert label.startswith("t = 0 /") and label.endswith("phase 5/5: ← Concatenate")
+    np.testing.assert_array_equal(shown(window, "c"), log_sequential(np.abs(expected["c"][0]), top))
+    transport.start_button.click()  # Home: the pinned step, where the gradient starts
+    assert document.playback.t == 6
+    transport.forward_button.click()  # the next step of the walk: one further back in time
+    assert document.playback.t == 5
+    np.testing.assert_array_equal(shown(window, "h"), log_sequential(np.abs(expected["h"][5]), top))
+    transport.phase_forward_button.click()  # step 5's last phase done: step 4's first
+    assert (document.playback.t, document.playback.state.phase) == (4, 0)
+    assert transport.position_label.text().endswith("phase 1/5: ← Output")
+    transport.back_button.click()
+    assert document.playback.t == 5
+    transport.end_button.click()
+    assert document.playback.t == 0
+    press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # forward again: as it was
+    assert transport.forward_button.toolTip() == "One time step forward (→)"
+    transport.forward_button.click()
+    assert document.playback.t == 1
+    seen.clear()
+    document.playback.seek(97)
+    press(qtbot, window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.player.playing, timeout=20000)
+    assert seen[-1] == 99 and seen[1:] == sorted(seen[1:])
