@@ -50,7 +50,7 @@ class FrameClock:
         if not 0 <= self.start < self.stop:
             raise ValueError(f"empty step range {self.start}:{self.stop}")
         if self.walk.backward and self.walk.start < self.start:
-            raise ValueError(f"the gradient's step {self.walk.start} comes before the step range {self.start}:{self.stop}")
+            raise ValueError(f"the walk's step {self.walk.start} comes before the steps {self.start}:{self.stop}")
 
     @property
     def first(self) -> int:
