@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .document_gradients import GradientFields
 from .engine.interventions import Intervention
 from .engine.trace import Trace
 from .events import EventGroup
-from .layer_readout import readout_arrays
-from .playback import FORWARD, Playback, Walk
+from .playback import Playback
 from .scales import ColourScales, ScaleTracker, initial_scales
 from .session import Session, Update
 
@@ -39,7 +39,8 @@ Key = tuple[int, bool]  # (layer, reverse)
 class DocumentEvents(EventGroup):
     """``model(model)``, ``input(tokens)``, ``input_problem(message)``, ``layer(key)``,
     ``traces(changed_from)``, ``interventions(interventions)``, ``unit_search(table)``,
-    ``gradient_target(text)``, ``backward(on)`` (the mode, or the step its target is pinned at); and
+    ``gradient_target(text)``, ``backward(on)`` (the mode, or the step its target is pinned at),
+    ``node_gradients(field)`` (what the backward mode shows, from whoever computed it); and
     ``interventions_requested(interventions)``: a view asks for other held units (whoever recomputes —
     the window's input flow — answers with :meth:`ExplorerDocument.apply_update` and
     :meth:`ExplorerDocument.set_interventions`)."""
@@ -54,6 +55,7 @@ class DocumentEvents(EventGroup):
         "unit_search",
         "gradient_target",
         "backward",
+        "node_gradients",
         "interventions_requested",
     )
 
@@ -66,7 +68,7 @@ class LayerChoice:
     label: str
 
 
-class ExplorerDocument:
+class ExplorerDocument(GradientFields):
     """What the user is looking at. Build empty and :meth:`set_model`, or :meth:`computed`."""
 
     def __init__(self) -> None:
@@ -96,36 +98,7 @@ class ExplorerDocument:
         #: heatmaps and export all colour with it. Set before the playback announces a new trace.
         self.scales: ColourScales | None = None
         self.scale_tracker: ScaleTracker | None = None
-        #: What the gradient views take the gradient of, as written (``c[3]@40``, ``loss@-1``,
-        #: ``h[2]`` at the position); "" for the model's default: its prediction at the position.
-        self.gradient_target = ""
-        self._backward = False
-        self._backward_step = 0
-
-    @property
-    def backward(self) -> bool:
-        """Whether the diagram shows gradients flowing backward, the target pinned at
-        :attr:`backward_step` (trace order; a new input pins it where the position moves), play
-        walking back from there to step 0 (the playback's walk follows both). :meth:`set_backward`
-        announces it; assigning announces nothing (a snapshot being exported)."""
-        return self._backward
-
-    @backward.setter
-    def backward(self, on: bool) -> None:
-        self._backward = bool(on)
-        self._sync_walk()
-
-    @property
-    def backward_step(self) -> int:
-        return self._backward_step
-
-    @backward_step.setter
-    def backward_step(self, step: int) -> None:
-        self._backward_step = int(step)
-        self._sync_walk()
-
-    def _sync_walk(self) -> None:
-        self.playback.set_walk(Walk(True, self._backward_step) if self._backward else FORWARD)
+        self._init_gradient_fields()
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -154,11 +127,12 @@ class ExplorerDocument:
         other.plain_traces, other.unit_search = dict(self.plain_traces), self.unit_search
         other.unit_search_input = self.unit_search_input
         other.scales = self.scales  # frozen: shared
-        other.gradient_target, other.backward, other.backward_step = (
+        other.gradient_target, other.backward_step, other.backward = (
             self.gradient_target,
-            self.backward,
             self.backward_step,
+            self.backward,
         )
+        other.node_gradients, other.node_gradients_note = self.node_gradients, self.node_gradients_note
         state = self.playback.state
         other.playback.set_trace(self.trace, t=state.t)
         other.playback.select(state.selected)
@@ -273,25 +247,6 @@ class ExplorerDocument:
         self.apply_update(update, self.tokens, self.text, plain=plain)
         self.set_interventions(interventions)
 
-    def set_gradient_target(self, text: str) -> None:
-        """Take gradients of ``text`` (the engine's syntax; "" the model's default). Checked by
-        whoever computes them, which says what is wrong with it."""
-        text = text.strip()
-        if text != self.gradient_target:
-            self.gradient_target = text
-            self.events.gradient_target.emit(text)
-
-    def set_backward(self, on: bool) -> None:
-        """Show gradients flowing backward on the diagram (True), pinning the target at the
-        position, or values flowing forward (False)."""
-        on = bool(on)
-        if on == self.backward and (not on or self.backward_step == self.playback.t):
-            return
-        if on:
-            self.backward_step = self.playback.t
-        self.backward = on
-        self.events.backward.emit(on)
-
     def set_unit_search(self, table: Any) -> None:
         """The unit finder's result for the current input (None: none)."""
         self.unit_search = table
@@ -390,7 +345,7 @@ class ExplorerDocument:
         """The readout at every step, in the shown layer's step order (see :func:`readout_arrays`)."""
         if self.model is None or not self.traces:
             return {}
-        return readout_arrays(self.model, self.traces, self.layer)  # (kept importable from here)
+        return readout_arrays(self.model, self.traces, self.layer)
 
     def describe_model(self) -> str:
         """``input 8 · hidden 32 · 2 layers · bidirectional`` for the status bar and captions."""
@@ -403,3 +358,18 @@ class ExplorerDocument:
         if net.bidirectional:
             sizes += " · bidirectional"
         return sizes
+
+
+def readout_arrays(model: Model, traces: dict[Key, Trace], key: Key) -> dict[str, np.ndarray]:
+    """``logits`` (T, outputs) and, for text models, ``probs`` (their softmax) at every step, as the
+    rows of layer ``key``'s trace are ordered: flipped when the top layer hands its outputs on in
+    the other order than ``key`` read the steps (a backward direction, a go_backwards layer)."""
+    if not model.has_readout:
+        return {}
+    net = model.network
+    top = model.top_outputs(traces)
+    arrays = {"logits": model.logits(top)}
+    if model.task == "text":
+        arrays["probs"] = model.readout(top)
+    flip = net.step_order_reversed(net.num_layers - 1) != net.step_order_reversed(*key)
+    return {name: value[::-1] if flip else value for name, value in arrays.items()}
