@@ -17,7 +17,7 @@ import numpy as np
 from . import colormaps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its arrays have no single truth value
 class GradientField:
     """∂``target``/∂node, node name → (steps recorded, width), in the trace's step order: row k
     is step ``first`` + k (a long sequence records only the steps around the position; see

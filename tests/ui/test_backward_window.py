@@ -124,3 +124,30 @@ def test_space_plays_back_in_time_from_the_pinned_step_and_the_buttons_walk_the_
     press(qtbot, window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: not window.player.playing, timeout=20000)
     assert seen[-1] == 99 and seen[1:] == sorted(seen[1:])
+
+
+def test_a_long_input_records_the_steps_around_the_position_and_says_so(qtbot, window):
+    """Every node at every step is the trace's size again: past the budget the mode records the
+    steps around the position, the legend says which, and walking out of them asks again."""
+    assert window.open_model("adding")
+    document, flow = window.document, window.diagram.backward_flow
+    per_step = 8 * sum(document.trace[name].shape[1] for name in document.trace.graph.names)
+    flow.budget = 20 * per_step  # room for 20 steps of the 100
+    document.playback.seek(99)
+    press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: flow.field is not None, timeout=20000)
+    field = flow.field
+    assert field.limited and (field.first, field.last) == (80, 99)
+    legend = window.diagram.diagram.legend.texts()
+    assert legend[0].startswith("|∂ loss@99") and legend[-1] == "recorded at steps 80…99 only (memory)"
+    expected = model_gradients(document.model, document.X, "loss@99", traces=document.traces, nodes=True).nodes
+    top = max(np.abs(a).max() for a in expected.values())
+    assert field.top == top  # the colour scale is that of every step, recorded or not
+    np.testing.assert_array_equal(shown(window, "c"), log_sequential(np.abs(expected["c"][99]), top))
+    document.playback.seek(80)
+    assert shown(window, "c") is not None
+    press(qtbot, window, Qt.Key.Key_Right)  # step 79: outside, so those around it are recorded
+    qtbot.waitUntil(lambda: flow.field is not field and flow.field is not None, timeout=20000)
+    assert flow.field.first <= 79 <= flow.field.last and flow.field.last - flow.field.first == 19
+    np.testing.assert_array_equal(shown(window, "c"), log_sequential(np.abs(expected["c"][79]), top))
+    assert document.node_gradients is flow.field
