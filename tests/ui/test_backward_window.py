@@ -151,3 +151,39 @@ def test_a_long_input_records_the_steps_around_the_position_and_says_so(qtbot, w
     assert flow.field.first <= 79 <= flow.field.last and flow.field.last - flow.field.first == 19
     np.testing.assert_array_equal(shown(window, "c"), log_sequential(np.abs(expected["c"][79]), top))
     assert document.node_gradients is flow.field
+
+
+def test_the_equations_and_the_presentation_caption_follow_the_backward_walk(qtbot, window):
+    """The Equations panel shows ∂J/∂node for the selected unit at the step, the rows of the phase
+    walked highlighted; the presentation caption names the phase walked and the target."""
+    assert window.open_model("adding")
+    document, flow = window.document, window.diagram.backward_flow
+    window.equations_dock.show()
+    window.equations_dock.raise_()
+    qtbot.waitUntil(window.equations.isVisible)
+    document.playback.select(3)
+    document.playback.seek(99)
+    press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: flow.field is not None, timeout=20000)
+    expected = model_gradients(document.model, document.X, "loss@99", traces=document.traces, nodes=True).nodes
+    for _ in range(4):
+        press(qtbot, window, Qt.Key.Key_Right)  # t = 95
+    press(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # t = 94, first phase walked
+    assert (document.playback.t, document.playback.state.phase) == (94, 0)
+    text = window.equations.plain_text()
+    assert f"∂J/∂Ct[3] = {expected['c'][94, 3]:.3e}".replace("-", "−") in text.splitlines()  # (t: a subscript)
+    for name in ("f", "o", "h"):
+        assert f"{expected[name][94, 3]:.3e}".replace("-", "−") in text, name
+    assert f"{np.linalg.norm(expected['x'][94]):.3e}".replace("-", "−") in text  # ‖∂J/∂x_t‖
+    header = window.equations.header.text()
+    assert "Backward, phase 1: ← Output" in header and "loss@99" in header
+    html = window.equations.browser.toHtml()
+    marked = [row for row in html.split("<tr>")[1:] if window.equations.theme.highlight in row]
+    assert len(marked) == 3 and "∂J/∂o" in marked[0] and "tanh" in marked[1]  # the output phase: o, tanh(C), h
+    document.playback.seek(99)
+    window.presentation.enter()
+    caption = window.presentation.caption.text()
+    assert "t = 99" in caption and "phase 5 of 5: ← Concatenate" in caption and "∂ loss@99 flowing back" in caption
+    window.presentation.leave()
+    press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # forward: the equations again
+    assert "σ(" in window.equations.plain_text() and "∂J" not in window.equations.plain_text()
