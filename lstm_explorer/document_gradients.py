@@ -64,14 +64,15 @@ class GradientFields:
             self.gradient_target = text
             self.events.gradient_target.emit(text)
 
-    def set_backward(self, on: bool) -> None:
-        """Show gradients flowing backward on the diagram (True), pinning the target at the
-        position, or values flowing forward (False)."""
+    def set_backward(self, on: bool, step: int | None = None) -> None:
+        """Show gradients flowing backward on the diagram (True), pinning the target at ``step``
+        (None: the position), or values flowing forward (False)."""
         on = bool(on)
-        if on == self.backward and (not on or self.backward_step == self.playback.t):
+        step = self.playback.t if step is None else int(step)
+        if on == self.backward and (not on or self.backward_step == step):
             return
         if on:
-            self.backward_step = self.playback.t
+            self.backward_step = step
         self.backward = on
         self.events.backward.emit(on)
 
