@@ -84,7 +84,8 @@ def test_the_second_diagram_follows_the_backward_mode_with_the_same_target_and_p
     window.diagram.setFocus()
     qtbot.keyClick(window.diagram, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert document.backward and companion.backward and companion.backward_step == 99
-    qtbot.waitUntil(lambda: second.backward_flow.field is not None and first.backward_flow.field is not None, timeout=20000)
+    flows = (first.backward_flow, second.backward_flow)
+    qtbot.waitUntil(lambda: all(flow.field is not None for flow in flows), timeout=20000)
     assert second.diagram.backward and second.backward_flow.field.target == "loss@99"
     document.playback.seek(60)  # 39 steps back in time: the position is followed
     assert companion.playback.t == 60
