@@ -37,7 +37,7 @@ def header_html(field: GradientField | None, note: str, graph: CellGraph, state:
     if field is None:
         return f"{line} — {note or 'no gradients yet'}"
     line += f" — J = <code>{field.target}</code>, flowing back from step {field.anchor}"
-    return f"{line} ({note})" if note else line
+    return f"{line} · {note}" if note else line
 
 
 def rows_html(
