@@ -166,7 +166,7 @@ def gradients(
     H = network.hidden_size
     states: dict[str, np.ndarray] = {}
     recorded: dict[str, np.ndarray] = {}
-    peak = 0.0
+    peak: float = 0.0
     for k in range(top, layer - 1, -1):
         d_in = np.zeros((steps, traces[(k, False)].input_size))
         for j, direction in enumerate(network.directions):
@@ -179,10 +179,10 @@ def gradients(
             tensors, held = network.layer(k, direction).tensors, for_layer(interventions, k, direction)
             shown = (k, direction) == (layer, reverse)
             record = wanted if shown else ()
-            dX, walked, kept, top = _walk(tensors, traces[(k, direction)], dH, layer_seed, held, record, window)
+            dX, walked, kept, walk_peak = _walk(tensors, traces[(k, direction)], dH, layer_seed, held, record, window)
             d_in += dX[::-1] if direction else dX
             if shown:
-                states, recorded, peak = walked, kept, top
+                states, recorded, peak = walked, kept, walk_peak
         d_out = d_in
     assert d_out is not None
     x = d_out[::-1] if reverse else d_out

@@ -23,7 +23,7 @@ from ..engine.ops import OPS
 from ..engine.trace import Trace
 from ..engine.weights import LayerWeights
 from ..playback import PlaybackState
-from .common import RichTextBox, label_html
+from .common import RichTextBox, label_html, node_label
 from .theme import Theme, theme
 
 
@@ -32,13 +32,6 @@ class Equation:
     node: str
     html: str  # the whole line
     value: float
-
-
-def node_label(node: Node) -> str:
-    """The name a node goes by in equations: its formula's left side (``i_t`` for 1 − f_t) or its label."""
-    if " = " in node.formula:
-        return node.formula.split(" = ")[0]
-    return node.label
 
 
 def _num(v: float | Decimal) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 from ..engine.graph import CellGraph, Node
 from ..gradient_field import GradientField
 from ..playback import PlaybackState
-from .common import label_html
+from .common import label_html, node_label
 
 
 def walked_phase(graph: CellGraph, state: PlaybackState) -> int:
@@ -24,8 +24,6 @@ def gradient_number(value: float) -> str:
 
 
 def _label(node: Node) -> str:
-    from .equations import node_label
-
     label = label_html(node_label(node))
     return f"({label})" if " " in node_label(node) else label
 
