@@ -97,6 +97,26 @@ def test_the_export_dialog_lists_it(qtbot, document, tmp_path):
     assert index >= 0 and "backward" in dialog.form.view_combo.itemText(index)
 
 
+def test_the_dialogs_summary_and_preview_go_back_in_time(qtbot, document, tmp_path):
+    """The export dialog counts and previews the frames the backward diagram exports: from the
+    target's step back to the first exported one."""
+    document.playback.seek(3)
+    document.set_backward(True)  # pinned at step 3 of 0..4
+    dialog = ExportDialog(document, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.form.view_combo.setCurrentIndex(dialog.form.view_combo.findData("diagram-backward"))
+    dialog.form.set_size(320, 180)
+    dialog.form.set_format("mp4")
+    dialog.form.frames_spin.setValue(2)
+    assert dialog.summary.text().startswith("8 frames (4 steps × 2)")  # steps 3, 2, 1, 0
+    assert "back in time from t = 3" in dialog.summary.text()
+    dialog.preview.slider.setValue(0)
+    qtbot.waitUntil(lambda: dialog.preview.label.text().startswith("t = 3,"), timeout=5000)
+    dialog.preview.slider.setValue(7)  # the last frame: step 0, complete
+    qtbot.waitUntil(lambda: dialog.preview.label.text().startswith("t = 0,"), timeout=5000)
+    assert dialog.preview.label.text().endswith("100%")
+
+
 def test_the_dashboard_of_a_window_in_the_backward_mode_draws_its_gradients_at_once(qapp, tmp_path):
     """Export draws with no event loop: a long input's gradients, which the window computes on a
     thread, are computed before the first frame."""
