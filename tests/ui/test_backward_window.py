@@ -187,3 +187,18 @@ def test_the_equations_and_the_presentation_caption_follow_the_backward_walk(qtb
     window.presentation.leave()
     press(qtbot, window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # forward: the equations again
     assert "σ(" in window.equations.plain_text() and "∂J" not in window.equations.plain_text()
+
+
+def test_the_playback_menu_names_the_moves_of_the_backward_walk(qtbot, window):
+    assert window.open_model("adding")
+    (menu,) = [a.menu() for a in window.menuBar().actions() if a.text() == "&Playback"]
+    names = lambda: {a.shortcut().toString(): a.text() for a in menu.actions() if a.shortcut().toString()}  # noqa: E731
+    assert names()["Right"] == "Step forward" and names()["Home"] == "Jump to start"
+    window.document.playback.seek(40)
+    window.backward_action.trigger()
+    assert names()["Right"] == "Step back in time (t − 1)" and names()["Home"] == "Jump to the pinned step"
+    (right,) = [a for a in menu.actions() if a.shortcut().toString() == "Right"]
+    right.trigger()
+    assert window.document.playback.t == 39
+    window.backward_action.trigger()
+    assert names()["Right"] == "Step forward" and names()["End"] == "Jump to end"
