@@ -32,12 +32,16 @@ def diagram_backward_source(document: ExplorerDocument, options: ExportOptions) 
     assert trace is not None
     if not document.backward:  # a snapshot: pinning it moves nothing in the window
         document.backward_step, document.backward = still_position(trace, options).t, True
-    try:
-        field = compute_field(document)
+    first, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
+    still = (options.format or detect_format(options.out)) in STILLS
+    if still:
+        t = still_position(trace, options).t
+        first, stop = t, t + 1
+    try:  # recorded at the steps drawn only: every node at every step is the trace's size again
+        field = compute_field(document, (first, stop))
     except TargetError as exc:
         raise ExportError(f"diagram-backward: {exc}") from None
-    first, stop = check_steps(options.steps or (0, trace.steps), trace.steps)
-    if (options.format or detect_format(options.out)) not in STILLS and field.anchor < first:
+    if not still and field.anchor < first:
         raise ExportError(
             f"diagram-backward: the target {field.target} is at step {field.anchor}, before the exported "
             f"steps {first}:{stop}; no gradient reaches them"

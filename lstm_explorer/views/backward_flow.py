@@ -59,10 +59,10 @@ def field_of(result: GradientResult) -> GradientField:
     return GradientField.of(str(request.target), request.anchor, grads.nodes, first=grads.node_first, top=top)
 
 
-def compute_field(document: ExplorerDocument) -> GradientField:
-    """The field for what the document shows now, on this thread (export: every step the gradient
-    reaches). TargetError if the target is not one the model has."""
-    return field_of(compute_nodes(request_for(document)))
+def compute_field(document: ExplorerDocument, node_steps: tuple[int, int] | None = None) -> GradientField:
+    """The field for what the document shows now, on this thread (export), recorded at the steps
+    ``node_steps`` (a, b) (None: every step). TargetError if the target is not one the model has."""
+    return field_of(compute_nodes(replace(request_for(document), node_steps=node_steps)))
 
 
 class BackwardFlow(QObject):

@@ -170,3 +170,23 @@ def test_the_exported_animation_goes_back_in_time_from_the_target(qapp, tmp_path
     late = ["--target", "loss@-1", "--steps", "94:100"]
     assert main([*args[:6], "--target", "out[0]@50", *late[2:], "--out", str(tmp_path / "y.gif"), "--quiet"]) == 2
     assert "before the exported steps 94:100" in capsys.readouterr().err
+
+
+def test_an_export_records_the_node_gradients_of_the_steps_it_draws_only(qapp, tmp_path):
+    """Every node at every step is the trace's size again: the view records the exported steps."""
+    from lstm_explorer.document import ExplorerDocument
+    from lstm_explorer.models import random_model
+
+    model = random_model("lstm", input_size=3, hidden_size=4, seed=7)
+    document = ExplorerDocument.computed(model, np.random.default_rng(3).normal(size=(300, 3)))
+    document.set_gradient_target("h[1]@-1")
+    full = gradients(document.network, document.X, NodeTarget("h", 1, -1), nodes=True)
+    options = ExportOptions(out=tmp_path / "a.mp4", view="diagram-backward", caption=False, steps=(250, 260))
+    source = view_source(document, options)
+    try:
+        field = source.scene.gradient_field
+        assert (field.first, field.last) == (250, 259) and len(field.nodes["c"]) == 10
+        assert field.top == max(float(np.abs(a).max()) for a in full.nodes.values())  # the whole walk's scale
+        np.testing.assert_array_equal(field.values("f", 255), full.nodes["f"][255])
+    finally:
+        source.close()
