@@ -107,7 +107,7 @@ class CompareWindow(QWidget):
             layout = QVBoxLayout(column)
             layout.setContentsMargins(4, 4, 4, 4)
             title = QLabel(f"<b>{escape(shown.model.name if shown.model else '')}</b> — {shown.describe_model()}")
-            diagram = make_diagram_view(shown)
+            diagram = make_diagram_view(shown, computes_gradients=shown is not document)  # (the window's computes)
             diagram.set_theme(theme_name)
             layout.addWidget(title)
             layout.addWidget(diagram, 1)

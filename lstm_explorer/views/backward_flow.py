@@ -65,6 +65,26 @@ def compute_field(document: ExplorerDocument, node_steps: tuple[int, int] | None
     return field_of(compute_nodes(replace(request_for(document), node_steps=node_steps)))
 
 
+def follow_node_gradients(document: ExplorerDocument, view: DiagramView) -> None:
+    """Keep ``view`` in the document's diagram mode with the node gradients the document holds
+    (a second view of a document whose first view computes them: nothing is computed twice)."""
+
+    def show(*_: object) -> None:
+        view.set_backward(document.backward)
+        view.set_gradient_field(document.node_gradients, document.node_gradients_note)
+
+    signals = (document.events.backward, document.events.node_gradients)
+    for signal in signals:
+        signal.connect(show)
+
+    def forget(*_: object) -> None:  # the document outlives the view
+        for signal in signals:
+            signal.disconnect(show)
+
+    view.destroyed.connect(forget)
+    show()
+
+
 class BackwardFlow(QObject):
     """Keeps ``view`` in the document's diagram mode, with the gradients the backward mode draws."""
 

@@ -84,8 +84,9 @@ def test_the_second_diagram_follows_the_backward_mode_with_the_same_target_and_p
     window.diagram.setFocus()
     qtbot.keyClick(window.diagram, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert document.backward and companion.backward and companion.backward_step == 99
-    flows = (first.backward_flow, second.backward_flow)
+    flows = (window.diagram.backward_flow, second.backward_flow)  # the first diagram shows the window's
     qtbot.waitUntil(lambda: all(flow.field is not None for flow in flows), timeout=20000)
+    assert first.backward_flow is None and first.diagram.gradient_field is flows[0].field
     assert second.diagram.backward and second.backward_flow.field.target == "loss@99"
     document.playback.seek(60)  # 39 steps back in time: the position is followed
     assert companion.playback.t == 60
