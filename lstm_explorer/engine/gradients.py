@@ -50,6 +50,8 @@ from .trace import Trace
 from .train import softmax
 
 Traces = Mapping[tuple[int, bool], Trace]
+#: Rows of node gradients outside the recorded window reduced at once for ``node_peak``.
+PEAK_BLOCK = 128
 __all__ = ["Gradients", "Readout", "direct_path", "direct_path_factors", "gradients", "largest_singular_value"]
 
 
@@ -286,7 +288,10 @@ def _walk(
     states = {name: np.zeros((T, H)) for name in state_roles(graph).values()}
     walked = [n for n in record if graph[n].kind != "concat" and n != x_name]
     recorded = {name: np.zeros((hi - lo, trace[name].shape[1])) for name in walked}
-    peak = 0.0
+    # Steps outside the window still count for the peak: their rows go to a small block, reduced
+    # when full (a row copy per node and step, as recording costs; no reduction per step).
+    block = {name: np.zeros((PEAK_BLOCK, array.shape[1])) for name, array in recorded.items()}
+    filled, peak = 0, 0.0
     concats = [graph[name] for name in record if graph[name].kind == "concat"]
     x_layers = [node for node in graph.layers if any(term.source == x_name for term in node.terms)]
     readers = [node for node in graph.layers if any(c.name in node.inputs for c in concats)]
@@ -313,16 +318,24 @@ def _walk(
         for name in states:
             if name in d:
                 states[name][t] = d[name][0]
+        inside = lo <= t < hi
         for name in walked:
             if name in d:
-                peak = max(peak, float(np.abs(d[name]).max()))
-                if lo <= t < hi:
-                    recorded[name][t - lo] = d[name][0]
+                (recorded[name][t - lo] if inside else block[name][filled])[:] = d[name][0]
+        if not inside and walked:
+            filled += 1
+            if filled == PEAK_BLOCK:
+                peak = max([peak, *(float(np.abs(rows).max()) for rows in block.values())])
+                filled = 0
+                for rows in block.values():
+                    rows.fill(0.0)
         carry = {new: held_zero(prev, d[prev], clamps) for prev, new in graph.recurrent if prev in d}
     for node in x_layers:  # the input's terms, all steps at once: (T, H) @ (H, in)
         for term in node.terms:
             if term.source == x_name:
                 dX += dpre_kept[node.name] @ tensors[term.weight][node.slot * H : (node.slot + 1) * H]
+    kept = [*recorded.values(), *(rows[:filled] for rows in block.values())]  # and the last block's rows
+    peak = max([peak, *(float(np.abs(rows).max(initial=0.0)) for rows in kept)])
     for concat in concats:  # (its parts, h_{t−1} and x_t, bound its other steps: counted by the caller)
         joined = recorded[concat.name] = _concat_gradient(trace, tensors, concat, readers, dpre_kept, seed, window)
         peak = max(peak, float(np.abs(joined).max(initial=0.0)))

@@ -181,6 +181,8 @@ def test_recording_a_window_of_steps_keeps_exactly_those_rows_and_the_peak_of_al
     for name, array in full.nodes.items():
         assert np.array_equal(part.nodes[name], array[2:5]), name
     assert part.node_peak == full.node_peak == max(float(np.abs(a).max()) for a in full.nodes.values())
+    early = gradients(net, X, target, nodes=True, node_steps=(0, 2))  # the peak lies in the steps not kept
+    assert early.node_peak == full.node_peak > max(float(np.abs(a).max()) for a in early.nodes.values())
     assert np.array_equal(part.x, full.x) and all(np.array_equal(part.states[k], full.states[k]) for k in full.states)
     empty = gradients(net, X, target, nodes=True, node_steps=(9, 12))  # beyond the sequence: no rows
     assert all(array.shape[0] == 0 for array in empty.nodes.values())
