@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .document_gradients import GradientFields
 from .engine.interventions import Intervention
 from .engine.trace import Trace
 from .events import EventGroup
@@ -38,7 +39,8 @@ Key = tuple[int, bool]  # (layer, reverse)
 class DocumentEvents(EventGroup):
     """``model(model)``, ``input(tokens)``, ``input_problem(message)``, ``layer(key)``,
     ``traces(changed_from)``, ``interventions(interventions)``, ``unit_search(table)``,
-    ``gradient_target(text)``, ``backward(on)`` (the mode, or the step its target is pinned at); and
+    ``gradient_target(text)``, ``backward(on)`` (the mode, or the step its target is pinned at),
+    ``node_gradients(field)`` (what the backward mode shows, from whoever computed it); and
     ``interventions_requested(interventions)``: a view asks for other held units (whoever recomputes —
     the window's input flow — answers with :meth:`ExplorerDocument.apply_update` and
     :meth:`ExplorerDocument.set_interventions`)."""
@@ -53,6 +55,7 @@ class DocumentEvents(EventGroup):
         "unit_search",
         "gradient_target",
         "backward",
+        "node_gradients",
         "interventions_requested",
     )
 
@@ -65,7 +68,7 @@ class LayerChoice:
     label: str
 
 
-class ExplorerDocument:
+class ExplorerDocument(GradientFields):
     """What the user is looking at. Build empty and :meth:`set_model`, or :meth:`computed`."""
 
     def __init__(self) -> None:
@@ -95,14 +98,7 @@ class ExplorerDocument:
         #: heatmaps and export all colour with it. Set before the playback announces a new trace.
         self.scales: ColourScales | None = None
         self.scale_tracker: ScaleTracker | None = None
-        #: What the gradient views take the gradient of, as written (``c[3]@40``, ``loss@-1``,
-        #: ``h[2]`` at the position); "" for the model's default: its prediction at the position.
-        self.gradient_target = ""
-        #: Whether the diagram shows gradients flowing backward. The target is then pinned at
-        #: ``backward_step`` (trace order) while the position moves back through time; a new
-        #: input pins it at the position the input moves to (announced with the traces).
-        self.backward = False
-        self.backward_step = 0
+        self._init_gradient_fields()
 
     # -- building ----------------------------------------------------------------------------
     @classmethod
@@ -131,11 +127,12 @@ class ExplorerDocument:
         other.plain_traces, other.unit_search = dict(self.plain_traces), self.unit_search
         other.unit_search_input = self.unit_search_input
         other.scales = self.scales  # frozen: shared
-        other.gradient_target, other.backward, other.backward_step = (
+        other.gradient_target, other.backward_step, other.backward = (
             self.gradient_target,
-            self.backward,
             self.backward_step,
+            self.backward,
         )
+        other.node_gradients, other.node_gradients_note = self.node_gradients, self.node_gradients_note
         state = self.playback.state
         other.playback.set_trace(self.trace, t=state.t)
         other.playback.select(state.selected)
@@ -249,25 +246,6 @@ class ExplorerDocument:
             plain = self.traces
         self.apply_update(update, self.tokens, self.text, plain=plain)
         self.set_interventions(interventions)
-
-    def set_gradient_target(self, text: str) -> None:
-        """Take gradients of ``text`` (the engine's syntax; "" the model's default). Checked by
-        whoever computes them, which says what is wrong with it."""
-        text = text.strip()
-        if text != self.gradient_target:
-            self.gradient_target = text
-            self.events.gradient_target.emit(text)
-
-    def set_backward(self, on: bool) -> None:
-        """Show gradients flowing backward on the diagram (True), pinning the target at the
-        position, or values flowing forward (False)."""
-        on = bool(on)
-        if on == self.backward and (not on or self.backward_step == self.playback.t):
-            return
-        self.backward = on
-        if on:
-            self.backward_step = self.playback.t
-        self.events.backward.emit(on)
 
     def set_unit_search(self, table: Any) -> None:
         """The unit finder's result for the current input (None: none)."""

@@ -5,6 +5,13 @@ graph's walk-through phases), and ``progress`` in [0, 1] within the phase. A ste
 (t, P − 1, 1.0); that is where :meth:`Playback.seek` lands by default. A position maps to one
 number, ``clock = t + (phase + progress) / P``, so that animation, scrubbing and export can all be
 driven by a single value (a frame is a pure function of the clock).
+
+The :class:`Walk` says in which order play visits the steps: forward, 0 → T − 1 (the default), or
+backward from a pinned step down to 0 (the diagram's backward mode, where the document pins the
+gradient's target: the gradient is watched travelling back through time). Play, the step and
+phase moves, Home and End follow the walk; ``seek`` and the clock stay absolute, so scrubbing and
+every view read positions the same way in both. Within a step the phases always run 0 → P − 1:
+the backward diagram maps its phase p to the cell's phase P − 1 − p.
 """
 
 from __future__ import annotations
@@ -47,6 +54,39 @@ def state_at_clock(clock: float, steps: int, phases: int, selected: tuple[int, .
     return PlaybackState(t, phase, progress, selected, phases, steps)
 
 
+@dataclass(frozen=True)
+class Walk:
+    """The order play visits the steps in. Forward: step k of the walk is t = k. Backward: from
+    ``start`` (the pinned step) down to 0, step k of the walk is t = start − k (and the steps after
+    ``start`` lie before the walk begins, at negative k)."""
+
+    backward: bool = False
+    start: int = 0
+
+    def index(self, t: int, steps: int) -> int:
+        """Where step ``t`` lies along the walk (0: where it begins)."""
+        return self.top(steps) - t if self.backward else t
+
+    def t_at(self, index: int, steps: int) -> int:
+        """The step at position ``index`` along the walk."""
+        return self.top(steps) - index if self.backward else index
+
+    def top(self, steps: int) -> int:
+        """Backward: the step the walk begins at (the pin, within the sequence)."""
+        return min(max(self.start, 0), max(steps - 1, 0))
+
+    def length(self, steps: int) -> int:
+        """How many steps the walk visits."""
+        return self.top(steps) + 1 if self.backward else steps
+
+    def clock(self, state: PlaybackState) -> float:
+        """The position along the walk: its step index plus the phases done, in steps."""
+        return self.index(state.t, state.steps) + (state.phase + state.progress) / state.phases
+
+
+FORWARD = Walk()
+
+
 class Playback:
     """Holds the trace being shown and the position in it. Nothing else holds "where are we"."""
 
@@ -56,6 +96,7 @@ class Playback:
         self.selection_changed = Signal()  # (tuple of selected units)
         self._trace: Trace | None = None
         self._state = PlaybackState()
+        self._walk = FORWARD
         #: The first step of the current trace that differs from the previous one (0: all new).
         #: Set by :meth:`set_trace` before it emits, so views can redraw only what changed.
         self.changed_from = 0
@@ -85,6 +126,27 @@ class Playback:
     def selected(self) -> tuple[int, ...]:
         return self._state.selected
 
+    @property
+    def walk(self) -> Walk:
+        return self._walk
+
+    @property
+    def walk_finished(self) -> bool:
+        """Whether play would have nothing left to show from here: the walk's last step is
+        complete, or (backward) the position lies after the pinned step, before the walk begins."""
+        s, walk, steps = self._state, self._walk, self.steps
+        index = walk.index(s.t, steps)
+        return index < 0 or (index >= walk.length(steps) - 1 and s.step_complete)
+
+    @property
+    def play_starts_over(self) -> bool:
+        """Whether Play begins the walk again from here rather than going on: where it is
+        finished, and (backward) at the pinned step complete, where pinning leaves the position,
+        so that play shows the gradient leaving the target too."""
+        s, walk = self._state, self._walk
+        pinned = walk.backward and walk.index(s.t, self.steps) == 0 and s.step_complete
+        return self.walk_finished or pinned
+
     # -- changing ----------------------------------------------------------------------------
     def set_trace(self, trace: Trace | None, *, t: int | None = None, changed_from: int = 0) -> None:
         """Show a new trace; keep the step (clamped) unless ``t`` is given, keep valid selections.
@@ -104,6 +166,10 @@ class Playback:
         self.trace_changed.emit(trace)
         self.position_changed.emit(self._state)
 
+    def set_walk(self, walk: Walk) -> None:
+        """Play, step and jump along ``walk`` from now on (the position stays where it is)."""
+        self._walk = walk
+
     def _move(self, state: PlaybackState) -> None:
         if state != self._state:
             self._state = state
@@ -121,32 +187,51 @@ class Playback:
         self._move(state_at_clock(clock, self.steps, self.phases, self._state.selected))
 
     def step(self, delta: int) -> None:
-        """Move by whole time steps, landing on the completed step."""
-        self.seek(self._state.t + delta)
+        """Move by whole time steps along the walk (backward: +1 is t − 1), landing on the
+        completed step."""
+        self.seek(self._state.t - delta if self._walk.backward else self._state.t + delta)
 
     def step_phase(self, delta: int) -> None:
-        """Move by one walk-through phase, across step boundaries (each phase shown complete)."""
-        s = self._state
-        index = s.t * s.phases + s.phase + delta
+        """Move by one walk-through phase along the walk, across step boundaries (each phase
+        shown complete)."""
+        s, walk, steps = self._state, self._walk, self.steps
+        index = walk.index(s.t, steps) * s.phases + s.phase + delta
         if s.progress < 1.0 and delta > 0:
             index -= 1  # a phase under way: first show it complete
-        index = min(max(index, 0), max(self.steps * s.phases - 1, 0))
-        self.seek(index // s.phases, index % s.phases, 1.0)
+        ends = (walk.index(0, steps), walk.index(max(steps - 1, 0), steps))
+        index = min(max(index, min(ends) * s.phases), max(max(ends) * s.phases + s.phases - 1, 0))
+        step, phase = divmod(index, s.phases)
+        self.seek(walk.t_at(step, steps), phase, 1.0)
 
     def to_start(self) -> None:
-        self.seek(0)
+        """The walk's first step (backward: the pinned step), complete."""
+        self.seek(self._walk.t_at(0, self.steps))
 
     def to_end(self) -> None:
-        self.seek(self.steps - 1)
+        """The walk's last step (backward: step 0), complete."""
+        self.seek(self._walk.t_at(self._walk.length(self.steps) - 1, self.steps))
+
+    def restart_walk(self) -> None:
+        """The very beginning of the walk's first step (where play starts over)."""
+        self.seek(self._walk.t_at(0, self.steps), 0, 0.0)
 
     def advance(self, phases: float) -> bool:
-        """Move forward by a (fractional) number of phases; False once the end was reached."""
-        s = self._state
-        clock = s.clock + phases / s.phases  # a completed step t sits at clock t + 1: step t + 1 begins
-        if clock >= self.steps:
-            self.seek(self.steps - 1)
+        """Move along the walk by a (fractional) number of phases; False once its end was reached."""
+        s, walk, steps = self._state, self._walk, self.steps
+        if not walk.backward:
+            clock = s.clock + phases / s.phases  # a completed step t sits at clock t + 1: step t + 1 begins
+            if clock >= steps:
+                self.seek(steps - 1)
+                return False
+            self.seek_clock(clock)
+            return True
+        length = walk.length(steps)
+        along = max(walk.clock(s), 0.0) + phases / s.phases
+        if along >= length:
+            self.seek(walk.t_at(length - 1, steps))
             return False
-        self.seek_clock(clock)
+        forward = state_at_clock(along, length, s.phases, s.selected)  # the walk's k-th step as step k
+        self._move(replace(forward, t=walk.t_at(forward.t, steps), steps=steps))
         return True
 
     def select(self, units: tuple[int, ...] | list[int] | int) -> None:

@@ -160,3 +160,33 @@ def test_token_ids_give_the_loss_its_answers(tmp_path):
     by_text = tmp_path / "t.npz"
     assert run("gradients", "brackets", "--input", "(a(b)c)", "--target", "loss@2", "--out", str(by_text)) == 0
     assert np.load(out)["target"] == np.load(by_text)["target"]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".csv", ".json"])
+def test_nodes_writes_every_node_gradient_as_the_engine_records_it(tmp_path, suffix):
+    out = tmp_path / f"g{suffix}"
+    args = ("gradients", "lstm", *RANDOM, "--input", NUMBERS, "--target", "h[2]@-1", "--out", str(out))
+    assert run(*args, "--nodes") == 0
+    model = random_model("lstm", input_size=2, hidden_size=3, seed=4)
+    X = np.array([[0.5, -1], [2, 0.25], [-0.3, 0.7], [1, 1]])
+    expected = model_gradients(model, X, NodeTarget("h", 2, -1), nodes=True)
+    if suffix == ".npz":
+        data = np.load(out, allow_pickle=False)
+        back = {name: data[name] for name in data.files}
+    elif suffix == ".csv":
+        back = read_trace_csv(out)
+    else:
+        document = json.loads(out.read_text())
+        back = {name: np.array(value) for name, value in document.items() if name.startswith(("node_", "grad_"))}
+    names = {f"node_{name}" for name in model.network.graph.names}
+    assert names <= set(back) and {"grad_x", "grad_h", "grad_c"} <= set(back)
+    for name, array in expected.nodes.items():
+        assert back[f"node_{name}"].shape == (4, array.shape[1]) and np.array_equal(back[f"node_{name}"], array), name
+    # h_3[2] = o_3[2] · tanh(c_3[2]): of o at the last step only unit 2 matters
+    assert back["node_o"][3, 2] != 0 and not back["node_o"][3, :2].any()
+
+
+def test_without_nodes_no_node_arrays_are_written(tmp_path):
+    out = tmp_path / "g.npz"
+    assert run("gradients", "lstm", *RANDOM, "--input", NUMBERS, "--target", "h[2]@-1", "--out", str(out)) == 0
+    assert not [name for name in np.load(out).files if name.startswith("node_")]

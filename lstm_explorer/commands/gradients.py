@@ -39,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="NODE[UNIT]@STEP (a node of the chosen layer, e.g. c[3]@40), out[K]@STEP (readout output K), "
         "logit[K]@STEP, or loss@STEP; a negative STEP counts from the end",
     )
+    gradients.add_argument(
+        "--nodes",
+        action="store_true",
+        help="also write node_NAME (steps, width): d TARGET / d node for every node of the cell (gates, "
+        "candidate, f*c, the concatenation …); memory: steps × the cell's total width in float64",
+    )
     gradients.add_argument("--out", required=True, help="output file: .npz, .csv or .json")
     gradients.set_defaults(handler=run_gradients)
 
@@ -81,12 +87,14 @@ def run_gradients(args: argparse.Namespace) -> int:
             reverse=args.reverse,
             tokens=_token_ids(args, model),
             interventions=interventions,
+            nodes=args.nodes,
         )
     except (TargetError, InputError) as exc:
         raise CliError(str(exc)) from None
     except ValueError as exc:  # a layer or direction the network does not have
         raise CliError(f"--layer {args.layer}{' --reverse' if args.reverse else ''}: {exc}") from None
     arrays = result.arrays()
+    arrays.update({f"node_{name}": array for name, array in result.nodes.items()})  # empty without --nodes
     meta = {
         "model": model.name,
         "cell": model.kind,

@@ -1,4 +1,5 @@
-"""Play: a timer that moves the playback forward at a speed given in phases per second."""
+"""Play: a timer that moves the playback along its walk at a speed given in phases per second —
+forward through time, or in the diagram's backward mode from the pinned step back to step 0."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
-from ..playback import Playback, PlaybackState
+from ..playback import FORWARD, Playback, PlaybackState, Walk
 
 FRAME_MS = 16
 MAX_TICK_SECONDS = 0.1  # after a stall, resume smoothly instead of jumping ahead
 
 
-def completed_phases(state: PlaybackState) -> int:
-    """How many phases of the sequence are complete at this position."""
-    return state.t * state.phases + state.phase + (1 if state.progress >= 1.0 else 0)
+def completed_phases(state: PlaybackState, walk: Walk = FORWARD) -> int:
+    """How many phases of the walk are complete at this position."""
+    return walk.index(state.t, state.steps) * state.phases + state.phase + (1 if state.progress >= 1.0 else 0)
 
 
 class FlowAnimator(QObject):
@@ -46,9 +47,8 @@ class FlowAnimator(QObject):
     def play(self) -> None:
         if self.is_playing or not self.playback.steps:
             return
-        state = self.playback.state
-        if state.t >= self.playback.steps - 1 and state.step_complete:
-            self.playback.seek(0, 0, 0.0)  # at the end: play again from the start
+        if self.playback.play_starts_over:
+            self.playback.restart_walk()  # at the end: play again from the start
         self._clock.start()
         self._timer.start()
         self.playing_changed.emit(True)
@@ -79,12 +79,14 @@ class FlowAnimator(QObject):
         return going
 
     def _move(self, change: Callable[[], None]) -> None:
-        before = completed_phases(self.playback.state)
+        walk = self.playback.walk
+        before = completed_phases(self.playback.state, walk)
         change()
-        after = completed_phases(self.playback.state)
-        phases = self.playback.phases
+        after = completed_phases(self.playback.state, walk)
+        phases, steps = self.playback.phases, self.playback.steps
         for index in range(before, after):
-            t, phase = divmod(index, phases)
+            step, phase = divmod(index, phases)
+            t = walk.t_at(step, steps)
             self.phase_finished.emit(t, phase)
             if phase == phases - 1:
                 self.step_finished.emit(t)

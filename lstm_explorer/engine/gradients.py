@@ -22,7 +22,9 @@ a reverse direction's row 0 is the last input, as in its trace):
   are assembled from what it kept: a concatenation's gradient is what the learned layers that
   read it pass back through their terms (its parts, side by side), and the input node's is ``x``
   above. Memory: each recorded node holds steps × width float64 (an LSTM's 13 nodes at H = 128
-  over 1 000 steps: 13 MB; over 10 000 steps at H = 512: 0.5 GB), so ask for the nodes you show.
+  over 1 000 steps: 13 MB; over 10 000 steps at H = 512: 0.5 GB), so ask for the nodes you show,
+  and with ``node_steps=(a, b)`` for the steps you show: rows a..b−1 only (``node_first`` = a).
+  ``node_peak`` is the largest |∂J/∂node| over every step walked, recorded or not.
 
 For a target on a node of this layer at step T, rows after T are zero. Readout targets are at a
 time step; a reverse direction meets time step T at its row steps−1−T, and a bidirectional stack
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backward import backward_step, zero_held_inputs
+from .gradient_paths import direct_path, direct_path_factors, largest_singular_value
 from .graph import CellGraph, Node
 from .interventions import Intervention, active_at, for_layer, held_zero
 from .network import RecurrentNetwork
@@ -47,6 +50,9 @@ from .trace import Trace
 from .train import softmax
 
 Traces = Mapping[tuple[int, bool], Trace]
+#: Rows of node gradients outside the recorded window reduced at once for ``node_peak``.
+PEAK_BLOCK = 128
+__all__ = ["Gradients", "Readout", "direct_path", "direct_path_factors", "gradients", "largest_singular_value"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,12 @@ class Gradients:
     x: np.ndarray  # (T, in)
     #: "h" (the hidden output), and "c" (the cell state) for the LSTM family: (T, H) each.
     states: dict[str, np.ndarray] = field(default_factory=dict)
-    #: Node name → ∂target/∂node at every step, (T, width), for the nodes asked for (``nodes=``).
+    #: Node name → ∂target/∂node at every step, (T, width), for the nodes asked for (``nodes=``);
+    #: with ``node_steps`` only those steps: row k is step ``node_first`` + k.
     nodes: dict[str, np.ndarray] = field(default_factory=dict)
+    node_first: int = 0
+    #: max |∂target/∂node| over the nodes asked for, at every step (also those not recorded).
+    node_peak: float = 0.0
 
     @property
     def steps(self) -> int:
@@ -97,6 +107,7 @@ def gradients(
     traces: Traces | None = None,
     interventions: Sequence[Intervention] = (),
     nodes: bool | Collection[str] = False,
+    node_steps: tuple[int, int] | None = None,
 ) -> Gradients:
     """∂target/∂(x_k, h_k, c_k) for every step k of layer ``layer`` in direction ``reverse``.
 
@@ -105,7 +116,8 @@ def gradients(
     it. With ``interventions``, the network is the one they make: a held unit passes no gradient
     upstream (see :mod:`.interventions`). A :class:`LossTarget` needs its ``answer`` resolved.
     ``nodes``: also record ∂target/∂node at every step for these nodes of the cell graph (True:
-    every node), in :attr:`Gradients.nodes`; see the module docstring for what it costs.
+    every node), in :attr:`Gradients.nodes`; see the module docstring for what it costs;
+    ``node_steps`` (a, b): record them at steps a..b−1 only (clamped to the sequence).
     Raises :class:`TargetError` (one line) for a target the network does not have.
     """
     network.layer(layer, reverse)  # validates the choice
@@ -117,6 +129,8 @@ def gradients(
     steps = int(np.shape(X)[0])
     if steps == 0:
         raise TargetError("the sequence is empty")
+    lo, hi = node_steps or (0, steps)
+    window = (min(max(lo, 0), steps), min(max(hi, lo, 0), steps))
     if isinstance(target, NodeTarget):
         where = (
             layer if target.layer is None else target.layer,
@@ -154,6 +168,7 @@ def gradients(
     H = network.hidden_size
     states: dict[str, np.ndarray] = {}
     recorded: dict[str, np.ndarray] = {}
+    peak: float = 0.0
     for k in range(top, layer - 1, -1):
         d_in = np.zeros((steps, traces[(k, False)].input_size))
         for j, direction in enumerate(network.directions):
@@ -165,10 +180,11 @@ def gradients(
                 continue
             tensors, held = network.layer(k, direction).tensors, for_layer(interventions, k, direction)
             shown = (k, direction) == (layer, reverse)
-            dX, walked = _walk(tensors, traces[(k, direction)], dH, layer_seed, held, wanted if shown else ())
+            record = wanted if shown else ()
+            dX, walked, kept, walk_peak = _walk(tensors, traces[(k, direction)], dH, layer_seed, held, record, window)
             d_in += dX[::-1] if direction else dX
             if shown:
-                states = recorded = walked
+                states, recorded, peak = walked, kept, walk_peak
         d_out = d_in
     assert d_out is not None
     x = d_out[::-1] if reverse else d_out
@@ -176,10 +192,14 @@ def gradients(
     widths = {name: traces[(layer, reverse)][name].shape[1] for name in wanted}
     # The input's gradient is the total one (x), also read by the other direction; a layer the
     # target never reached (a node target on the other direction) recorded nothing: zeros.
+    lo, hi = window
     by_node = {
-        name: x if name == graph.step_input else recorded.get(name, np.zeros((steps, widths[name]))) for name in wanted
+        name: x[lo:hi] if name == graph.step_input else recorded.get(name, np.zeros((hi - lo, widths[name])))
+        for name in wanted
     }
-    return Gradients(target, value, layer, reverse, x, by_role, by_node)
+    if graph.step_input in wanted:
+        peak = max(peak, float(np.abs(x).max()))
+    return Gradients(target, value, layer, reverse, x, by_role, by_node, lo, peak)
 
 
 def state_roles(graph: CellGraph) -> dict[str, str]:
@@ -244,13 +264,15 @@ def _walk(
     seed: tuple[int, dict[str, np.ndarray]] | None,
     held: Sequence[Intervention] = (),
     record: Collection[str] = (),
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    window: tuple[int, int] = (0, 0),
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray], float]:
     """One layer backwards through time, in its own step order.
 
     ``dH`` (T, H): d J / d h_k from outside the layer (layers above, readout); ``seed``: (step,
     node → d J / d node) at one step; ``held``: this layer's interventions; ``record``: nodes whose
-    d J / d node to keep at every step (the input node excepted: the caller has it). Returns
-    (d J / d x (T, in), total d J / d node (T, width) for each state node and each recorded node).
+    d J / d node to keep at steps ``window`` (a, b) (the input node excepted: the caller has it).
+    Returns (d J / d x (T, in), total d J / d state (T, H) for each state node, d J / d node
+    (b − a, width) for each recorded node, the largest |d J / d node| of those at any step).
     """
     graph = trace.graph
     T, H = trace.steps, trace.hidden_size
@@ -262,8 +284,14 @@ def _walk(
         last = max(last, seed[0])
     dX = np.zeros((T, trace.input_size))
     x_name = graph.step_input
-    walked = [*state_roles(graph).values(), *(n for n in record if graph[n].kind != "concat" and n != x_name)]
-    recorded = {name: np.zeros((T, trace[name].shape[1])) for name in walked}
+    lo, hi = window
+    states = {name: np.zeros((T, H)) for name in state_roles(graph).values()}
+    walked = [n for n in record if graph[n].kind != "concat" and n != x_name]
+    recorded = {name: np.zeros((hi - lo, trace[name].shape[1])) for name in walked}
+    # Steps outside the window still count for the peak: their rows go to a small block, reduced
+    # when full (a row copy per node and step, as recording costs; no reduction per step).
+    block = {name: np.zeros((PEAK_BLOCK, array.shape[1])) for name, array in recorded.items()}
+    filled, peak = 0, 0.0
     concats = [graph[name] for name in record if graph[name].kind == "concat"]
     x_layers = [node for node in graph.layers if any(term.source == x_name for term in node.terms)]
     readers = [node for node in graph.layers if any(c.name in node.inputs for c in concats)]
@@ -287,18 +315,32 @@ def _walk(
                 dpre_kept[name][t] = dpre[name][0]
         if x_name in d:  # a seed on the input itself
             dX[t] += d[x_name][0]
-        for name in recorded:
+        for name in states:
             if name in d:
-                recorded[name][t] = d[name][0]
+                states[name][t] = d[name][0]
+        inside = lo <= t < hi
+        for name in walked:
+            if name in d:
+                (recorded[name][t - lo] if inside else block[name][filled])[:] = d[name][0]
+        if not inside and walked:
+            filled += 1
+            if filled == PEAK_BLOCK:
+                peak = max([peak, *(float(np.abs(rows).max()) for rows in block.values())])
+                filled = 0
+                for rows in block.values():
+                    rows.fill(0.0)
         carry = {new: held_zero(prev, d[prev], clamps) for prev, new in graph.recurrent if prev in d}
     for node in x_layers:  # the input's terms, all steps at once: (T, H) @ (H, in)
         for term in node.terms:
             if term.source == x_name:
                 dX += dpre_kept[node.name] @ tensors[term.weight][node.slot * H : (node.slot + 1) * H]
-    for concat in concats:
-        recorded[concat.name] = _concat_gradient(trace, tensors, concat, readers, dpre_kept, seed)
+    kept = [*recorded.values(), *(rows[:filled] for rows in block.values())]  # and the last block's rows
+    peak = max([peak, *(float(np.abs(rows).max(initial=0.0)) for rows in kept)])
+    for concat in concats:  # (its parts, h_{t−1} and x_t, bound its other steps: counted by the caller)
+        joined = recorded[concat.name] = _concat_gradient(trace, tensors, concat, readers, dpre_kept, seed, window)
+        peak = max(peak, float(np.abs(joined).max(initial=0.0)))
     zero_held_inputs(graph, held, dX)
-    return dX, recorded
+    return dX, states, recorded, peak
 
 
 def _concat_gradient(
@@ -308,15 +350,17 @@ def _concat_gradient(
     readers: Sequence[Node],
     dpre: Mapping[str, np.ndarray],
     seed: tuple[int, dict[str, np.ndarray]] | None,
+    window: tuple[int, int],
 ) -> np.ndarray:
-    """(T, width): d J / d [part₁, part₂ …] at every step. Only learned layers read a
+    """(b − a, width): d J / d [part₁, part₂ …] at steps ``window`` (a, b). Only learned layers read a
     concatenation, each through one term per part: part p's block is Σ_layers dpre_layer @ W_p,
     the products the walk forms for h_{t−1} (and the caller for x_t), here for all steps at once.
     A seed planted on the concatenation itself is added at its step."""
     H = trace.hidden_size
     widths = [trace[part].shape[1] for part in concat.inputs]
     starts = np.concatenate([[0], np.cumsum(widths)])
-    out = np.zeros((trace.steps, int(starts[-1])))
+    lo, hi = window
+    out = np.zeros((hi - lo, int(starts[-1])))
     for node in readers:
         if concat.name not in node.inputs:
             continue
@@ -324,9 +368,9 @@ def _concat_gradient(
             if term.source in concat.inputs and not term.diagonal:
                 p = concat.inputs.index(term.source)
                 W = tensors[term.weight][node.slot * H : (node.slot + 1) * H]  # (H, width of the part)
-                out[:, starts[p] : starts[p + 1]] += dpre[node.name] @ W
-    if seed is not None and concat.name in seed[1]:
-        out[seed[0]] += seed[1][concat.name]
+                out[:, starts[p] : starts[p + 1]] += dpre[node.name][lo:hi] @ W
+    if seed is not None and concat.name in seed[1] and lo <= seed[0] < hi:
+        out[seed[0] - lo] += seed[1][concat.name]
     return out
 
 
@@ -346,37 +390,3 @@ def _plant(graph: CellGraph, trace: Trace, d: dict[str, np.ndarray], seeds: Mapp
             continue
         row = vector[None, :]
         d[name] = d[name] + row if name in d else row.copy()
-
-
-def direct_path_factors(trace: Trace, state: str | None = None) -> np.ndarray:
-    """(T, H): ∂state_k/∂state_{k−1} along the pointwise path alone, the learned layers (gates)
-    held fixed — the diagonal the state keeps by itself. For the LSTM family the cell state's
-    factor is the forget gate f_k (the constant error carousel); for a GRU, h's is the update gate
-    z_k; a plain RNN has no such path (zeros). ``state`` defaults to the cell state, else the hidden output."""
-    graph = trace.graph
-    state = state or graph.cell_state or graph.hidden_output
-    previous = {new: prev for prev, new in graph.recurrent}[state]
-    # Every pointwise op is elementwise, so seeding ones gives each unit's own factor, all steps at once.
-    d = {state: np.ones((trace.steps, trace.hidden_size))}
-    backward_step(graph, {}, trace, slice(None), d, through_layers=False)
-    return d.get(previous, np.zeros((trace.steps, trace.hidden_size)))
-
-
-def direct_path(trace: Trace, unit: int, step: int, state: str | None = None) -> np.ndarray:
-    """(T,): ∂state_T[unit]/∂state_k[unit] along the direct path only, T = ``step``: the running
-    product of the factors k+1..T (the forget gates f for the LSTM family); 1 at k = T, 0 after."""
-    factors = direct_path_factors(trace, state)[:, unit]
-    T = resolve_step(step, trace.steps, f"step {step}")
-    path = np.zeros(trace.steps)
-    # path[k] = f[k+1]·f[k+2]···f[T]: a cumulative product from T backwards.
-    path[: T + 1] = np.cumprod(np.concatenate([[1.0], factors[T:0:-1]]))[::-1]
-    return path
-
-
-def largest_singular_value(network: RecurrentNetwork, layer: int = 0, reverse: bool = False) -> float:
-    """σ_max of the recurrent matrix W_hh (all gates stacked) of one layer.
-
-    For a plain tanh RNN, ∂h_k/∂h_{k−1} = diag(1 − h_k²)·W_hh, so its norm is at most σ_max: when
-    σ_max < 1 the gradient over a lag of n steps shrinks at least as fast as σ_max^n (Pascanu,
-    Mikolov & Bengio 2013, "On the difficulty of training recurrent neural networks")."""
-    return float(np.linalg.norm(network.layer(layer, reverse).tensors["weight_hh"], 2))

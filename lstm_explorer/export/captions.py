@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 
+from ..playback import FORWARD
 from .frames import FrameSource
 from .options import ExportError, ExportOptions
 
@@ -222,6 +223,8 @@ class CaptionedFrames:
         self.band = band
         self.size = size
         self.transparent = transparent
+        #: The order its frames are exported in (the inner view's: backward for diagram-backward).
+        self.walk = getattr(inner, "walk", FORWARD)
         self._band_image: tuple[tuple[str, ...], QImage] | None = None
 
     def _band_at(self, state: PlaybackState) -> QImage:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine.trace import Trace
-from ..playback import PlaybackState
+from ..playback import FORWARD, PlaybackState
 from .encoder import Encoder
 from .frames import FrameClock, FrameSource, bgra_view, normalize_image, still_position
 from .options import (
@@ -101,6 +101,7 @@ def _export_animation(
         options.phases,
         options.selected,
         trace.steps,
+        getattr(source, "walk", FORWARD),  # the diagram's backward mode walks back from its target
     )
     total = clock.total
     began = time.perf_counter()

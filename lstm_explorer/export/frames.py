@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 
 from ..engine.trace import Trace
-from ..playback import PlaybackState
+from ..playback import FORWARD, PlaybackState, Walk
 from .options import ExportError, ExportOptions, check_steps
 
 
@@ -25,7 +25,9 @@ from .options import ExportError, ExportOptions, check_steps
 class FrameClock:
     """Frame index → playback position, for steps ``start``..``stop − 1``.
 
-    Each step gets ``frames_per_step`` frames. With phases on, frame ``j`` of step ``t`` sits at
+    The steps follow ``walk``: forward from ``start``, or backward (the diagram's backward mode)
+    from the walk's pinned step, or ``stop − 1`` if that comes first, down to ``start``. Each step
+    gets ``frames_per_step`` frames. With phases on, frame ``j`` of step ``t`` sits at
     clock ``t + (j + 1) / frames_per_step``: the walk-through advances evenly through the cell's
     phases and the step's last frame shows it complete (so with one frame per step every frame is
     a completed step). With phases off every frame shows the completed step (a hold).
@@ -38,6 +40,7 @@ class FrameClock:
     animate_phases: bool = True
     selected: tuple[int, ...] = ()
     steps: int = 0  # the whole sequence's length, as Playback reports it
+    walk: Walk = FORWARD
 
     def __post_init__(self) -> None:
         if self.frames_per_step < 1:
@@ -46,17 +49,25 @@ class FrameClock:
             raise ValueError("a cell has at least one phase")
         if not 0 <= self.start < self.stop:
             raise ValueError(f"empty step range {self.start}:{self.stop}")
+        if self.walk.backward and self.walk.start < self.start:
+            raise ValueError(f"the walk's step {self.walk.start} comes before the steps {self.start}:{self.stop}")
+
+    @property
+    def first(self) -> int:
+        """The step the first frame shows."""
+        return min(self.walk.start, self.stop - 1) if self.walk.backward else self.start
 
     @property
     def total(self) -> int:
-        return (self.stop - self.start) * self.frames_per_step
+        visited = self.first - self.start + 1 if self.walk.backward else self.stop - self.start
+        return visited * self.frames_per_step
 
     def state(self, index: int) -> PlaybackState:
         """The position frame ``index`` shows (exact integer arithmetic, no rounding drift)."""
         if not 0 <= index < self.total:
             raise IndexError(f"frame {index} outside 0..{self.total - 1}")
-        t, j = divmod(index, self.frames_per_step)
-        t += self.start
+        k, j = divmod(index, self.frames_per_step)
+        t = self.first - k if self.walk.backward else self.start + k
         P, N = self.phases, self.frames_per_step
         if self.animate_phases:
             numerator = (j + 1) * P  # position within the step, in units of 1/N phases

@@ -29,13 +29,17 @@ class ExportView:
     factory: ViewFactory
     #: Vector stills (SVG, PDF) keep text as text only for views drawn by a graphics scene.
     vector: bool = False
+    #: Its animations walk back in time (the source's ``walk`` says from which step).
+    walks_back: bool = False
 
 
 _VIEWS: dict[str, ExportView] = {}
 
 
-def register_view(name: str, label: str, factory: ViewFactory, *, vector: bool = False) -> None:
-    _VIEWS[name] = ExportView(name, label, factory, vector)
+def register_view(
+    name: str, label: str, factory: ViewFactory, *, vector: bool = False, walks_back: bool = False
+) -> None:
+    _VIEWS[name] = ExportView(name, label, factory, vector, walks_back)
 
 
 def unregister_view(name: str) -> None:
@@ -89,7 +93,9 @@ def _register_builtin() -> None:
     earlier = dict(_VIEWS)  # listed after the built-ins; a built-in's name registered earlier wins
     _VIEWS.clear()
     register_view("diagram", "Cell diagram", qt_views.diagram_source, vector=True)
-    register_view("diagram-backward", "Cell diagram, backward (gradients)", diagram_backward_source, vector=True)
+    register_view(
+        "diagram-backward", "Cell diagram, backward (gradients)", diagram_backward_source, vector=True, walks_back=True
+    )
     register_view("chain", "Unrolled chain", panel_views.chain_source)
     register_view("dashboard", "Dashboard (every panel)", panel_views.dashboard_source)
     register_view("units", "Units (finder table, saturation scatter)", panel_views.units_source)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ..engine.interventions import Intervention, for_layer
 from ..engine.trace import Trace
-from ..playback import Playback, PlaybackState
+from ..playback import FORWARD, Playback, PlaybackState, Walk
 from .options import ExportError, ExportOptions
 
 if TYPE_CHECKING:
@@ -33,6 +33,9 @@ class DiagramFrames:
     """The cell diagram: the diagram's own offscreen :class:`DiagramRenderer` (one scene, reused)
     for frames, and the same scene painted straight into the SVG or PDF so that boxes, lines and
     labels stay vectors and text."""
+
+    #: The order an animation visits the steps (the backward mode's view walks back in time).
+    walk: Walk = FORWARD
 
     def __init__(
         self,

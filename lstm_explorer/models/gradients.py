@@ -128,11 +128,13 @@ def model_gradients(
     traces: Traces | None = None,
     interventions: Sequence[Intervention] = (),
     nodes: bool | Collection[str] = False,
+    node_steps: tuple[int, int] | None = None,
 ) -> Gradients:
     """∂target/∂(x, h, c) at every step of one layer and direction of ``model`` on input ``X``
     (as the first layer reads it; ``tokens``: the token ids of a text input, for ``loss``), in the
     network ``interventions`` make (``traces``, if given, computed with them); ``nodes``: also
-    ∂target/∂node for these nodes of the cell (True: all; see :func:`.gradients`)."""
+    ∂target/∂node for these nodes of the cell (True: all), at the steps ``node_steps`` (a, b) if
+    given (see :func:`.gradients`)."""
     resolved = resolve_target(model, target, X, tokens)
     readout = readout_of(model)
     return gradients(
@@ -145,4 +147,5 @@ def model_gradients(
         traces=traces,
         interventions=interventions,
         nodes=nodes,
+        node_steps=node_steps,
     )

@@ -5,8 +5,11 @@ The second model is opened on a worker thread (like File → Open) and gets a do
 changes — through :class:`~lstm_explorer.ui.compute.Recompute`, so a long input is computed off the
 GUI thread with its progress shown above the diagrams. Its playback follows the first's position
 (step, and the same fraction of the step when the cells have different numbers of phases) and
-selection. The window shows both cell diagrams side by side; the Gradients panel draws the second
-model's curves on its own plot, dashed. Closing the window ends the comparison.
+selection, and so do its gradient target and the diagram's backward mode (the same target
+expression on the second model, pinned at the same step, so both diagrams show the gradient
+travelling back side by side: the LSTM's cell line against the RNN's hidden path). The window
+shows both cell diagrams side by side; the Gradients panel draws the second model's curves on its
+own plot, dashed. Closing the window ends the comparison.
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ class CompareWindow(QWidget):
             layout = QVBoxLayout(column)
             layout.setContentsMargins(4, 4, 4, 4)
             title = QLabel(f"<b>{escape(shown.model.name if shown.model else '')}</b> — {shown.describe_model()}")
-            diagram = make_diagram_view(shown)
+            diagram = make_diagram_view(shown, computes_gradients=shown is not document)  # (the window's computes)
             diagram.set_theme(theme_name)
             layout.addWidget(title)
             layout.addWidget(diagram, 1)
@@ -115,7 +118,10 @@ class CompareWindow(QWidget):
         outer.addWidget(splitter, 1)
         self.resize(1400, 600)
         self.recompute.submit(X, (tokens, document.text))
+        self.companion.set_gradient_target(document.gradient_target)
         document.events.traces.connect(self._on_traces)
+        document.events.gradient_target.connect(self.companion.set_gradient_target)
+        document.events.backward.connect(self._on_backward)
         document.playback.position_changed.connect(self._follow)
         document.playback.selection_changed.connect(self._on_selection)
 
@@ -140,6 +146,7 @@ class CompareWindow(QWidget):
             self._on_selection(self.document.playback.selected)
         self.problem.hide()
         self._follow(self.document.playback.state)
+        self._on_backward(self.document.backward)
         self.computed.emit()
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -161,6 +168,11 @@ class CompareWindow(QWidget):
         else:
             playback.seek_clock(min(state.t, playback.steps - 1) + fraction)
 
+    def _on_backward(self, on: bool) -> None:
+        """The same mode, pinned at the same step (the first's pin, in its own step order)."""
+        if self.companion.traces:
+            self.companion.set_backward(on, self.document.backward_step)
+
     def _on_selection(self, selected: tuple[int, ...]) -> None:
         hidden = self.companion.network.hidden_size
         self.companion.playback.select(tuple(u for u in selected if u < hidden))
@@ -169,6 +181,8 @@ class CompareWindow(QWidget):
         self.recompute.cancel(silent=True)
         document = self.document
         document.events.traces.disconnect(self._on_traces)
+        document.events.gradient_target.disconnect(self.companion.set_gradient_target)
+        document.events.backward.disconnect(self._on_backward)
         document.playback.position_changed.disconnect(self._follow)
         document.playback.selection_changed.disconnect(self._on_selection)
         self.ended.emit()

@@ -47,7 +47,8 @@ from ..export.options import (
     check_steps,
     would_replace,
 )
-from ..playback import PlaybackState
+from ..export.registry import views
+from ..playback import FORWARD, PlaybackState
 from . import export_settings
 from .export_form import ExportForm
 from .export_preview import ExportPreview
@@ -123,9 +124,14 @@ class ExportDialog(QDialog):
         except ExportError:
             return None
         phases = len(self.trace.graph.phases)
-        return FrameClock(
-            start, stop, options.frames_per_step, phases, options.phases, options.selected, self.trace.steps
-        )
+        view = next((v for v in views() if v.name == options.view), None)
+        walk = self.preview.walk(options) if view is not None and view.walks_back else FORWARD
+        try:
+            return FrameClock(
+                start, stop, options.frames_per_step, phases, options.phases, options.selected, self.trace.steps, walk
+            )
+        except ValueError:  # the backward diagram's target before the steps: the export says so
+            return None
 
     def _refresh(self) -> None:
         """Enable what applies to the format, summarise, and say what is wrong before Export."""
@@ -144,8 +150,10 @@ class ExportDialog(QDialog):
             text = f"<span style='color:#c92a2a'>{problem or 'empty step range'}</span>"
         elif animated:
             seconds = clock.total / options.fps
-            count = clock.stop - clock.start
+            count = clock.total // options.frames_per_step
             text = f"{clock.total} frames ({count} steps × {options.frames_per_step}), {seconds:.1f} s"
+            if clock.walk.backward:
+                text += f", back in time from t = {clock.first}"
         elif fmt in STILLS:
             text = f"One picture at t = {clock.start}, {self.form.still_phase_combo.currentText()}."
         else:

@@ -11,7 +11,7 @@ from ..document import ExplorerDocument
 from ..export.frames import FrameSource
 from ..export.options import ExportError, ExportOptions
 from ..export.registry import view_source
-from ..playback import PlaybackState
+from ..playback import FORWARD, PlaybackState, Walk
 
 PREVIEW = QSize(384, 216)
 
@@ -53,7 +53,8 @@ class ExportPreview(QWidget):
         self.picture.setText(text)
         self.label.setText("")
 
-    def show_frame(self, options: ExportOptions, state: PlaybackState) -> None:
+    def source(self, options: ExportOptions) -> FrameSource:
+        """The frame source the export will use (kept while the options that shape it stay)."""
         key = (
             options.view,
             options.size,
@@ -62,13 +63,24 @@ class ExportPreview(QWidget):
             options.walkthrough,
             options.caption,
             options.region,
+            options.steps,
         )
+        if self._source is None or key != self._key:
+            self.close_source()
+            self._source = view_source(self.document, options)
+            self._key = key
+        return self._source
+
+    def walk(self, options: ExportOptions) -> Walk:
+        """The order the export visits the steps in (the backward diagram's: back from its target)."""
         try:
-            if self._source is None or key != self._key:
-                self.close_source()
-                self._source = view_source(self.document, options)
-                self._key = key
-            image = self._source.render(state)
+            return getattr(self.source(options), "walk", FORWARD)
+        except ExportError:
+            return FORWARD
+
+    def show_frame(self, options: ExportOptions, state: PlaybackState) -> None:
+        try:
+            image = self.source(options).render(state)
         except ExportError as exc:
             self.clear(str(exc))
             return

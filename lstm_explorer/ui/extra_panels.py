@@ -64,14 +64,41 @@ def add_backward_actions(window: MainWindow, view_menu: QMenu) -> None:
     menu.addActions([backward, pin])
     window.addActions([backward, pin])  # shortcuts with the menu bar hidden too (presentation mode)
 
+    moves = _playback_moves(window)
+
     def on_backward(on: bool) -> None:
         with QSignalBlocker(backward):
             backward.setChecked(on)
+        for action, (forward_text, backward_text) in moves:  # the moves walk back in time now
+            action.setText(backward_text if on else forward_text)
 
     document.events.backward.connect(on_backward)
     window.destroyed.connect(lambda *_: document.events.backward.disconnect(on_backward))
     window.backward_action = backward  # type: ignore[attr-defined]
     window.pin_backward_action = pin  # type: ignore[attr-defined]
+
+
+#: The Playback menu's moves by shortcut: their names forward, and in the backward mode, where
+#: they walk from the pinned step back to step 0 (the playback's walk).
+_MOVE_NAMES = {
+    "Right": "Step back in time (t − 1)",
+    "Left": "Step toward the pinned step (t + 1)",
+    "Shift+Right": "Phase further back",
+    "Shift+Left": "Phase toward the pinned step",
+    "Home": "Jump to the pinned step",
+    "End": "Jump to step 0",
+}
+
+
+def _playback_moves(window: MainWindow) -> list[tuple[QAction, tuple[str, str]]]:
+    menus = [a.menu() for a in window.menuBar().actions() if a.text() == "&Playback"]
+    moves = []
+    for menu in menus:
+        for action in menu.actions() if isinstance(menu, QMenu) else ():
+            name = _MOVE_NAMES.get(action.shortcut().toString())
+            if name is not None:
+                moves.append((action, (action.text(), name)))
+    return moves
 
 
 def _catch_up(panel: GradientsPanel) -> Callable[[bool], None]:

@@ -25,7 +25,9 @@ CAPTION_SHARE = 0.03
 
 
 def caption_text(document: ExplorerDocument, state: PlaybackState) -> str:
-    """``brackets · t = 3 · input '(' · phase 2 of 5: Forget gate``."""
+    """``brackets · t = 3 · input '(' · phase 2 of 5: Forget gate``; in the diagram's backward
+    mode the phase walked (the cell's in reverse) and the gradient's target:
+    ``adding · t = 88 · x = 0.4, 0 · phase 1 of 5: ← Output · ∂ loss@99 flowing back``."""
     trace, model = document.trace, document.model
     if trace is None or model is None or not trace.steps:
         return model.name if model is not None else ""
@@ -35,7 +37,14 @@ def caption_text(document: ExplorerDocument, state: PlaybackState) -> str:
     parts = [model.name, f"t = {t}"]
     if t < len(tokens):
         parts.append(f"input {token_text(tokens[t])}")
-    parts.append(f"phase {phase + 1} of {len(trace.graph.phases)}: {trace.graph.phases[phase].title}")
+    count = len(trace.graph.phases)
+    if not document.backward:
+        parts.append(f"phase {phase + 1} of {count}: {trace.graph.phases[phase].title}")
+        return "  ·  ".join(parts)
+    parts.append(f"phase {phase + 1} of {count}: ← {trace.graph.phases[count - 1 - phase].title}")
+    field = document.node_gradients
+    if field is not None:
+        parts.append(f"∂ {field.target} flowing back")
     return "  ·  ".join(parts)
 
 
@@ -50,6 +59,8 @@ class PresentationCaption(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setMargin(8)
         document.playback.position_changed.connect(self._on_position)
+        document.events.backward.connect(lambda _on: self._on_position(document.playback.state))
+        document.events.node_gradients.connect(lambda _field: self._on_position(document.playback.state))
         self.hide()
 
     def set_text_height(self, pixels: int) -> None:

@@ -41,6 +41,27 @@ def key_move(player: Player, playback: Playback, event: QKeyEvent) -> Callable[[
     return moves.get(Qt.Key(event.key()))
 
 
+#: The buttons' tips, start to end, forward and in the diagram's backward mode (the same keys).
+FORWARD_TIPS = (
+    "Jump to the start (Home)",
+    "One time step back (←)",
+    "One phase back (Shift+←)",
+    "Play / pause (Space)",
+    "One phase forward (Shift+→)",
+    "One time step forward (→)",
+    "Jump to the end (End)",
+)
+BACKWARD_TIPS = (
+    "Jump to the pinned step, where the gradient starts (Home)",
+    "One time step back toward the pinned step: t + 1 (←)",
+    "One phase back toward the pinned step (Shift+←)",
+    "Play / pause: the gradient travels back from the pinned step to step 0 (Space)",
+    "One phase further back in time (Shift+→)",
+    "One time step further back in time: t − 1 (→)",
+    "Jump to step 0, where the gradient arrives last (End)",
+)
+
+
 class Player(QObject):
     """Plays in real time at ``speed`` time steps per second, every phase shown, optionally looping.
 
@@ -80,10 +101,10 @@ class Player(QObject):
         return self.animator.is_playing
 
     def play(self) -> None:
-        """Play from here; at the very end (where typing leaves the position), start over."""
-        state = self.playback.state
-        if self.playback.steps > 1 and state.t >= self.playback.steps - 1 and state.step_complete:
-            self.playback.seek(0, 0, 0.0)
+        """Play from here along the playback's walk; at its very end (where typing leaves the
+        position), or backward past the pinned step, start over."""
+        if self.playback.steps > 1 and self.playback.play_starts_over:
+            self.playback.restart_walk()
         self._apply_speed()
         self.animator.play()
 
@@ -98,7 +119,7 @@ class Player(QObject):
 
     def _on_finished(self) -> None:
         if self.loop and self.playback.steps > 1:
-            self.playback.seek(0, 0, 0.0)
+            self.playback.restart_walk()
             self.animator.play()
 
 
@@ -122,13 +143,13 @@ class TransportBar(QWidget):
             b.setIconSize(QSize(20, 20))
             return b
 
-        self.start_button = button("start", "Jump to the start (Home)")
-        self.back_button = button("back", "One time step back (←)")
-        self.phase_back_button = button("phase_back", "One phase back (Shift+←)")
-        self.play_button = button("play", "Play / pause (Space)")
-        self.phase_forward_button = button("phase_forward", "One phase forward (Shift+→)")
-        self.forward_button = button("forward", "One time step forward (→)")
-        self.end_button = button("end", "Jump to the end (End)")
+        self.start_button = button("start", "")
+        self.back_button = button("back", "")
+        self.phase_back_button = button("phase_back", "")
+        self.play_button = button("play", "")
+        self.phase_forward_button = button("phase_forward", "")
+        self.forward_button = button("forward", "")
+        self.end_button = button("end", "")
         self._buttons = [
             self.start_button,
             self.back_button,
@@ -183,7 +204,8 @@ class TransportBar(QWidget):
         player.playing_changed.connect(self._on_playing)
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
-        document.events.backward.connect(lambda _on: self._on_position_changed(playback.state))
+        document.events.backward.connect(self._on_backward)
+        self._on_backward(document.backward)
         self.set_speed(DEFAULT_SPEED)
         self.set_icon_colour(self._icon_colour)
 
@@ -200,6 +222,13 @@ class TransportBar(QWidget):
         index = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - speed))
         self.speed.setCurrentIndex(index)
         self.player.speed = SPEEDS[index]
+
+    def _on_backward(self, on: bool) -> None:
+        """Backward, the controls walk from the pinned step back to step 0: say so on each."""
+        tips = BACKWARD_TIPS if on else FORWARD_TIPS
+        for b, tip in zip(self._buttons, tips, strict=True):
+            b.setToolTip(tip)
+        self._on_position_changed(self.playback.state)
 
     def _on_speed(self, index: int) -> None:
         self.player.speed = SPEEDS[index]

@@ -119,3 +119,10 @@ class RichTextBox(QWidget):
         painter.translate(box.topLeft())
         self._doc.documentLayout().draw(painter, context)
         painter.end()
+
+
+def node_label(node: Node) -> str:
+    """The name a node goes by in equations: its formula's left side (``i_t`` for 1 − f_t) or its label."""
+    if " = " in node.formula:
+        return node.formula.split(" = ")[0]
+    return node.label

@@ -14,10 +14,13 @@ if TYPE_CHECKING:
     from ..diagram import DiagramView
 
 
-def make_diagram_view(document: ExplorerDocument, *, synchronous: bool = False) -> DiagramView:
+def make_diagram_view(
+    document: ExplorerDocument, *, synchronous: bool = False, computes_gradients: bool = True
+) -> DiagramView:
     """A ``DiagramView`` following the document's playback (it subscribes to the playback itself),
     its held units and its backward mode (``synchronous``: its gradients computed on the caller's
-    thread every time, for export, which draws with no event loop)."""
+    thread every time, for export, which draws with no event loop; ``computes_gradients`` False:
+    a second view of a document whose first computes them, which shows the document's)."""
     from ..diagram import DiagramView  # the diagram package loads with the first view, not with this module
     from .hold_menu import unit_menu
 
@@ -41,7 +44,10 @@ def make_diagram_view(document: ExplorerDocument, *, synchronous: bool = False) 
     view.destroyed.connect(forget)
     view.unit_menu_requested.connect(open_menu)
     show_held()
-    from .backward_flow import BackwardFlow
+    from .backward_flow import BackwardFlow, follow_node_gradients
 
-    view.backward_flow = BackwardFlow(document, view, synchronous=synchronous)  # the backward mode (View → Diagram)
+    if computes_gradients:
+        view.backward_flow = BackwardFlow(document, view, synchronous=synchronous)  # the backward mode (View → Diagram)
+    else:
+        follow_node_gradients(document, view)
     return view

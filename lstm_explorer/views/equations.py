@@ -23,7 +23,7 @@ from ..engine.ops import OPS
 from ..engine.trace import Trace
 from ..engine.weights import LayerWeights
 from ..playback import PlaybackState
-from .common import RichTextBox, label_html
+from .common import RichTextBox, label_html, node_label
 from .theme import Theme, theme
 
 
@@ -32,13 +32,6 @@ class Equation:
     node: str
     html: str  # the whole line
     value: float
-
-
-def node_label(node: Node) -> str:
-    """The name a node goes by in equations: its formula's left side (``i_t`` for 1 − f_t) or its label."""
-    if " = " in node.formula:
-        return node.formula.split(" = ")[0]
-    return node.label
 
 
 def _num(v: float | Decimal) -> str:
@@ -182,6 +175,8 @@ class EquationsPanel(QWidget):
         self._shown: tuple[object, ...] = ()
         self._stale = False
         document.events.layer.connect(self._on_layer)
+        document.events.backward.connect(lambda _on: self.refresh(force=True))
+        document.events.node_gradients.connect(lambda _field: self.refresh(force=True))
         playback.trace_changed.connect(self._on_trace_changed)
         playback.position_changed.connect(self._on_position_changed)
         playback.selection_changed.connect(lambda _sel: self.refresh(force=True))
@@ -240,19 +235,35 @@ class EquationsPanel(QWidget):
         tokens = self.document.shown_tokens
         token = tokens[t] if t < len(tokens) else ""
         chosen = "" if self.playback.selected else " (click a unit on a heatmap to choose another)"
+        step = f"<b>Step t = {t}</b>, input <code>{_escape(token)}</code> · <b>unit {u}</b>{chosen}<br>"
         self.header.setText(
-            f"<b>Step t = {t}</b>, input <code>{_escape(token)}</code> · <b>unit {u}</b>{chosen}<br>"
-            f"<i>Phase {state.phase + 1}: {label_html(phase.title)}</i> — {label_html(phase.explanation)}"
+            f"{step}<i>Phase {state.phase + 1}: {label_html(phase.title)}</i> — {label_html(phase.explanation)}"
         )
+        if self.document.backward:  # the gradients flowing back, for the same unit
+            self._show_gradients(trace, state, u, token, chosen)
+            return
         in_phase = {n.name for n in trace.graph.nodes_in_phase(state.phase)}
         lines = []
         mark = self.theme.highlight
         for eq in self.builder.equations(trace, t, u):
             style = f" style='background:{mark};'" if eq.node in in_phase else ""
             lines.append(f"<tr><td{style}>{eq.html}</td></tr>")
+        self._set_table("".join(lines))
+
+    def _show_gradients(self, trace: Trace, state: PlaybackState, u: int, token: str, chosen: str) -> None:
+        from .gradient_equations import header_html, rows_html
+
+        document, graph = self.document, trace.graph
+        field, note = document.node_gradients, document.node_gradients_note
+        step = f"<b>Step t = {state.t}</b>, input <code>{_escape(token)}</code> · <b>unit {u}</b>{chosen}<br>"
+        self.header.setText(step + header_html(field, note, graph, state))
+        rows = rows_html(field, note, graph, state, u, self.theme.highlight)
+        self._set_table(rows)
+
+    def _set_table(self, rows: str) -> None:
         self.browser.setHtml(
             f"<div style='font-family: serif; font-size: 11pt; color: {self.theme.text};'>"
-            f"<table cellspacing='0' cellpadding='3'>{''.join(lines)}</table></div>"
+            f"<table cellspacing='0' cellpadding='3'>{rows}</table></div>"
         )
 
     def plain_text(self) -> str:

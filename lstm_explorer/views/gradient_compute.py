@@ -39,6 +39,8 @@ class GradientRequest:
     #: Which trace of the asking view this was computed for: a result for an older one is dropped
     #: (a recompute may rewrite the trace's arrays in place, so the Trace object can stay the same).
     epoch: int = 0
+    #: The steps (a, b) to record every node's gradient at (None: all), for the backward mode.
+    node_steps: tuple[int, int] | None = None
 
     @property
     def steps(self) -> int:
@@ -147,8 +149,8 @@ def compute(request: GradientRequest) -> GradientResult:
 
 def compute_nodes(request: GradientRequest) -> GradientResult:
     """The gradient of the request's target with respect to every node of the shown layer's cell
-    at every step (``result.gradients.nodes``), for the diagram's backward mode. One walk: no
-    unit curves, no σ_max. Memory: one (T, width) array per node (see engine/gradients.py)."""
+    at the request's ``node_steps`` (``result.gradients.nodes``), for the diagram's backward mode.
+    One walk: no unit curves, no σ_max. Memory: one (steps, width) array per node."""
     import time
 
     start = time.perf_counter()
@@ -170,6 +172,7 @@ def _target_gradients(request: GradientRequest, nodes: bool = False) -> Gradient
         traces=request.traces,
         interventions=request.interventions,
         nodes=nodes,
+        node_steps=request.node_steps if nodes else None,
     )
 
 

@@ -166,3 +166,23 @@ def test_a_seed_on_the_concatenation_is_its_own_gradient():
     one_hot[1] = 1.0
     assert np.array_equal(ours.nodes["xh"][4], one_hot)
     assert ours.nodes["h_prev"][4, 1] == 1.0 and ours.nodes["h"][3, 1] == 1.0
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "peephole"])
+def test_recording_a_window_of_steps_keeps_exactly_those_rows_and_the_peak_of_all(kind):
+    """``node_steps=(a, b)``: the rows a..b−1 of the full recording, bit for bit, and node_peak
+    the largest |∂J/∂node| over every step (what the diagram's colour scale tops at)."""
+    net = network(kind, bidirectional=False)
+    X = np.random.default_rng(2).normal(size=(T, IN))
+    target = NodeTarget("h", 1, T - 1)
+    full = gradients(net, X, target, nodes=True)
+    part = gradients(net, X, target, nodes=True, node_steps=(2, 5))
+    assert full.node_first == 0 and part.node_first == 2
+    for name, array in full.nodes.items():
+        assert np.array_equal(part.nodes[name], array[2:5]), name
+    assert part.node_peak == full.node_peak == max(float(np.abs(a).max()) for a in full.nodes.values())
+    early = gradients(net, X, target, nodes=True, node_steps=(0, 2))  # the peak lies in the steps not kept
+    assert early.node_peak == full.node_peak > max(float(np.abs(a).max()) for a in early.nodes.values())
+    assert np.array_equal(part.x, full.x) and all(np.array_equal(part.states[k], full.states[k]) for k in full.states)
+    empty = gradients(net, X, target, nodes=True, node_steps=(9, 12))  # beyond the sequence: no rows
+    assert all(array.shape[0] == 0 for array in empty.nodes.values())

@@ -97,6 +97,26 @@ def test_the_export_dialog_lists_it(qtbot, document, tmp_path):
     assert index >= 0 and "backward" in dialog.form.view_combo.itemText(index)
 
 
+def test_the_dialogs_summary_and_preview_go_back_in_time(qtbot, document, tmp_path):
+    """The export dialog counts and previews the frames the backward diagram exports: from the
+    target's step back to the first exported one."""
+    document.playback.seek(3)
+    document.set_backward(True)  # pinned at step 3 of 0..4
+    dialog = ExportDialog(document, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.form.view_combo.setCurrentIndex(dialog.form.view_combo.findData("diagram-backward"))
+    dialog.form.set_size(320, 180)
+    dialog.form.set_format("mp4")
+    dialog.form.frames_spin.setValue(2)
+    assert dialog.summary.text().startswith("8 frames (4 steps × 2)")  # steps 3, 2, 1, 0
+    assert "back in time from t = 3" in dialog.summary.text()
+    dialog.preview.slider.setValue(0)
+    qtbot.waitUntil(lambda: dialog.preview.label.text().startswith("t = 3,"), timeout=5000)
+    dialog.preview.slider.setValue(7)  # the last frame: step 0, complete
+    qtbot.waitUntil(lambda: dialog.preview.label.text().startswith("t = 0,"), timeout=5000)
+    assert dialog.preview.label.text().endswith("100%")
+
+
 def test_the_dashboard_of_a_window_in_the_backward_mode_draws_its_gradients_at_once(qapp, tmp_path):
     """Export draws with no event loop: a long input's gradients, which the window computes on a
     thread, are computed before the first frame."""
@@ -113,5 +133,60 @@ def test_the_dashboard_of_a_window_in_the_backward_mode_draws_its_gradients_at_o
         (diagram,) = source.widget.findChildren(DiagramView)
         assert diagram.diagram.backward and diagram.backward_flow.field is not None
         assert diagram.backward_flow.field.anchor == 399
+    finally:
+        source.close()
+
+
+def test_the_exported_animation_goes_back_in_time_from_the_target(qapp, tmp_path, monkeypatch, capsys):
+    """``export adding --view diagram-backward --target loss@-1 --out x.gif``: the frames walk from
+    the target's step down to the first exported step, as the caption under each frame says."""
+    from PIL import ImageSequence
+
+    from lstm_explorer.export.captions import CaptionedFrames
+
+    rng = np.random.default_rng(5)
+    X = np.column_stack([rng.uniform(size=100), np.zeros(100)])
+    X[[3, 40], 1] = 1.0  # the adding problem's two markers
+    np.save(tmp_path / "seq.npy", X)
+    captions: list[str] = []
+    render = CaptionedFrames.render
+
+    def spy(self, state):
+        captions.append(self.band.facts.parts(state)[0])  # the caption's first part, "t = N"
+        return render(self, state)
+
+    monkeypatch.setattr(CaptionedFrames, "render", spy)
+    out = tmp_path / "x.gif"
+    args = ["export", "adding", "--input-file", str(tmp_path / "seq.npy"), "--view", "diagram-backward"]
+    args += ["--target", "loss@-1", "--steps", "94:100", "--frames-per-step", "3", "--size", "320x180"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    with Image.open(out) as gif:
+        frames = [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(gif)]
+    assert len(frames) == 18
+    shown = captions[-18:]  # (a GIF first renders a few frames to choose its palette)
+    assert shown == [f"t = {t}" for t in range(99, 93, -1) for _ in range(3)]
+    # The target is pinned before the range: no gradient reaches it, the command says so.
+    capsys.readouterr()
+    late = ["--target", "loss@-1", "--steps", "94:100"]
+    assert main([*args[:6], "--target", "out[0]@50", *late[2:], "--out", str(tmp_path / "y.gif"), "--quiet"]) == 2
+    assert "before the exported steps 94:100" in capsys.readouterr().err
+
+
+def test_an_export_records_the_node_gradients_of_the_steps_it_draws_only(qapp, tmp_path):
+    """Every node at every step is the trace's size again: the view records the exported steps."""
+    from lstm_explorer.document import ExplorerDocument
+    from lstm_explorer.models import random_model
+
+    model = random_model("lstm", input_size=3, hidden_size=4, seed=7)
+    document = ExplorerDocument.computed(model, np.random.default_rng(3).normal(size=(300, 3)))
+    document.set_gradient_target("h[1]@-1")
+    full = gradients(document.network, document.X, NodeTarget("h", 1, -1), nodes=True)
+    options = ExportOptions(out=tmp_path / "a.mp4", view="diagram-backward", caption=False, steps=(250, 260))
+    source = view_source(document, options)
+    try:
+        field = source.scene.gradient_field
+        assert (field.first, field.last) == (250, 259) and len(field.nodes["c"]) == 10
+        assert field.top == max(float(np.abs(a).max()) for a in full.nodes.values())  # the whole walk's scale
+        np.testing.assert_array_equal(field.values("f", 255), full.nodes["f"][255])
     finally:
         source.close()

@@ -61,3 +61,45 @@ def test_a_long_input_is_computed_off_the_gui_thread_and_then_followed(window, q
     window.document.playback.seek(29_000)
     assert compare.companion.playback.t == 29_000
     compare.close()
+
+
+def test_the_second_diagram_follows_the_backward_mode_with_the_same_target_and_pin(window, qtbot):
+    """Ctrl+B shows both diagrams backward, the same target on each model, pinned at the same
+    step; walking back, the LSTM's cell line keeps its gradient where the RNN's hidden path
+    has lost it."""
+    from PySide6.QtCore import Qt
+
+    from lstm_explorer.colormaps import log_sequential
+
+    assert window.open_model("adding")
+    document = window.document
+    compare_with(window, "adding-rnn")
+    qtbot.waitUntil(lambda: getattr(window, "compare_window", None) is not None, timeout=10000)
+    compare = window.compare_window
+    companion, (first, second) = compare.companion, compare.diagrams
+    qtbot.waitUntil(lambda: bool(companion.traces), timeout=20000)
+    document.playback.seek(99)
+    window.activateWindow()  # the comparison opened in front: back to the main window, as a person clicks it
+    qtbot.waitUntil(window.isActiveWindow)
+    window.diagram.setFocus()
+    qtbot.keyClick(window.diagram, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert document.backward and companion.backward and companion.backward_step == 99
+    flows = (window.diagram.backward_flow, second.backward_flow)  # the first diagram shows the window's
+    qtbot.waitUntil(lambda: all(flow.field is not None for flow in flows), timeout=20000)
+    assert first.backward_flow is None and first.diagram.gradient_field is flows[0].field
+    assert second.diagram.backward and second.backward_flow.field.target == "loss@99"
+    document.playback.seek(60)  # 39 steps back in time: the position is followed
+    assert companion.playback.t == 60
+    rnn = model_gradients(companion.model, companion.X, "loss@99", traces=companion.traces, nodes=True).nodes
+    lstm = model_gradients(document.model, document.X, "loss@99", traces=document.traces, nodes=True).nodes
+    rnn_top = max(np.abs(a).max() for a in rnn.values())
+    lstm_top = max(np.abs(a).max() for a in lstm.values())
+    np.testing.assert_array_equal(second.diagram.strip_colours("h"), log_sequential(np.abs(rnn["h"][60]), rnn_top))
+    np.testing.assert_array_equal(first.diagram.strip_colours("c"), log_sequential(np.abs(lstm["c"][60]), lstm_top))
+    # What a person sees: the RNN's hidden path has faded far more than the LSTM's cell line.
+    assert np.abs(rnn["h"][60]).max() / rnn_top < 1e-3 * np.abs(lstm["c"][60]).max() / lstm_top
+    window.document.set_gradient_target("h[0]")  # a written target goes to both
+    assert companion.gradient_target == "h[0]"
+    qtbot.waitUntil(lambda: second.backward_flow.field is not None and second.backward_flow.field.target == "h[0]@99")
+    window.backward_action.trigger()  # (View → Diagram → Backward) off
+    assert not companion.backward and not second.diagram.backward
