@@ -37,6 +37,7 @@ class KeyHandoff(QObject):
         self.window = window
         self.timer = QTimer(self, singleShot=True, interval=PAUSE_MS)
         self.timer.timeout.connect(self.hand_back)
+        self._resending = False
         editor.edit.installEventFilter(self)
         editor.edit.viewport().installEventFilter(self)
         window.installEventFilter(self)  # keys that reach the window unused: see resume_typing
@@ -66,9 +67,17 @@ class KeyHandoff(QObject):
         typed = (bool(event.text()) and event.text().isprintable()) or Qt.Key(event.key()) in _EDITING_KEYS
         if not typed or Qt.Key(event.key()) in PLAYBACK_KEYS or not edit.isVisible() or edit.hasFocus():
             return False
+        if self._resending:
+            # The editor did not take the copy, so it came back up to the window: sending it again
+            # would loop until the stack runs out (a key sent to a window that is not active).
+            return False
         edit.setFocus(Qt.FocusReason.OtherFocusReason)
         copy = QKeyEvent(event.type(), event.key(), event.modifiers(), event.text())
-        QApplication.sendEvent(edit, copy)
+        self._resending = True
+        try:
+            QApplication.sendEvent(edit, copy)
+        finally:
+            self._resending = False
         return True
 
     # Qt override

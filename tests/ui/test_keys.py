@@ -2,7 +2,7 @@
 types: into the editor, then the next key goes wherever the focus is)."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from lstm_explorer.ui.key_handoff import HANDED_BACK
 
@@ -82,3 +82,17 @@ def test_ctrl_plus_minus_and_zero_zoom_the_diagram(qtbot, window):
     assert abs(view.transform().m11() - fitted * 1.25) < 1e-9
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert abs(view.transform().m11() - fitted) < 1e-9
+
+
+def test_a_key_the_editor_does_not_take_is_not_sent_back_and_forth(qtbot, window):
+    """With another window active the editor cannot take the focus; a key it ignores comes back
+    up to the main window, which must not hand it to the editor again (it did, until the stack
+    ran out: a RecursionError in every Qt override on the way)."""
+    other = QWidget(window, Qt.WindowType.Window)
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: not window.isActiveWindow())
+    text = window.editor.text()
+    qtbot.keyClick(window.diagram, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.text() == text
