@@ -36,7 +36,18 @@ SESSION_SUFFIX = ".lstmx"
 THEME_NAMES = ("light", "dark")
 DIRECTIONS = ("forward", "backward")
 REQUIRED = ("model", "input", "t", "selected")
-OPTIONAL = ("format", "vocabulary", "layer", "direction", "phase", "interventions", "theme", "layout")
+OPTIONAL = (
+    "format",
+    "vocabulary",
+    "layer",
+    "direction",
+    "phase",
+    "interventions",
+    "gradient_target",
+    "backward_pin",
+    "theme",
+    "layout",
+)
 #: Bigger files are refused before reading (embedded weights of a very large model).
 MAX_SESSION_BYTES = 512 * 1024 * 1024
 
@@ -62,6 +73,8 @@ class OpenedSession:
     phase: int | None  # None: the step complete
     selected: tuple[int, ...]
     interventions: tuple[Any, ...]  # engine Interventions (held units)
+    gradient_target: str  # as written in the Gradients panel; "" the model's default
+    backward_pin: int | None  # the diagram's backward mode, its target pinned at this step; None: off
     theme: str | None  # None: leave the theme as it is
     layout: bytes | None  # the window's saveState(), when saved
 
@@ -119,6 +132,11 @@ def parse_session(data: Any, folder: Path) -> OpenedSession:
     interventions = expect_type(data.get("interventions", []), list, "interventions", "a list of strings")
     for item in interventions:
         expect_type(item, str, "interventions", 'a list of strings such as "c[12]=0"')
+    gradient_target = expect_type(data.get("gradient_target", ""), str, "gradient_target", "a target such as loss@-1")
+    _check_target(gradient_target)
+    backward_pin = data.get("backward_pin")
+    if backward_pin is not None:
+        expect_type(backward_pin, int, "backward_pin", "a whole number (the step the target is pinned at)")
     theme = data.get("theme")
     if theme is not None and expect_type(theme, str, "theme", "a theme's name") not in THEME_NAMES:
         raise SessionError(f"theme: unknown theme {theme!r} (known: {', '.join(THEME_NAMES)})")
@@ -136,8 +154,9 @@ def parse_session(data: Any, folder: Path) -> OpenedSession:
         raise SessionError(f"layer: {layer} is out of range; the model has {net.num_layers} layer(s), numbered from 0")
     if direction == "backward" and not net.bidirectional:
         raise SessionError("direction: 'backward', but the model is not bidirectional")
-    if not 0 <= t < steps:
-        raise SessionError(f"t: {t} is out of range; the input has {steps} steps (t = 0 to {steps - 1})")
+    for name, step in (("t", t), ("backward_pin", backward_pin)):
+        if step is not None and not 0 <= step < steps:
+            raise SessionError(f"{name}: {step} is out of range; the input has {steps} steps (t = 0 to {steps - 1})")
     hidden = net.layer(layer, direction == "backward").hidden_size
     bad = [u for u in selected if not 0 <= u < hidden]
     if bad:
@@ -153,9 +172,23 @@ def parse_session(data: Any, folder: Path) -> OpenedSession:
         phase=None if phase is None else _phase_index(phase, model),
         selected=tuple(dict.fromkeys(selected)),
         interventions=_read_interventions(interventions, model, steps),
+        gradient_target=gradient_target.strip(),
+        backward_pin=backward_pin,
         theme=theme,
         layout=layout,
     )
+
+
+def _check_target(text: str) -> None:
+    """The target's syntax (without ``@STEP`` it follows the position, as in the Gradients panel);
+    whether it fits the model is said where it is computed, as for a target typed there."""
+    from .engine.targets import TargetError, parse_target
+
+    if text.strip():
+        try:
+            parse_target(text if "@" in text else f"{text.strip()}@0")
+        except TargetError as exc:
+            raise SessionError(f"gradient_target: {exc}") from None
 
 
 def _check_format(value: Any) -> None:
@@ -285,6 +318,8 @@ def place(document: ExplorerDocument, opened: OpenedSession) -> None:
     """Put ``document`` (already showing the session's model and input) at its layer, step, phase
     and selection."""
     document.set_layer(opened.layer)
+    document.set_gradient_target(opened.gradient_target)
+    document.set_backward(opened.backward_pin is not None, opened.backward_pin)
     document.playback.seek(opened.t, opened.phase)
     document.playback.select(opened.selected)
 
@@ -318,6 +353,10 @@ def session_data(
         selected=list(state.selected),
         interventions=[_intervention_text(item) for item in document.interventions],
     )
+    if document.gradient_target:
+        data["gradient_target"] = document.gradient_target
+    if document.backward:
+        data["backward_pin"] = document.backward_step
     if theme is not None:
         data["theme"] = theme
     if layout is not None:

@@ -48,6 +48,20 @@ def assert_same_moment(a, b):
             np.testing.assert_array_equal(b.traces[key][node], trace[node])
 
 
+def test_the_gradient_target_and_the_backward_pin_round_trip(tmp_path):
+    document = brackets_document(t=9)
+    document.set_gradient_target("c[12]@-1")
+    document.set_backward(True, 9)
+    document.playback.seek(4)  # walked back from the pin
+    opened = save_and_read(document, tmp_path / "s.lstmx")
+    assert (opened.gradient_target, opened.backward_pin) == ("c[12]@-1", 9)
+    shown = session_document(opened)
+    assert (shown.gradient_target, shown.backward, shown.backward_step) == ("c[12]@-1", True, 9)
+    assert shown.playback.t == 4
+    document.set_backward(False)
+    assert "backward_pin" not in session_data(document, tmp_path)
+
+
 def test_bundled_text_model_round_trips(tmp_path):
     document = brackets_document()
     opened = save_and_read(document, tmp_path / "s.lstmx", theme="dark", layout=b"\x00state\xff")
@@ -210,6 +224,10 @@ def write_minimal(folder):
         ({"interventions": ["c[40]=0"]}, "interventions: 'c[40]=0': "),
         ({"vocabulary": "ab"}, "vocabulary: the vocabulary has 2 characters but the model reads"),
         ({"tt": 3}, "unknown key 'tt'"),
+        ({"gradient_target": "c[3@4"}, "gradient_target: target 'c[3@4' is not of the form"),
+        ({"gradient_target": 5}, "gradient_target: expected a target such as loss@-1"),
+        ({"backward_pin": 7}, "backward_pin: 7 is out of range; the input has 7 steps"),
+        ({"backward_pin": "end"}, "backward_pin: expected a whole number"),
     ],
 )
 def test_bad_fields_are_one_line_naming_the_field(tmp_path, change, message):

@@ -204,3 +204,22 @@ def test_a_bad_session_read_in_the_background_keeps_the_open_model(qtbot, window
     window.open_in_background(str(path))
     qtbot.waitUntil(lambda: "broken.lstmx" in window.banner.label.text(), timeout=10000)
     assert window.model is shown
+
+
+def test_a_session_saved_in_the_backward_mode_opens_in_it(qtbot, window, tmp_path):
+    assert window.open_model("adding")
+    document = window.document
+    document.playback.seek(99)
+    window.backward_action.trigger()  # View → Diagram → Backward (gradients), pinned at 99
+    document.playback.seek(90)
+    assert window.sessions.save(tmp_path / "back.lstmx")
+    window.backward_action.trigger()
+    window.open_model("sine")
+    qtbot.waitUntil(lambda: window.model.name == "sine")
+    assert window.sessions.open(tmp_path / "back.lstmx")
+    qtbot.waitUntil(lambda: window.model.name == "adding" and window.playback.t == 90, timeout=10000)
+    assert document.backward and document.backward_step == 99
+    assert window.backward_action.isChecked() and window.gradients.backward_button.isChecked()
+    flow = window.diagram.backward_flow
+    qtbot.waitUntil(lambda: flow.field is not None, timeout=20000)
+    assert "∂ loss@99" in window.diagram.diagram.legend.texts()[0]
