@@ -250,11 +250,26 @@ def start_comparison(window: MainWindow, model: Model, session: Session | None =
     panel = window.gradients  # type: ignore[attr-defined]
     panel.set_companion(compare.companion)
     compare.computed.connect(panel.refresh)
+    links = [(action, _theme_follower(compare, name)) for name, action in window.theme_actions.items()]
+    for action, follow in links:
+        action.toggled.connect(follow)
+    compare.ended.connect(lambda: [action.toggled.disconnect(follow) for action, follow in links])
     compare.ended.connect(lambda: panel.set_companion(None))
     compare.ended.connect(lambda: setattr(window, "compare_window", None))
     window.compare_window = compare  # type: ignore[attr-defined]
     compare.show()
     return compare
+
+
+def _theme_follower(compare: CompareWindow, name: str) -> Any:
+    """View → Theme: both diagrams take the window's new theme (the palette is the application's)."""
+
+    def on_toggled(checked: bool) -> None:
+        if checked:
+            for diagram in compare.diagrams:
+                diagram.set_theme(name)
+
+    return on_toggled
 
 
 def ask_compare(window: MainWindow) -> None:

@@ -103,3 +103,20 @@ def test_the_second_diagram_follows_the_backward_mode_with_the_same_target_and_p
     qtbot.waitUntil(lambda: second.backward_flow.field is not None and second.backward_flow.field.target == "h[0]@99")
     window.backward_action.trigger()  # (View → Diagram → Backward) off
     assert not companion.backward and not second.diagram.backward
+
+
+def test_the_comparison_follows_the_windows_theme(window, qtbot):
+    assert window.open_model("adding")
+    compare_with(window, "adding-rnn")
+    qtbot.waitUntil(lambda: getattr(window, "compare_window", None) is not None, timeout=10000)
+    compare = window.compare_window
+
+    def backgrounds(views):
+        return {view.diagram.backgroundBrush().color().name() for view in views}  # the scenes'
+
+    window.theme_actions["dark"].trigger()
+    assert backgrounds(compare.diagrams) == backgrounds([window.diagram])  # the window's dark background
+    window.theme_actions["light"].trigger()
+    assert backgrounds(compare.diagrams) == backgrounds([window.diagram])
+    compare.close()
+    window.theme_actions["dark"].trigger()  # the closed comparison is no longer followed
