@@ -226,7 +226,10 @@ def run_export(args: argparse.Namespace) -> int:
         document.playback.select(session.selected)
     if args.select:
         document.playback.select(_units(args.select, document.network.layer(args.layer, args.reverse).hidden_size))
-    document.set_gradient_target(args.target)
+    # Gradients: --target, else the session's; a session saved in the backward mode keeps its pin.
+    document.set_gradient_target(args.target or (session.gradient_target if session is not None else ""))
+    if from_session and session.backward_pin is not None:
+        document.set_backward(True, session.backward_pin)
     options = ExportOptions(
         out=args.out,
         view=args.view,

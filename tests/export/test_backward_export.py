@@ -190,3 +190,29 @@ def test_an_export_records_the_node_gradients_of_the_steps_it_draws_only(qapp, t
         np.testing.assert_array_equal(field.values("f", 255), full.nodes["f"][255])
     finally:
         source.close()
+
+
+def test_a_session_exports_with_its_gradient_target_and_pin(qapp, tmp_path):
+    """A session saved in the backward mode draws its own target (the default would be the
+    prediction at the still's step, a different field)."""
+    import json
+
+    rng = np.random.default_rng(0)
+    X = np.zeros((100, 2))
+    X[:, 0] = rng.uniform(0, 1, 100)
+    X[[3, 40], 1] = 1.0
+    session = {"model": "adding", "input": X.tolist(), "t": 60, "selected": [3]}
+    (tmp_path / "plain.lstmx").write_text(json.dumps(session))
+    (tmp_path / "back.lstmx").write_text(json.dumps({**session, "gradient_target": "c[3]@90", "backward_pin": 90}))
+
+    def still(name, *extra):
+        out = tmp_path / f"{name}-{len(extra)}.png"
+        assert (
+            main(["export", str(tmp_path / f"{name}.lstmx"), "--view", "diagram-backward", "--out", str(out), *extra])
+            == 0
+        )
+        return np.asarray(Image.open(out))
+
+    saved = still("back")
+    assert np.array_equal(saved, still("plain", "--target", "c[3]@90"))  # the session's own target…
+    assert not np.array_equal(saved, still("plain"))  # …not the default one
