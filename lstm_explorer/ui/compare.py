@@ -108,11 +108,11 @@ class CompareWindow(QWidget):
             layout.setContentsMargins(4, 4, 4, 4)
             title = QLabel(f"<b>{escape(shown.model.name if shown.model else '')}</b> — {shown.describe_model()}")
             diagram = make_diagram_view(shown, computes_gradients=shown is not document)  # (the window's computes)
-            diagram.set_theme(theme_name)
             layout.addWidget(title)
             layout.addWidget(diagram, 1)
             splitter.addWidget(column)
             self.diagrams.append(diagram)
+        self.set_theme(theme_name)
         outer = QVBoxLayout(self)
         outer.addWidget(self.problem)
         outer.addWidget(splitter, 1)
@@ -176,6 +176,11 @@ class CompareWindow(QWidget):
     def _on_selection(self, selected: tuple[int, ...]) -> None:
         hidden = self.companion.network.hidden_size
         self.companion.playback.select(tuple(u for u in selected if u < hidden))
+
+    def set_theme(self, name: str) -> None:
+        """Both diagrams in the window's theme (the palette is the application's)."""
+        for diagram in self.diagrams:
+            diagram.set_theme(name)
 
     def end(self) -> None:
         self.recompute.cancel(silent=True)
@@ -250,26 +255,13 @@ def start_comparison(window: MainWindow, model: Model, session: Session | None =
     panel = window.gradients  # type: ignore[attr-defined]
     panel.set_companion(compare.companion)
     compare.computed.connect(panel.refresh)
-    links = [(action, _theme_follower(compare, name)) for name, action in window.theme_actions.items()]
-    for action, follow in links:
-        action.toggled.connect(follow)
-    compare.ended.connect(lambda: [action.toggled.disconnect(follow) for action, follow in links])
+    window.theme_changed.connect(compare.set_theme)
+    compare.ended.connect(lambda: window.theme_changed.disconnect(compare.set_theme))
     compare.ended.connect(lambda: panel.set_companion(None))
     compare.ended.connect(lambda: setattr(window, "compare_window", None))
     window.compare_window = compare  # type: ignore[attr-defined]
     compare.show()
     return compare
-
-
-def _theme_follower(compare: CompareWindow, name: str) -> Any:
-    """View → Theme: both diagrams take the window's new theme (the palette is the application's)."""
-
-    def on_toggled(checked: bool) -> None:
-        if checked:
-            for diagram in compare.diagrams:
-                diagram.set_theme(name)
-
-    return on_toggled
 
 
 def ask_compare(window: MainWindow) -> None:

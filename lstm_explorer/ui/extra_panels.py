@@ -38,8 +38,7 @@ def add_extra_panels(window: MainWindow, view_menu: QMenu, panels_menu: QMenu) -
     shown = dock.toggleViewAction()
     shown.triggered.connect(lambda checked: screen_fit.bring_forward(window, dock) if checked else None)
     panels_menu.addAction(shown)
-    for name, action in window.theme_actions.items():
-        action.toggled.connect(_follow_theme(panel, name))
+    window.theme_changed.connect(lambda name: panel.set_theme(THEMES[name]))
     add_backward_actions(window, view_menu)
     compare = QAction("&Compare with…", window)
     compare.triggered.connect(lambda: _compare(window))
@@ -107,14 +106,6 @@ def _catch_up(panel: GradientsPanel) -> Callable[[bool], None]:
             panel.refresh()
 
     return on_visibility
-
-
-def _follow_theme(panel: GradientsPanel, name: str) -> Callable[[bool], None]:
-    def on_toggled(checked: bool) -> None:
-        if checked:
-            panel.set_theme(THEMES[name])
-
-    return on_toggled
 
 
 def _compare(window: MainWindow) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
     """The explorer. ``model``: a Model, a bundled name or a file path (None: the last one used,
     else the bundled default). ``settings``: where preferences live (tests pass a temporary file).
     ``open_later``: open the model after the first paint (shown sooner); ``tour``: the first-run tour."""
+
+    theme_changed = Signal(str)  # the theme's name, after the window's own panels took it
 
     # Made by build_menus:
     open_action: QAction
@@ -316,6 +318,7 @@ class MainWindow(QMainWindow):
         if self.theme_name in getattr(self, "theme_actions", {}):
             self.theme_actions[self.theme_name].setChecked(True)
         self.settings.setValue("theme", self.theme_name)
+        self.theme_changed.emit(self.theme_name)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)

@@ -116,6 +116,7 @@ def test_the_comparison_follows_the_windows_theme(window, qtbot):
 
     window.theme_actions["dark"].trigger()
     assert backgrounds(compare.diagrams) == backgrounds([window.diagram])  # the window's dark background
+    assert window.gradients.theme.name == "dark"  # and the Gradients panel, through the same signal
     window.theme_actions["light"].trigger()
     assert backgrounds(compare.diagrams) == backgrounds([window.diagram])
     compare.close()
