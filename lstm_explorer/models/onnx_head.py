@@ -91,13 +91,15 @@ def _users(consumers: dict[str, list[Any]], name: str) -> list[Any]:
     return [n for n in consumers.get(name, []) if n.op_type != "Shape"] if name else []
 
 
-def _attribute(node: Any, name: str, default: Any) -> Any:
+def node_attributes(node: Any) -> dict[str, Any]:
+    """A node's attributes by name, as Python values."""
     import onnx  # optional extra, imported only when an ONNX file is read
 
-    for attribute in node.attribute:
-        if attribute.name == name:
-            return onnx.helper.get_attribute_value(attribute)
-    return default
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _attribute(node: Any, name: str, default: Any) -> Any:
+    return node_attributes(node).get(name, default)
 
 
 def _layout_problem(

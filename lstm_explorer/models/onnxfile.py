@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .common import Assumption, FileContents, ModelFileError, Tensors, clean_text
-from .onnx_head import onnx_embedding, onnx_readout
+from .onnx_head import node_attributes, onnx_embedding, onnx_readout
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 #: Blocks of ONNX's gate order, listed in PyTorch's order.
@@ -87,12 +87,6 @@ class _Graph:
         return None
 
 
-def _attributes(node: Any) -> dict[str, Any]:
-    import onnx  # optional extra, imported only when an ONNX file is read (see _onnx)
-
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-
-
 def _node_title(node: Any, k: int) -> str:
     return f"node {node.name or k} ({node.op_type})"
 
@@ -105,7 +99,7 @@ def _blocks(m: np.ndarray, op: str, H: int) -> np.ndarray:
 def _node_tensors(g: _Graph, node: Any, title: str, layer: int) -> tuple[str, Tensors, list[bool], list[Assumption]]:
     """(kind, PyTorch tensors with suffix _l{layer}, directions read, assumptions) of one node."""
     path, op = g.path, node.op_type
-    attrs = _attributes(node)
+    attrs = node_attributes(node)
     direction = attrs.get("direction", b"forward")
     direction = direction.decode() if isinstance(direction, bytes) else str(direction)
     if "clip" in attrs:
@@ -249,9 +243,7 @@ def _read_head(g: _Graph, graph: Any, stack: list[Any], contents: FileContents) 
     if embedding is not None:
         contents.tensors["embedding.weight"] = embedding
     top = stack[-1]
-    direction = _attributes(top).get("direction", b"forward")
-    directions = 2 if direction in (b"bidirectional", "bidirectional") else 1
-    hidden = int(g.array(top.input[2], _node_title(top, 0)).shape[-1])  # R: (directions, gates·H, H)
+    directions, _, hidden = g.array(top.input[2], _node_title(top, 0)).shape  # R: (directions, gates·H, H)
     lengths = [d.dim_value for i in graph.input for d in i.type.tensor_type.shape.dim if d.dim_value > 1]
     tensors, problem, notes = onnx_readout(g, list(graph.node), top, directions, hidden, lengths)
     contents.tensors.update(tensors)
