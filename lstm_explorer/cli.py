@@ -243,6 +243,16 @@ def read_cli_interventions(args: argparse.Namespace, model, steps: int) -> tuple
     return tuple(items)
 
 
+def array_out_path(args: argparse.Namespace) -> Path:
+    """The --out of a command that writes named arrays (.npz, .csv or .json), checked before any work."""
+    from .tracefile import TRACE_FORMATS  # numpy's writers: not needed to parse the arguments
+
+    out = Path(args.out)
+    if out.suffix.lower() not in TRACE_FORMATS:
+        raise CliError(f"{out.name}: unknown output format {out.suffix!r}; use {', '.join(TRACE_FORMATS)}")
+    return out
+
+
 def check_cli_layer(args: argparse.Namespace, model, X: np.ndarray, layers: int | None = None) -> None:
     """--layer and --reverse name a layer and direction of ``model``, and the traces of ``layers``
     layers (default: up to --layer) of ``X`` fit in memory."""

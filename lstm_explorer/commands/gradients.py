@@ -15,6 +15,7 @@ from ..cli import (
     add_intervention_arguments,
     add_layer_arguments,
     add_model_arguments,
+    array_out_path,
     load_cli_model,
     read_cli_input,
     read_cli_interventions,
@@ -70,11 +71,9 @@ def run_gradients(args: argparse.Namespace) -> int:
     from ..engine.targets import TargetError
     from ..models.gradients import model_gradients
     from ..sequence import InputError
-    from ..tracefile import TRACE_FORMATS, write_arrays
+    from ..tracefile import write_arrays
 
-    out = Path(args.out)
-    if out.suffix.lower() not in TRACE_FORMATS:
-        raise CliError(f"{out.name}: unknown output format {out.suffix!r}; use {', '.join(TRACE_FORMATS)}")
+    out = array_out_path(args)
     model = load_cli_model(args)
     X = read_cli_input(args, model)
     interventions = read_cli_interventions(args, model, len(X))

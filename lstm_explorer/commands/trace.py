@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..cli import (
     CliError,
@@ -12,6 +11,7 @@ from ..cli import (
     add_intervention_arguments,
     add_layer_arguments,
     add_model_arguments,
+    array_out_path,
     check_cli_layer,
     load_cli_model,
     read_cli_input,
@@ -35,11 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_trace(args: argparse.Namespace) -> int:
-    from ..tracefile import TRACE_FORMATS, write_trace
+    from ..tracefile import write_trace
 
-    out = Path(args.out)
-    if out.suffix.lower() not in TRACE_FORMATS:
-        raise CliError(f"{out.name}: unknown output format {out.suffix!r}; use {', '.join(TRACE_FORMATS)}")
+    out = array_out_path(args)
     model = load_cli_model(args)
     X = read_cli_input(args, model)
     interventions = read_cli_interventions(args, model, len(X))
