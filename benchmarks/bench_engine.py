@@ -14,9 +14,9 @@ Run: python benchmarks/bench_engine.py [--repeats N]   (torch optional: its colu
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from timing import best_of
 
 from lstm_explorer.engine import cell_graph, init_weights
 from lstm_explorer.engine.network import RecurrentNetwork
@@ -25,14 +25,9 @@ from lstm_explorer.threads import limit_blas_threads
 X_SIZE, STEPS = 64, 1000
 
 
-def best_of(fn, repeats: int) -> float:
-    fn()  # warm up
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best / STEPS * 1e6  # µs per step
+def per_step_us(fn, repeats: int) -> float:
+    """The best of ``repeats`` runs of ``STEPS`` steps, in µs per step."""
+    return best_of(fn, repeats) / STEPS * 1e6
 
 
 def torch_columns(tensors: dict[str, np.ndarray], X: np.ndarray, H: int, repeats: int) -> tuple[float, float]:
@@ -67,7 +62,7 @@ def torch_columns(tensors: dict[str, np.ndarray], X: np.ndarray, H: int, repeats
         with torch.no_grad():
             module(xb)
 
-    return best_of(recording_loop, repeats), best_of(module_call, repeats)
+    return per_step_us(recording_loop, repeats), per_step_us(module_call, repeats)
 
 
 def main() -> None:
@@ -97,7 +92,7 @@ def main() -> None:
     for H in (32, 128, 512):
         tensors = init_weights(cell_graph("lstm"), X_SIZE, H, seed=0)
         net = RecurrentNetwork.from_tensors(tensors)
-        engine = best_of(lambda net=net: net.trace(X), args.repeats)
+        engine = per_step_us(lambda net=net: net.trace(X), args.repeats)
         W = tensors["weight_hh_l0"]
         h = np.zeros(H)
         out = np.empty(4 * H)
@@ -106,7 +101,7 @@ def main() -> None:
             for _ in range(STEPS):
                 np.dot(W, h, out)
 
-        mv = best_of(matvec, args.repeats)
+        mv = per_step_us(matvec, args.repeats)
         if has_torch:
             rec, mod = torch_columns(tensors, X, H, args.repeats)
             print(

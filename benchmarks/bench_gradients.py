@@ -17,10 +17,9 @@ Run: python benchmarks/bench_gradients.py [--repeats N] [--cells lstm gru rnn] [
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 
 import numpy as np
+from timing import best_of
 
 from lstm_explorer.engine import cell_graph, init_weights
 from lstm_explorer.engine.gradients import gradients
@@ -29,16 +28,6 @@ from lstm_explorer.engine.targets import NodeTarget
 from lstm_explorer.threads import limit_blas_threads
 
 X_SIZE = 64
-
-
-def best_of(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm up
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

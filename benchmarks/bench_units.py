@@ -20,6 +20,7 @@ import os
 import time
 
 import numpy as np
+from timing import best_of
 
 from lstm_explorer.analysis import find_units
 from lstm_explorer.analysis.units import unit_nodes
@@ -28,15 +29,6 @@ from lstm_explorer.engine.evaluate import CompiledCell
 from lstm_explorer.engine.interventions import Intervention
 from lstm_explorer.engine.network import RecurrentNetwork
 from lstm_explorer.threads import limit_blas_threads
-
-
-def best_of(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def finder(steps: int, hidden: int, repeats: int) -> None:
@@ -49,14 +41,14 @@ def finder(steps: int, hidden: int, repeats: int) -> None:
     traces = network.run(X)
     traced = time.perf_counter() - start
     units = sum(traces[key][name].shape[1] for key in traces for name in unit_nodes(graph))
-    seconds = best_of(lambda: find_units(traces, feature, spec="walk"), repeats)
+    seconds = best_of(lambda: find_units(traces, feature, spec="walk"), repeats, warm_up=False)
 
     def corrcoef_only() -> None:
         for key in traces:
             for name in unit_nodes(graph):
                 np.corrcoef(traces[key][name], feature, rowvar=False)
 
-    yardstick = best_of(corrcoef_only, repeats)
+    yardstick = best_of(corrcoef_only, repeats, warm_up=False)
     print(f"2-layer LSTM, H={hidden}, T={steps}: {units} units")
     print(f"  traces    {traced:7.2f} s")
     print(f"  finder    {seconds:7.2f} s   (best of {repeats})")
